@@ -1,0 +1,126 @@
+//! The headless `kubestep` command line (native only).
+
+use std::io::Read;
+
+use crate::sim::{Input, Sim, SimConfig};
+
+const USAGE: &str = "kubestep: a simulated Kubernetes control plane
+
+Usage:
+  kubestep trace [--seed N] [--script FILE]   run console lines (stdin or FILE) and print the
+                                              trace as JSON lines
+  kubestep trace-hash [--seed N] [--script FILE]
+                                              the same run, printing only the trace hash
+  kubestep help                               this text
+";
+
+/// Runs the CLI with `args` (without the program name) and returns the exit code.
+pub fn run(args: &[String]) -> i32 {
+    match args.first().map(String::as_str) {
+        None | Some("help" | "--help" | "-h") => {
+            print!("{USAGE}");
+            0
+        }
+        Some(cmd @ ("trace" | "trace-hash")) => match trace(cmd == "trace-hash", &args[1..]) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("error: {e}");
+                1
+            }
+        },
+        Some(other) => {
+            eprintln!("error: unknown command \"{other}\" for \"kubestep\"\nRun 'kubestep help' for usage.");
+            1
+        }
+    }
+}
+
+struct RunArgs {
+    seed: u64,
+    script: Option<String>,
+}
+
+fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
+    let mut out = RunArgs {
+        seed: 1,
+        script: None,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) => (f, Some(v.to_string())),
+            None => (a.as_str(), None),
+        };
+        let mut value = |name: &str| {
+            inline
+                .clone()
+                .or_else(|| it.next().cloned())
+                .ok_or_else(|| format!("flag needs an argument: {name}"))
+        };
+        match flag {
+            "--seed" => {
+                let v = value("--seed")?;
+                out.seed = v
+                    .parse()
+                    .map_err(|_| format!("invalid argument \"{v}\" for \"--seed\" flag"))?;
+            }
+            "--script" => out.script = Some(value("--script")?),
+            _ => return Err(format!("unknown flag: {a}")),
+        }
+    }
+    Ok(out)
+}
+
+/// Turns a script into inputs: one console line each; blank lines and `#` comments are skipped.
+pub fn script_inputs(text: &str) -> Result<Vec<Input>, String> {
+    let mut inputs = Vec::new();
+    for (n, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match line.split_once(char::is_whitespace) {
+            Some(("etcdctl", rest)) => inputs.push(Input::Etcdctl(rest.trim().to_string())),
+            _ if line == "etcdctl" => inputs.push(Input::Etcdctl(String::new())),
+            _ => {
+                let cmd = line.split_whitespace().next().unwrap_or(line);
+                return Err(format!("line {}: {cmd}: command not found", n + 1));
+            }
+        }
+    }
+    Ok(inputs)
+}
+
+fn trace(hash_only: bool, args: &[String]) -> Result<(), String> {
+    let args = parse_run_args(args)?;
+    let text = match &args.script {
+        Some(path) => std::fs::read_to_string(path).map_err(|e| format!("open {path}: {e}"))?,
+        None => {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|e| format!("reading stdin: {e}"))?;
+            s
+        }
+    };
+    let sim = run_script(args.seed, &script_inputs(&text)?);
+    if hash_only {
+        println!("{}", sim.trace().hash_hex());
+    } else {
+        for e in sim.trace().entries() {
+            println!("{}", e.to_json_line());
+        }
+    }
+    Ok(())
+}
+
+/// Runs `inputs` one after another on a fresh cluster, each until the cluster is idle.
+pub fn run_script(seed: u64, inputs: &[Input]) -> Sim {
+    let mut sim = Sim::new(SimConfig::default(), seed);
+    sim.run_until_idle();
+    for input in inputs {
+        sim.submit(input.clone());
+        sim.run_until_idle();
+    }
+    sim
+}

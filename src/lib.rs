@@ -1,0 +1,16 @@
+//! kubestep: a simulated but faithful Kubernetes control plane, one request at a time.
+//!
+//! See ARCHITECTURE.md for the map. The simulation modules (`sim`, `etcd`, `cluster`) are pure
+//! and deterministic and compile for x86_64 and wasm32; `ui` is the yew app (wasm32 only) and
+//! `cli` the headless binary's commands (native only).
+
+pub mod cluster;
+pub mod etcd;
+pub mod sim;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
+
+pub use sim::{Sim, SimConfig};

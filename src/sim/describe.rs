@@ -1,0 +1,187 @@
+//! One-line descriptions of messages for the trace (`method`, `path`, `status`, `summary`).
+
+use crate::etcd::api::{self as etcdpb, Request, Response};
+use crate::sim::message::{Input, Message};
+
+/// The trace columns a message fills in.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Description {
+    pub method: Option<String>,
+    pub path: Option<String>,
+    pub status: Option<u16>,
+    pub summary: String,
+}
+
+fn key_text(key: &[u8]) -> String {
+    String::from_utf8_lossy(key).into_owned()
+}
+
+fn range_text(key: &[u8], range_end: &[u8]) -> String {
+    if range_end.is_empty() {
+        key_text(key)
+    } else if range_end == [0] {
+        format!("{} (from key)", key_text(key))
+    } else if crate::etcd::prefix_end(key) == range_end {
+        format!("{}*", key_text(key))
+    } else {
+        format!("[{}, {})", key_text(key), key_text(range_end))
+    }
+}
+
+fn describe_request(request: &Request) -> Description {
+    let (method, path, summary) = match request {
+        Request::Range(r) => {
+            let what = range_text(&r.key, &r.range_end);
+            let mut s = format!("Range {what}");
+            if r.revision > 0 {
+                s.push_str(&format!(" at revision {}", r.revision));
+            }
+            ("Range", Some(what), s)
+        }
+        Request::Put(p) => {
+            let k = key_text(&p.key);
+            let s = format!("Put {k} ({} bytes)", p.value.len());
+            ("Put", Some(k), s)
+        }
+        Request::DeleteRange(d) => {
+            let what = range_text(&d.key, &d.range_end);
+            ("DeleteRange", Some(what.clone()), format!("DeleteRange {what}"))
+        }
+        Request::Txn(t) => {
+            let first = t.success.iter().find_map(|op| match op {
+                etcdpb::RequestOp::Put(p) => Some(key_text(&p.key)),
+                etcdpb::RequestOp::DeleteRange(d) => Some(key_text(&d.key)),
+                etcdpb::RequestOp::Range(r) => Some(key_text(&r.key)),
+                etcdpb::RequestOp::Txn(_) => None,
+            });
+            let s = format!(
+                "Txn: {} compare(s), {} op(s) if true, {} if false",
+                t.compare.len(),
+                t.success.len(),
+                t.failure.len()
+            );
+            ("Txn", first, s)
+        }
+        Request::Compact(c) => ("Compact", None, format!("Compact to revision {}", c.revision)),
+        Request::WatchCreate(w) => {
+            let what = range_text(&w.key, &w.range_end);
+            let from = if w.start_revision > 0 {
+                format!(" from revision {}", w.start_revision)
+            } else {
+                String::new()
+            };
+            ("Watch", Some(what.clone()), format!("Watch {what}{from}"))
+        }
+        Request::WatchCancel { watch_id } => ("WatchCancel", None, format!("Cancel watch {watch_id}")),
+        Request::WatchProgress => ("WatchProgress", None, "Request watch progress".to_string()),
+        Request::LeaseGrant(g) => ("LeaseGrant", None, format!("Grant a lease with TTL {}s", g.ttl)),
+        Request::LeaseRevoke { id } => ("LeaseRevoke", None, format!("Revoke lease {id:x}")),
+        Request::LeaseKeepAlive { id } => ("LeaseKeepAlive", None, format!("Keep lease {id:x} alive")),
+        Request::LeaseTimeToLive { id, .. } => {
+            ("LeaseTimeToLive", None, format!("Time to live of lease {id:x}"))
+        }
+        Request::LeaseLeases => ("LeaseLeases", None, "List leases".to_string()),
+        Request::Status => ("Status", None, "Endpoint status".to_string()),
+        Request::MemberList => ("MemberList", None, "List members".to_string()),
+        Request::Snapshot => ("Snapshot", None, "Stream a snapshot of the store".to_string()),
+    };
+    Description {
+        method: Some(method.to_string()),
+        path,
+        status: None,
+        summary,
+    }
+}
+
+fn describe_response(result: &Result<Response, etcdpb::EtcdError>) -> Description {
+    match result {
+        Err(e) => Description {
+            status: Some(crate::etcd::grpc_code(e)),
+            summary: format!("Error: {e}"),
+            ..Description::default()
+        },
+        Ok(r) => {
+            let summary = match r {
+                Response::Range(r) => format!(
+                    "{} key(s) at revision {}{}",
+                    r.count,
+                    r.header.revision,
+                    if r.more { ", more" } else { "" }
+                ),
+                Response::Put(p) => format!("OK, revision {}", p.header.revision),
+                Response::DeleteRange(d) => {
+                    format!("{} deleted, revision {}", d.deleted, d.header.revision)
+                }
+                Response::Txn(t) => format!(
+                    "{}, revision {}",
+                    if t.succeeded { "succeeded" } else { "failed" },
+                    t.header.revision
+                ),
+                Response::Compact(c) => format!("compacted, revision {}", c.header.revision),
+                Response::Watch(w) if w.created => format!("watch {} created", w.watch_id),
+                Response::Watch(w) if w.canceled => {
+                    format!("watch {} canceled{}", w.watch_id, cancel_reason(&w.cancel_reason))
+                }
+                Response::Watch(w) if w.events.is_empty() => {
+                    format!("progress: watch {} at revision {}", w.watch_id, w.header.revision)
+                }
+                Response::Watch(w) => {
+                    let first = &w.events[0];
+                    let kind = match first.kind {
+                        etcdpb::EventType::Put => "PUT",
+                        etcdpb::EventType::Delete => "DELETE",
+                    };
+                    let more = if w.events.len() > 1 {
+                        format!(" (+{} more)", w.events.len() - 1)
+                    } else {
+                        String::new()
+                    };
+                    format!(
+                        "{kind} {} at revision {}{more}",
+                        key_text(&first.kv.key),
+                        first.kv.mod_revision
+                    )
+                }
+                Response::LeaseGrant(g) => format!("lease {:x} granted with TTL({}s)", g.id, g.ttl),
+                Response::LeaseRevoke(_) => "lease revoked".to_string(),
+                Response::LeaseKeepAlive(k) => format!("lease {:x} kept alive, TTL {}", k.id, k.ttl),
+                Response::LeaseTimeToLive(t) => format!("lease {:x}: {}s remaining", t.id, t.ttl),
+                Response::LeaseLeases(l) => format!("{} lease(s)", l.leases.len()),
+                Response::Status(s) => format!("version {}, db size {}", s.version, s.db_size),
+                Response::MemberList(m) => format!("{} member(s)", m.members.len()),
+                Response::Snapshot { data, .. } => format!("snapshot of {} bytes", data.len()),
+            };
+            Description {
+                status: Some(0),
+                summary,
+                ..Description::default()
+            }
+        }
+    }
+}
+
+fn cancel_reason(reason: &str) -> String {
+    if reason.is_empty() {
+        String::new()
+    } else {
+        format!(": {reason}")
+    }
+}
+
+/// Describes any message for the trace.
+pub fn describe(message: &Message) -> Description {
+    match message {
+        Message::Input { input, .. } => match input {
+            Input::Etcdctl(line) => Description {
+                summary: format!("$ etcdctl {line}"),
+                ..Description::default()
+            },
+        },
+        Message::EtcdRequest { request, .. } => describe_request(request),
+        Message::EtcdResponse { result, .. } => describe_response(result),
+        Message::Timer { name } => Description {
+            summary: format!("timer: {name}"),
+            ..Description::default()
+        },
+    }
+}

@@ -1,0 +1,285 @@
+//! The deterministic simulation kernel every control-plane component runs on.
+//!
+//! Sans-IO, in the manner of turmoil: a virtual clock, one seeded PRNG, a bus of typed envelopes
+//! delivered in `(deliver_at, seq)` order, and a trace of every delivery. Nothing here reads the
+//! wall clock, touches the OS's randomness or knows about the browser: the same seed and inputs
+//! give the same trace, byte for byte, on native and wasm.
+
+pub mod actor;
+pub mod clock;
+pub mod describe;
+pub mod message;
+pub mod rng;
+pub mod trace;
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeMap, BinaryHeap};
+
+use serde::{Deserialize, Serialize};
+
+pub use actor::{Actor, Ctx};
+pub use clock::{SimDuration, SimTime};
+pub use message::{Addr, Envelope, Input, Message};
+pub use rng::Xoshiro256StarStar as Rng;
+pub use trace::{Trace, TraceEntry};
+
+/// How messages travel: a base latency plus a uniform jitter, both in simulated milliseconds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimConfig {
+    /// One-way latency of every network message.
+    pub latency_ms: u64,
+    /// Extra latency drawn uniformly from `0..=jitter_ms` for each message.
+    pub jitter_ms: u64,
+    /// `run_until_idle` gives up after this many deliveries (a run that never settles is a bug
+    /// in a component, and must not hang the page).
+    pub max_steps_per_run: u64,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            latency_ms: 1,
+            jitter_ms: 1,
+            max_steps_per_run: 1_000_000,
+        }
+    }
+}
+
+/// Output a console tool printed for one input.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsoleOutput {
+    pub input_id: u64,
+    pub text: String,
+    /// true once the tool has finished with this input (its prompt would return).
+    pub done: bool,
+}
+
+/// How a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunOutcome {
+    /// Nothing is in flight; only timers in the future remain.
+    Idle,
+    /// The step budget ran out first.
+    StepLimit,
+}
+
+/// A queued envelope, ordered by `(deliver_at, seq)` alone.
+#[derive(Clone, Debug)]
+struct Queued(Envelope);
+
+impl PartialEq for Queued {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+impl Eq for Queued {}
+impl PartialOrd for Queued {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Queued {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+impl Queued {
+    fn key(&self) -> (SimTime, u64) {
+        (self.0.deliver_at, self.0.seq)
+    }
+}
+
+/// The simulation: clock, PRNG, bus, actors and trace.
+#[derive(Clone)]
+pub struct Sim {
+    config: SimConfig,
+    seed: u64,
+    now: SimTime,
+    rng: Rng,
+    next_seq: u64,
+    next_input_id: u64,
+    queue: BinaryHeap<Reverse<Queued>>,
+    actors: BTreeMap<Addr, Box<dyn Actor>>,
+    trace: Trace,
+    inputs: Vec<(SimTime, Input)>,
+    console: Vec<ConsoleOutput>,
+}
+
+impl Sim {
+    /// A fresh cluster for `seed`, with every component of [`crate::cluster`] started.
+    pub fn new(config: SimConfig, seed: u64) -> Sim {
+        let mut sim = Sim::empty(config, seed);
+        crate::cluster::bootstrap(&mut sim);
+        sim
+    }
+
+    /// A kernel with no actors, for tests of the kernel itself.
+    pub fn empty(config: SimConfig, seed: u64) -> Sim {
+        Sim {
+            config,
+            seed,
+            now: SimTime::ZERO,
+            rng: Rng::seed_from_u64(seed),
+            next_seq: 0,
+            next_input_id: 0,
+            queue: BinaryHeap::new(),
+            actors: BTreeMap::new(),
+            trace: Trace::default(),
+            inputs: Vec::new(),
+            console: Vec::new(),
+        }
+    }
+
+    /// Adds an actor and lets it schedule its first messages.
+    pub fn add_actor(&mut self, mut actor: Box<dyn Actor>) {
+        let addr = actor.addr();
+        assert!(!self.actors.contains_key(&addr), "two actors at {addr}");
+        let mut out = Vec::new();
+        let mut console = Vec::new();
+        {
+            let mut ctx = Ctx::new(self.now, addr.clone(), &mut self.rng, &mut out, &mut console);
+            actor.start(&mut ctx);
+        }
+        self.actors.insert(addr.clone(), actor);
+        self.flush(addr, out, console);
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    pub fn config(&self) -> &SimConfig {
+        &self.config
+    }
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+    pub fn inputs(&self) -> &[(SimTime, Input)] {
+        &self.inputs
+    }
+    pub fn console(&self) -> &[ConsoleOutput] {
+        &self.console
+    }
+    /// Messages sent but not yet delivered (timers included).
+    pub fn pending(&self) -> usize {
+        self.queue.len()
+    }
+    /// The next delivery, if any, without performing it.
+    pub fn peek(&self) -> Option<&Envelope> {
+        self.queue.peek().map(|Reverse(q)| &q.0)
+    }
+
+    /// An actor by address, downcast to its concrete type (for inspectors and tests).
+    pub fn actor<T: 'static>(&self, addr: &Addr) -> Option<&T> {
+        self.actors.get(addr)?.as_any().downcast_ref::<T>()
+    }
+
+    /// Records a learner input and hands it to the tool that runs it. Returns the input id that
+    /// its console output carries.
+    pub fn submit(&mut self, input: Input) -> u64 {
+        let id = self.next_input_id;
+        self.next_input_id += 1;
+        self.inputs.push((self.now, input.clone()));
+        let to = match &input {
+            Input::Etcdctl(_) => Addr::Etcdctl,
+        };
+        // The learner sits at the tool: the input arrives without network latency.
+        self.enqueue(Addr::Learner, to, self.now, Message::Input { id, input });
+        id
+    }
+
+    /// Delivers the next message. Returns its trace entry, or `None` when nothing is queued.
+    pub fn step(&mut self) -> Option<&TraceEntry> {
+        let Reverse(Queued(env)) = self.queue.pop()?;
+        debug_assert!(env.deliver_at >= self.now, "the bus delivered into the past");
+        self.now = self.now.max(env.deliver_at);
+        self.trace.push(TraceEntry::from_envelope(&env, self.now));
+        let to = env.to.clone();
+        let mut out = Vec::new();
+        let mut console = Vec::new();
+        if let Some(actor) = self.actors.get_mut(&to) {
+            let mut ctx = Ctx::new(self.now, to.clone(), &mut self.rng, &mut out, &mut console);
+            actor.handle(&env, &mut ctx);
+        }
+        self.flush(to, out, console);
+        self.trace.entries().last()
+    }
+
+    /// Delivers messages until nothing is in flight and no timer is due now. Timers in the
+    /// future stay queued: the clock moves past them only through [`Sim::advance`].
+    pub fn run_until_idle(&mut self) -> RunOutcome {
+        for _ in 0..self.config.max_steps_per_run {
+            match self.peek() {
+                None => return RunOutcome::Idle,
+                Some(env) if env.message.is_timer() && env.deliver_at > self.now => {
+                    return RunOutcome::Idle
+                }
+                Some(_) => {
+                    self.step();
+                }
+            }
+        }
+        RunOutcome::StepLimit
+    }
+
+    /// Moves the clock forward by `duration`, delivering everything due on the way.
+    pub fn advance(&mut self, duration: SimDuration) -> RunOutcome {
+        let until = self.now.saturating_add(duration);
+        for _ in 0..self.config.max_steps_per_run {
+            match self.peek() {
+                Some(env) if env.deliver_at <= until => {
+                    self.step();
+                }
+                _ => {
+                    self.now = self.now.max(until);
+                    return RunOutcome::Idle;
+                }
+            }
+        }
+        RunOutcome::StepLimit
+    }
+
+    fn latency(&mut self, from: &Addr, to: &Addr) -> SimDuration {
+        if from == to {
+            return SimDuration(0);
+        }
+        let jitter = if self.config.jitter_ms > 0 {
+            self.rng.range_inclusive(0, self.config.jitter_ms)
+        } else {
+            0
+        };
+        SimDuration(self.config.latency_ms + jitter)
+    }
+
+    fn enqueue(&mut self, from: Addr, to: Addr, deliver_at: SimTime, message: Message) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.queue.push(Reverse(Queued(Envelope {
+            seq,
+            sent_at: self.now,
+            deliver_at,
+            from,
+            to,
+            message,
+        })));
+    }
+
+    fn flush(&mut self, from: Addr, out: Vec<actor::Outgoing>, console: Vec<ConsoleOutput>) {
+        for o in out {
+            let deliver_at = match o.after {
+                Some(delay) => self.now + delay,
+                None => {
+                    let latency = self.latency(&from, &o.to);
+                    self.now + latency
+                }
+            };
+            self.enqueue(from.clone(), o.to, deliver_at, o.message);
+        }
+        self.console.extend(console);
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,2 @@
+//! The yew app.
+pub fn start() {}
