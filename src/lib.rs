@@ -4,8 +4,10 @@
 //! and deterministic and compile for x86_64 and wasm32; `ui` is the yew app (wasm32 only) and
 //! `cli` the headless binary's commands (native only).
 
+pub mod apiserver;
 pub mod cluster;
 pub mod etcd;
+pub mod etcdctl;
 pub mod sim;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -1,0 +1,1 @@
+//! Authentication: who is making the request (bearer tokens, client certificates, component identities).

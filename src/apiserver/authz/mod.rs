@@ -1,0 +1,1 @@
+//! Authorization: the Node authorizer and RBAC, with the bootstrap policy of a real cluster.

@@ -1,0 +1,1 @@
+//! Defaulting: the defaults kube-apiserver fills into objects of the served kinds.

@@ -1,0 +1,1 @@
+//! Field schemas of the served kinds (names, types, merge keys), for strict decoding and explain.

@@ -1,0 +1,1 @@
+//! Validation with the real field paths and messages, every error at once.
