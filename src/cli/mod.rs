@@ -80,8 +80,14 @@ pub fn script_inputs(text: &str) -> Result<Vec<Input>, String> {
             continue;
         }
         match line.split_once(char::is_whitespace) {
-            Some(("etcdctl", rest)) => inputs.push(Input::Etcdctl(rest.trim().to_string())),
-            _ if line == "etcdctl" => inputs.push(Input::Etcdctl(String::new())),
+            _ if line.split_whitespace().next() == Some("etcdctl") => inputs.push(Input::Etcdctl {
+                argv: line
+                    .split_whitespace()
+                    .skip(1)
+                    .map(str::to_string)
+                    .collect(),
+                stdin: None,
+            }),
             _ => {
                 let cmd = line.split_whitespace().next().unwrap_or(line);
                 return Err(format!("line {}: {cmd}: command not found", n + 1));

@@ -12,7 +12,7 @@ pub const CLUSTER_ID: u64 = 0x5e1f_7a2b_9c3d_4e60;
 pub const MEMBER_ID: u64 = 0x8e9e_05c5_2164_694d;
 pub const RAFT_TERM: u64 = 2;
 /// The etcd version kubestep's etcd reports (`etcdctl version`, `endpoint status`).
-pub const ETCD_VERSION: &str = "3.4.30";
+pub const ETCD_VERSION: &str = "3.4.23";
 pub const ETCD_CLUSTER_VERSION: &str = "3.4.0";
 
 /// `mvccpb.KeyValue`.
@@ -309,13 +309,22 @@ pub enum Request {
     Txn(TxnRequest),
     Compact(CompactionRequest),
     WatchCreate(WatchCreateRequest),
-    WatchCancel { watch_id: i64 },
+    WatchCancel {
+        watch_id: i64,
+    },
     /// Ask every watch of this client for a progress notification (`WatchProgressRequest`).
     WatchProgress,
     LeaseGrant(LeaseGrantRequest),
-    LeaseRevoke { id: i64 },
-    LeaseKeepAlive { id: i64 },
-    LeaseTimeToLive { id: i64, keys: bool },
+    LeaseRevoke {
+        id: i64,
+    },
+    LeaseKeepAlive {
+        id: i64,
+    },
+    LeaseTimeToLive {
+        id: i64,
+        keys: bool,
+    },
     LeaseLeases,
     Status,
     MemberList,
@@ -339,7 +348,10 @@ pub enum Response {
     LeaseLeases(LeaseLeasesResponse),
     Status(StatusResponse),
     MemberList(MemberListResponse),
-    Snapshot { header: ResponseHeader, data: Vec<u8> },
+    Snapshot {
+        header: ResponseHeader,
+        data: Vec<u8>,
+    },
 }
 
 /// Errors with the exact texts etcd's server returns (`etcdserver/api/v3rpc/rpctypes`);
@@ -391,8 +403,12 @@ impl std::fmt::Display for EtcdError {
             EtcdError::ValueProvided => "etcdserver: value is provided",
             EtcdError::LeaseProvided => "etcdserver: lease is provided",
             EtcdError::KeyNotFound => "etcdserver: key not found",
-            EtcdError::CompactedCompaction => "etcdserver: mvcc: required revision has been compacted",
-            EtcdError::FutureRevCompaction => "etcdserver: mvcc: required revision is a future revision",
+            EtcdError::CompactedCompaction => {
+                "etcdserver: mvcc: required revision has been compacted"
+            }
+            EtcdError::FutureRevCompaction => {
+                "etcdserver: mvcc: required revision is a future revision"
+            }
         })
     }
 }

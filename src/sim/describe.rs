@@ -45,7 +45,11 @@ fn describe_request(request: &Request) -> Description {
         }
         Request::DeleteRange(d) => {
             let what = range_text(&d.key, &d.range_end);
-            ("DeleteRange", Some(what.clone()), format!("DeleteRange {what}"))
+            (
+                "DeleteRange",
+                Some(what.clone()),
+                format!("DeleteRange {what}"),
+            )
         }
         Request::Txn(t) => {
             let first = t.success.iter().find_map(|op| match op {
@@ -62,7 +66,11 @@ fn describe_request(request: &Request) -> Description {
             );
             ("Txn", first, s)
         }
-        Request::Compact(c) => ("Compact", None, format!("Compact to revision {}", c.revision)),
+        Request::Compact(c) => (
+            "Compact",
+            None,
+            format!("Compact to revision {}", c.revision),
+        ),
         Request::WatchCreate(w) => {
             let what = range_text(&w.key, &w.range_end);
             let from = if w.start_revision > 0 {
@@ -72,18 +80,32 @@ fn describe_request(request: &Request) -> Description {
             };
             ("Watch", Some(what.clone()), format!("Watch {what}{from}"))
         }
-        Request::WatchCancel { watch_id } => ("WatchCancel", None, format!("Cancel watch {watch_id}")),
-        Request::WatchProgress => ("WatchProgress", None, "Request watch progress".to_string()),
-        Request::LeaseGrant(g) => ("LeaseGrant", None, format!("Grant a lease with TTL {}s", g.ttl)),
-        Request::LeaseRevoke { id } => ("LeaseRevoke", None, format!("Revoke lease {id:x}")),
-        Request::LeaseKeepAlive { id } => ("LeaseKeepAlive", None, format!("Keep lease {id:x} alive")),
-        Request::LeaseTimeToLive { id, .. } => {
-            ("LeaseTimeToLive", None, format!("Time to live of lease {id:x}"))
+        Request::WatchCancel { watch_id } => {
+            ("WatchCancel", None, format!("Cancel watch {watch_id}"))
         }
+        Request::WatchProgress => ("WatchProgress", None, "Request watch progress".to_string()),
+        Request::LeaseGrant(g) => (
+            "LeaseGrant",
+            None,
+            format!("Grant a lease with TTL {}s", g.ttl),
+        ),
+        Request::LeaseRevoke { id } => ("LeaseRevoke", None, format!("Revoke lease {id:x}")),
+        Request::LeaseKeepAlive { id } => {
+            ("LeaseKeepAlive", None, format!("Keep lease {id:x} alive"))
+        }
+        Request::LeaseTimeToLive { id, .. } => (
+            "LeaseTimeToLive",
+            None,
+            format!("Time to live of lease {id:x}"),
+        ),
         Request::LeaseLeases => ("LeaseLeases", None, "List leases".to_string()),
         Request::Status => ("Status", None, "Endpoint status".to_string()),
         Request::MemberList => ("MemberList", None, "List members".to_string()),
-        Request::Snapshot => ("Snapshot", None, "Stream a snapshot of the store".to_string()),
+        Request::Snapshot => (
+            "Snapshot",
+            None,
+            "Stream a snapshot of the store".to_string(),
+        ),
     };
     Description {
         method: Some(method.to_string()),
@@ -120,10 +142,17 @@ fn describe_response(result: &Result<Response, etcdpb::EtcdError>) -> Descriptio
                 Response::Compact(c) => format!("compacted, revision {}", c.header.revision),
                 Response::Watch(w) if w.created => format!("watch {} created", w.watch_id),
                 Response::Watch(w) if w.canceled => {
-                    format!("watch {} canceled{}", w.watch_id, cancel_reason(&w.cancel_reason))
+                    format!(
+                        "watch {} canceled{}",
+                        w.watch_id,
+                        cancel_reason(&w.cancel_reason)
+                    )
                 }
                 Response::Watch(w) if w.events.is_empty() => {
-                    format!("progress: watch {} at revision {}", w.watch_id, w.header.revision)
+                    format!(
+                        "progress: watch {} at revision {}",
+                        w.watch_id, w.header.revision
+                    )
                 }
                 Response::Watch(w) => {
                     let first = &w.events[0];
@@ -144,7 +173,9 @@ fn describe_response(result: &Result<Response, etcdpb::EtcdError>) -> Descriptio
                 }
                 Response::LeaseGrant(g) => format!("lease {:x} granted with TTL({}s)", g.id, g.ttl),
                 Response::LeaseRevoke(_) => "lease revoked".to_string(),
-                Response::LeaseKeepAlive(k) => format!("lease {:x} kept alive, TTL {}", k.id, k.ttl),
+                Response::LeaseKeepAlive(k) => {
+                    format!("lease {:x} kept alive, TTL {}", k.id, k.ttl)
+                }
                 Response::LeaseTimeToLive(t) => format!("lease {:x}: {}s remaining", t.id, t.ttl),
                 Response::LeaseLeases(l) => format!("{} lease(s)", l.leases.len()),
                 Response::Status(s) => format!("version {}, db size {}", s.version, s.db_size),
@@ -172,8 +203,8 @@ fn cancel_reason(reason: &str) -> String {
 pub fn describe(message: &Message) -> Description {
     match message {
         Message::Input { input, .. } => match input {
-            Input::Etcdctl(line) => Description {
-                summary: format!("$ etcdctl {line}"),
+            Input::Etcdctl { argv, .. } => Description {
+                summary: format!("$ etcdctl {}", argv.join(" ")),
                 ..Description::default()
             },
         },

@@ -38,8 +38,12 @@ impl std::fmt::Display for Addr {
 /// log replays a run exactly.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Input {
-    /// One `etcdctl ...` command line (without the leading `etcdctl`), as typed in the console.
-    Etcdctl(String),
+    /// One `etcdctl` run: its arguments after `etcdctl` (already split by the console's shell)
+    /// and what the shell feeds to its standard input (a heredoc for `etcdctl txn`).
+    Etcdctl {
+        argv: Vec<String>,
+        stdin: Option<String>,
+    },
 }
 
 /// The messages of the simulated control plane.

@@ -137,7 +137,13 @@ impl Sim {
         let mut out = Vec::new();
         let mut console = Vec::new();
         {
-            let mut ctx = Ctx::new(self.now, addr.clone(), &mut self.rng, &mut out, &mut console);
+            let mut ctx = Ctx::new(
+                self.now,
+                addr.clone(),
+                &mut self.rng,
+                &mut out,
+                &mut console,
+            );
             actor.start(&mut ctx);
         }
         self.actors.insert(addr.clone(), actor);
@@ -183,7 +189,7 @@ impl Sim {
         self.next_input_id += 1;
         self.inputs.push((self.now, input.clone()));
         let to = match &input {
-            Input::Etcdctl(_) => Addr::Etcdctl,
+            Input::Etcdctl { .. } => Addr::Etcdctl,
         };
         // The learner sits at the tool: the input arrives without network latency.
         self.enqueue(Addr::Learner, to, self.now, Message::Input { id, input });
@@ -193,7 +199,10 @@ impl Sim {
     /// Delivers the next message. Returns its trace entry, or `None` when nothing is queued.
     pub fn step(&mut self) -> Option<&TraceEntry> {
         let Reverse(Queued(env)) = self.queue.pop()?;
-        debug_assert!(env.deliver_at >= self.now, "the bus delivered into the past");
+        debug_assert!(
+            env.deliver_at >= self.now,
+            "the bus delivered into the past"
+        );
         self.now = self.now.max(env.deliver_at);
         self.trace.push(TraceEntry::from_envelope(&env, self.now));
         let to = env.to.clone();

@@ -49,8 +49,11 @@ impl Actor for Client {
     }
     fn handle(&mut self, env: &Envelope, ctx: &mut Ctx<'_>) {
         match &env.message {
-            Message::Input { id, input: Input::Etcdctl(line) } => {
-                let n: u64 = line.parse().unwrap_or(1);
+            Message::Input {
+                id,
+                input: Input::Etcdctl { argv, .. },
+            } => {
+                let n: u64 = argv[0].parse().unwrap_or(1);
                 for i in 0..n {
                     ctx.send(
                         Addr::Etcd,
@@ -87,10 +90,16 @@ fn scenario(seed: u64) -> Sim {
     let mut sim = Sim::empty(config, seed);
     sim.add_actor(Box::new(Echo));
     sim.add_actor(Box::new(Client::default()));
-    sim.submit(Input::Etcdctl("5".into()));
+    sim.submit(Input::Etcdctl {
+        argv: vec!["5".into()],
+        stdin: None,
+    });
     sim.run_until_idle();
     sim.advance(SimDuration::from_secs(25));
-    sim.submit(Input::Etcdctl("3".into()));
+    sim.submit(Input::Etcdctl {
+        argv: vec!["3".into()],
+        stdin: None,
+    });
     sim.run_until_idle();
     sim
 }
@@ -115,7 +124,10 @@ fn same_seed_and_inputs_give_the_same_trace_byte_for_byte() {
 
 #[test]
 fn different_seeds_jitter_differently() {
-    assert_ne!(scenario(1).trace().hash_hex(), scenario(2).trace().hash_hex());
+    assert_ne!(
+        scenario(1).trace().hash_hex(),
+        scenario(2).trace().hash_hex()
+    );
 }
 
 #[test]
@@ -150,7 +162,10 @@ fn a_clone_is_a_checkpoint_that_replays_identically() {
     let mut sim = Sim::empty(SimConfig::default(), 11);
     sim.add_actor(Box::new(Echo));
     sim.add_actor(Box::new(Client::default()));
-    sim.submit(Input::Etcdctl("4".into()));
+    sim.submit(Input::Etcdctl {
+        argv: vec!["4".into()],
+        stdin: None,
+    });
     sim.step();
     sim.step();
     let checkpoint = sim.clone();
@@ -170,10 +185,20 @@ fn a_runaway_component_hits_the_step_limit_instead_of_hanging() {
             Addr::Etcd
         }
         fn start(&mut self, ctx: &mut Ctx<'_>) {
-            ctx.send(Addr::Etcd, Message::Timer { name: "spin".into() });
+            ctx.send(
+                Addr::Etcd,
+                Message::Timer {
+                    name: "spin".into(),
+                },
+            );
         }
         fn handle(&mut self, _env: &Envelope, ctx: &mut Ctx<'_>) {
-            ctx.send(Addr::Etcd, Message::Timer { name: "spin".into() });
+            ctx.send(
+                Addr::Etcd,
+                Message::Timer {
+                    name: "spin".into(),
+                },
+            );
         }
         fn box_clone(&self) -> Box<dyn Actor> {
             Box::new(self.clone())
