@@ -6,6 +6,7 @@
 
 pub mod apiserver;
 pub mod cluster;
+pub mod console;
 pub mod etcd;
 pub mod etcdctl;
 pub mod sim;

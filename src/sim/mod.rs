@@ -168,6 +168,10 @@ impl Sim {
     pub fn console(&self) -> &[ConsoleOutput] {
         &self.console
     }
+    /// The addresses of every running component, in a fixed order.
+    pub fn addrs(&self) -> impl Iterator<Item = &Addr> {
+        self.actors.keys()
+    }
     /// Messages sent but not yet delivered (timers included).
     pub fn pending(&self) -> usize {
         self.queue.len()

@@ -1,2 +1,15 @@
-//! The yew app.
-pub fn start() {}
+//! The yew app: renders the simulation's state and trace, and turns clicks and keystrokes into
+//! simulation inputs. It never changes the simulation any other way.
+
+mod app;
+mod console;
+mod diagram;
+mod kernel_panel;
+mod state;
+mod trace_list;
+
+/// Mounts the app on `<body>`.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    yew::Renderer::<app::App>::new().render();
+}

@@ -1,0 +1,136 @@
+//! The app's one reducer: every user action becomes an `Action`, applied here.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::sim::{Input, RunOutcome, Sim, SimConfig};
+
+/// What the learner can do.
+pub enum Action {
+    /// Deliver one message.
+    Step,
+    /// Deliver messages until nothing is in flight.
+    RunUntilIdle,
+    /// Start again from a fresh cluster with the same seed.
+    Restart,
+    /// Run one console line.
+    Console(String),
+}
+
+/// A console line the learner typed and what came back.
+#[derive(Clone, PartialEq)]
+pub struct ConsoleLine {
+    pub command: String,
+    /// The input id its output carries, or `None` when the shell refused the line itself.
+    pub input_id: Option<u64>,
+    pub error: Option<String>,
+}
+
+/// The app state. The simulation sits behind `Rc<RefCell<..>>` so that a step does not clone the
+/// cluster; `version` changes on every action so yew re-renders.
+pub struct AppState {
+    pub sim: Rc<RefCell<Sim>>,
+    pub version: u64,
+    pub history: Vec<ConsoleLine>,
+    pub last_outcome: Option<RunOutcome>,
+}
+
+impl PartialEq for AppState {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version && Rc::ptr_eq(&self.sim, &other.sim)
+    }
+}
+
+impl AppState {
+    pub fn new(seed: u64) -> Self {
+        AppState {
+            sim: Rc::new(RefCell::new(Sim::new(SimConfig::default(), seed))),
+            version: 0,
+            history: Vec::new(),
+            last_outcome: None,
+        }
+    }
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut history = self.history.clone();
+        let mut last_outcome = self.last_outcome;
+        let mut sim_rc = self.sim.clone();
+        match action {
+            Action::Step => {
+                sim_rc.borrow_mut().step();
+            }
+            Action::RunUntilIdle => {
+                last_outcome = Some(sim_rc.borrow_mut().run_until_idle());
+            }
+            Action::Restart => {
+                let seed = sim_rc.borrow().seed();
+                sim_rc = Rc::new(RefCell::new(Sim::new(SimConfig::default(), seed)));
+                history.clear();
+                last_outcome = None;
+            }
+            Action::Console(line) => {
+                let entry = match crate::console::shell::split_words(&line) {
+                    Err(e) => ConsoleLine {
+                        command: line.clone(),
+                        input_id: None,
+                        error: Some(format!("kubestep: {e}")),
+                    },
+                    Ok(words) if words.is_empty() => return self,
+                    Ok(words) => match words[0].as_str() {
+                        "etcdctl" => {
+                            let id = sim_rc.borrow_mut().submit(Input::Etcdctl {
+                                argv: words[1..].to_vec(),
+                                stdin: None,
+                            });
+                            ConsoleLine {
+                                command: line.clone(),
+                                input_id: Some(id),
+                                error: None,
+                            }
+                        }
+                        other => ConsoleLine {
+                            command: line.clone(),
+                            input_id: None,
+                            error: Some(format!("kubestep: {other}: command not found")),
+                        },
+                    },
+                };
+                history.push(entry);
+            }
+        }
+        Rc::new(AppState {
+            sim: sim_rc,
+            version: self.version + 1,
+            history,
+            last_outcome,
+        })
+    }
+}
+
+/// A cheap handle to the simulation for child components: equal while nothing has changed.
+#[derive(Clone)]
+pub struct SimRef {
+    pub sim: Rc<RefCell<Sim>>,
+    pub version: u64,
+}
+
+impl PartialEq for SimRef {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version && Rc::ptr_eq(&self.sim, &other.sim)
+    }
+}
+
+impl AppState {
+    pub fn sim_ref(&self) -> SimRef {
+        SimRef {
+            sim: self.sim.clone(),
+            version: self.version,
+        }
+    }
+}
