@@ -3,7 +3,7 @@
 use std::any::Any;
 
 use crate::sim::clock::{SimDuration, SimTime};
-use crate::sim::message::{Addr, Envelope, Message};
+use crate::sim::message::{Addr, Annotation, Envelope, Message};
 use crate::sim::rng::Xoshiro256StarStar;
 use crate::sim::ConsoleOutput;
 
@@ -31,6 +31,7 @@ pub struct Outgoing {
     pub message: Message,
     /// `Some(delay)` for timers and deliberate delays; `None` uses the network latency.
     pub after: Option<SimDuration>,
+    pub annotation: Annotation,
 }
 
 /// What an actor may do while it handles a message: read the clock, draw from the PRNG,
@@ -72,10 +73,27 @@ impl<'a> Ctx<'a> {
 
     /// Sends `message` to `to` over the network (latency applies).
     pub fn send(&mut self, to: Addr, message: Message) {
+        self.send_annotated(to, message, Annotation::default());
+    }
+
+    /// Sends `message` with what the sender knows of its step and stage, for the trace.
+    pub fn send_annotated(&mut self, to: Addr, message: Message, annotation: Annotation) {
         self.out.push(Outgoing {
             to,
             message,
             after: None,
+            annotation,
+        });
+    }
+
+    /// Delivers `message` to this actor itself at once (no network in between): a component
+    /// moving a piece of work to its next stage, visible in the trace.
+    pub fn to_self(&mut self, message: Message, annotation: Annotation) {
+        self.out.push(Outgoing {
+            to: self.me.clone(),
+            message,
+            after: Some(SimDuration(0)),
+            annotation,
         });
     }
 
@@ -85,6 +103,7 @@ impl<'a> Ctx<'a> {
             to: self.me.clone(),
             message: Message::Timer { name: name.into() },
             after: Some(delay),
+            annotation: Annotation::default(),
         });
     }
 

@@ -1,7 +1,8 @@
 //! One-line descriptions of messages for the trace (`method`, `path`, `status`, `summary`).
 
+use crate::apiserver::request::status_text;
 use crate::etcd::api::{self as etcdpb, Request, Response};
-use crate::sim::message::{Input, Message};
+use crate::sim::message::{Input, Message, Stage};
 
 /// The trace columns a message fills in.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -9,6 +10,7 @@ pub struct Description {
     pub method: Option<String>,
     pub path: Option<String>,
     pub status: Option<u16>,
+    pub stage: Option<Stage>,
     pub summary: String,
 }
 
@@ -110,8 +112,8 @@ fn describe_request(request: &Request) -> Description {
     Description {
         method: Some(method.to_string()),
         path,
-        status: None,
         summary,
+        ..Description::default()
     }
 }
 
@@ -210,6 +212,75 @@ pub fn describe(message: &Message) -> Description {
         },
         Message::EtcdRequest { request, .. } => describe_request(request),
         Message::EtcdResponse { result, .. } => describe_response(result),
+        Message::HttpRequest { request, .. } => {
+            let size = request.body.len();
+            let body = if size > 0 {
+                format!(" ({size} bytes)")
+            } else {
+                String::new()
+            };
+            Description {
+                method: Some(request.method.clone()),
+                path: Some(request.path.clone()),
+                summary: format!("{} {}{body}", request.method, request.url()),
+                ..Description::default()
+            }
+        }
+        Message::HttpResponse { response, .. } => {
+            let detail = response
+                .body_json()
+                .and_then(|v| match v.get("kind").and_then(|k| k.as_str()) {
+                    Some("Status") => v
+                        .get("message")
+                        .and_then(|m| m.as_str())
+                        .map(|m| format!(": {m}")),
+                    Some(kind) => {
+                        let name = v.pointer("/metadata/name").and_then(|n| n.as_str());
+                        Some(match name {
+                            Some(n) => format!(": {kind} {n}"),
+                            None => format!(": {kind}"),
+                        })
+                    }
+                    None => None,
+                })
+                .unwrap_or_default();
+            Description {
+                status: Some(response.status),
+                summary: format!(
+                    "{} {}{detail}",
+                    response.status,
+                    status_text(response.status)
+                ),
+                ..Description::default()
+            }
+        }
+        Message::WatchEvent { event, .. } => {
+            let kind = event
+                .object
+                .get("kind")
+                .and_then(|k| k.as_str())
+                .unwrap_or("object");
+            let name = event
+                .object
+                .pointer("/metadata/name")
+                .and_then(|n| n.as_str())
+                .unwrap_or("");
+            Description {
+                summary: format!("watch event {} {kind} {name}", event.kind.as_str()),
+                ..Description::default()
+            }
+        }
+        Message::ApiStage {
+            stage, outcome, ok, ..
+        } => Description {
+            stage: Some(*stage),
+            summary: format!(
+                "{}: {}{outcome}",
+                stage.name(),
+                if *ok { "" } else { "rejected: " }
+            ),
+            ..Description::default()
+        },
         Message::Timer { name } => Description {
             summary: format!("timer: {name}"),
             ..Description::default()

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::apiserver::request::{HttpRequest, HttpResponse};
+use crate::apiserver::watch::WatchEvent;
 use crate::etcd::api as etcdpb;
 use crate::sim::clock::SimTime;
 
@@ -15,6 +17,10 @@ pub enum Addr {
     Etcdctl,
     /// The `etcd` member of the control plane.
     Etcd,
+    /// `kube-apiserver`, the only component that talks to etcd.
+    ApiServer,
+    /// A client of the API server used by tests and tools, named by its user agent.
+    Client(String),
 }
 
 impl Addr {
@@ -24,6 +30,8 @@ impl Addr {
             Addr::Learner => "learner".to_string(),
             Addr::Etcdctl => "etcdctl".to_string(),
             Addr::Etcd => "etcd".to_string(),
+            Addr::ApiServer => "kube-apiserver".to_string(),
+            Addr::Client(name) => name.clone(),
         }
     }
 }
@@ -50,16 +58,96 @@ pub enum Input {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Message {
     /// A learner's input, delivered to the tool that runs it.
-    Input { id: u64, input: Input },
+    Input {
+        id: u64,
+        input: Input,
+    },
     /// A gRPC call to etcd (KV, Watch, Lease or Maintenance service).
-    EtcdRequest { id: u64, request: etcdpb::Request },
+    EtcdRequest {
+        id: u64,
+        request: etcdpb::Request,
+    },
     /// etcd's answer to the call `id` (or, for watches, an event batch on watch stream `id`).
     EtcdResponse {
         id: u64,
         result: Result<etcdpb::Response, etcdpb::EtcdError>,
     },
+    /// An HTTP request to kube-apiserver; the response carries the same `id`.
+    HttpRequest {
+        id: u64,
+        request: HttpRequest,
+    },
+    HttpResponse {
+        id: u64,
+        response: HttpResponse,
+    },
+    /// One event on the open watch stream of request `id` (a chunk of its streamed response).
+    WatchEvent {
+        id: u64,
+        event: WatchEvent,
+    },
+    /// kube-apiserver passing a request from one stage of its handler chain to the next; the
+    /// trace shows each stage and what it decided.
+    ApiStage {
+        request: u64,
+        stage: Stage,
+        outcome: String,
+        ok: bool,
+    },
     /// A timer an actor set for itself (lease expiry checks, heartbeats, retries).
-    Timer { name: String },
+    Timer {
+        name: String,
+    },
+}
+
+/// The stages of kube-apiserver's handler chain, in the order a request passes them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Stage {
+    Authentication,
+    Authorization,
+    /// Decoding the body (strict field validation) and applying defaults.
+    Decoding,
+    MutatingAdmission,
+    Validation,
+    ValidatingAdmission,
+    Storage,
+    Response,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 8] = [
+        Stage::Authentication,
+        Stage::Authorization,
+        Stage::Decoding,
+        Stage::MutatingAdmission,
+        Stage::Validation,
+        Stage::ValidatingAdmission,
+        Stage::Storage,
+        Stage::Response,
+    ];
+
+    /// The name the trace and the UI show.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Authentication => "authentication",
+            Stage::Authorization => "authorization",
+            Stage::Decoding => "decoding",
+            Stage::MutatingAdmission => "mutating-admission",
+            Stage::Validation => "validation",
+            Stage::ValidatingAdmission => "validating-admission",
+            Stage::Storage => "storage",
+            Stage::Response => "response",
+        }
+    }
+}
+
+/// What a sender knows about a message's place in the story, carried into the trace.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Annotation {
+    /// The step (1-11) of the pod creation flow.
+    pub step: Option<u8>,
+    /// The API server handler-chain stage.
+    pub stage: Option<Stage>,
 }
 
 /// One delivery on the bus.
@@ -72,6 +160,7 @@ pub struct Envelope {
     pub from: Addr,
     pub to: Addr,
     pub message: Message,
+    pub annotation: Annotation,
 }
 
 impl Message {
@@ -81,6 +170,10 @@ impl Message {
             Message::Input { .. } => "input",
             Message::EtcdRequest { .. } => "etcd-request",
             Message::EtcdResponse { .. } => "etcd-response",
+            Message::HttpRequest { .. } => "http-request",
+            Message::HttpResponse { .. } => "http-response",
+            Message::WatchEvent { .. } => "watch-event",
+            Message::ApiStage { .. } => "api-stage",
             Message::Timer { .. } => "timer",
         }
     }

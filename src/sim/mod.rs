@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 pub use actor::{Actor, Ctx};
 pub use clock::{SimDuration, SimTime};
-pub use message::{Addr, Envelope, Input, Message};
+pub use message::{Addr, Annotation, Envelope, Input, Message, Stage};
 pub use rng::Xoshiro256StarStar as Rng;
 pub use trace::{Trace, TraceEntry};
 
@@ -186,6 +186,12 @@ impl Sim {
         self.actors.get(addr)?.as_any().downcast_ref::<T>()
     }
 
+    /// Sends a message from outside any actor (a test client, a tool), with network latency.
+    pub fn inject(&mut self, from: Addr, to: Addr, message: Message) {
+        let latency = self.latency(&from, &to);
+        self.enqueue(from, to, self.now + latency, message, Annotation::default());
+    }
+
     /// Records a learner input and hands it to the tool that runs it. Returns the input id that
     /// its console output carries.
     pub fn submit(&mut self, input: Input) -> u64 {
@@ -196,7 +202,13 @@ impl Sim {
             Input::Etcdctl { .. } => Addr::Etcdctl,
         };
         // The learner sits at the tool: the input arrives without network latency.
-        self.enqueue(Addr::Learner, to, self.now, Message::Input { id, input });
+        self.enqueue(
+            Addr::Learner,
+            to,
+            self.now,
+            Message::Input { id, input },
+            Annotation::default(),
+        );
         id
     }
 
@@ -266,7 +278,14 @@ impl Sim {
         SimDuration(self.config.latency_ms + jitter)
     }
 
-    fn enqueue(&mut self, from: Addr, to: Addr, deliver_at: SimTime, message: Message) {
+    fn enqueue(
+        &mut self,
+        from: Addr,
+        to: Addr,
+        deliver_at: SimTime,
+        message: Message,
+        annotation: Annotation,
+    ) {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.queue.push(Reverse(Queued(Envelope {
@@ -276,6 +295,7 @@ impl Sim {
             from,
             to,
             message,
+            annotation,
         })));
     }
 
@@ -288,7 +308,7 @@ impl Sim {
                     self.now + latency
                 }
             };
-            self.enqueue(from.clone(), o.to, deliver_at, o.message);
+            self.enqueue(from.clone(), o.to, deliver_at, o.message, o.annotation);
         }
         self.console.extend(console);
     }

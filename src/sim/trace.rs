@@ -38,8 +38,12 @@ impl TraceEntry {
             method: d.method,
             path: d.path,
             status: d.status,
-            step: None,
-            stage: None,
+            step: env.annotation.step,
+            stage: env
+                .annotation
+                .stage
+                .or(d.stage)
+                .map(|s| s.name().to_string()),
             summary: d.summary,
         }
     }
