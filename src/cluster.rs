@@ -1,6 +1,9 @@
 //! Builds a cluster on the kernel: which components run and where.
 
+use crate::etcd::{EtcdConfig, EtcdServer};
 use crate::sim::Sim;
 
 /// Starts every component of a fresh cluster.
-pub fn bootstrap(_sim: &mut Sim) {}
+pub fn bootstrap(sim: &mut Sim) {
+    sim.add_actor(Box::new(EtcdServer::new(EtcdConfig::default())));
+}

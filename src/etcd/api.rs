@@ -370,6 +370,8 @@ pub enum EtcdError {
     LeaseNotFound,
     /// `etcdserver: lease already exists`
     LeaseExist,
+    /// `etcdserver: too large lease TTL` (a grant above etcd's `MaxLeaseTTL`, 9,000,000,000 s)
+    LeaseTtlTooLarge,
     /// `etcdserver: too many operations in txn request`
     TooManyOps,
     /// `etcdserver: duplicate key given in txn request`
@@ -397,6 +399,7 @@ impl std::fmt::Display for EtcdError {
             EtcdError::NoSpace => "etcdserver: mvcc: database space exceeded",
             EtcdError::LeaseNotFound => "etcdserver: requested lease not found",
             EtcdError::LeaseExist => "etcdserver: lease already exists",
+            EtcdError::LeaseTtlTooLarge => "etcdserver: too large lease TTL",
             EtcdError::TooManyOps => "etcdserver: too many operations in txn request",
             EtcdError::DuplicateKey => "etcdserver: duplicate key given in txn request",
             EtcdError::EmptyKey => "etcdserver: key is not provided",

@@ -103,6 +103,9 @@ pub struct Sim {
     trace: Trace,
     inputs: Vec<(SimTime, Input)>,
     console: Vec<ConsoleOutput>,
+    /// The latest delivery time on each `(from, to)` link: a message never overtakes an
+    /// earlier one on the same link, as on the TCP connection under a gRPC stream.
+    link_clock: BTreeMap<(Addr, Addr), SimTime>,
 }
 
 impl Sim {
@@ -127,6 +130,7 @@ impl Sim {
             trace: Trace::default(),
             inputs: Vec::new(),
             console: Vec::new(),
+            link_clock: BTreeMap::new(),
         }
     }
 
@@ -305,7 +309,12 @@ impl Sim {
                 Some(delay) => self.now + delay,
                 None => {
                     let latency = self.latency(&from, &o.to);
-                    self.now + latency
+                    let link = self
+                        .link_clock
+                        .entry((from.clone(), o.to.clone()))
+                        .or_insert(SimTime::ZERO);
+                    *link = (*link).max(self.now + latency);
+                    *link
                 }
             };
             self.enqueue(from.clone(), o.to, deliver_at, o.message, o.annotation);
