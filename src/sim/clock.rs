@@ -69,6 +69,51 @@ impl SimTime {
     }
 }
 
+/// The wall-clock moment the simulation's time zero stands for (2026-01-01T00:00:00Z), so that
+/// timestamps in objects look real and are the same in every run.
+pub const EPOCH_UNIX_SECONDS: u64 = 1_767_225_600;
+
+impl SimTime {
+    /// Seconds since the Unix epoch that this simulated moment stands for.
+    pub fn unix_seconds(self) -> u64 {
+        EPOCH_UNIX_SECONDS + self.0 / 1000
+    }
+
+    /// RFC 3339 in UTC with second precision, as Kubernetes writes `metav1.Time`
+    /// (`2026-01-01T00:00:05Z`).
+    pub fn rfc3339(self) -> String {
+        format_unix(self.unix_seconds(), None)
+    }
+
+    /// RFC 3339 with microseconds, as Kubernetes writes `metav1.MicroTime`.
+    pub fn rfc3339_micros(self) -> String {
+        format_unix(self.unix_seconds(), Some((self.0 % 1000) * 1000))
+    }
+}
+
+/// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ` (days-to-civil from Howard Hinnant's
+/// algorithms, integer-only).
+fn format_unix(secs: u64, micros: Option<u64>) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let frac = micros.map(|m| format!(".{m:06}")).unwrap_or_default();
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}{frac}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
 impl std::ops::Add<SimDuration> for SimTime {
     type Output = SimTime;
     fn add(self, rhs: SimDuration) -> SimTime {
@@ -95,6 +140,21 @@ mod tests {
         assert!(SimDuration::parse("10").is_err());
         assert!(SimDuration::parse("s").is_err());
         assert!(SimDuration::parse("99999999999999999999h").is_err());
+    }
+
+    #[test]
+    fn timestamps_are_rfc3339_from_the_fixed_epoch() {
+        assert_eq!(SimTime(0).rfc3339(), "2026-01-01T00:00:00Z");
+        assert_eq!(SimTime(90_500).rfc3339(), "2026-01-01T00:01:30Z");
+        assert_eq!(
+            SimTime(90_500).rfc3339_micros(),
+            "2026-01-01T00:01:30.500000Z"
+        );
+        assert_eq!(
+            SimTime(59 * 86_400_000 + 3_600_000).rfc3339(),
+            "2026-03-01T01:00:00Z"
+        );
+        assert_eq!(format_unix(951_782_400, None), "2000-02-29T00:00:00Z");
     }
 
     #[test]
