@@ -4,14 +4,19 @@
 
 pub mod authn;
 pub mod authz;
+pub mod bootstrap;
+pub mod chain;
 pub mod decode;
 pub mod defaulting;
+pub mod errors;
 pub mod fields;
 pub mod labels;
 pub mod request;
 pub mod request_info;
 pub mod resources;
 pub mod schema;
+pub mod server;
 pub mod status;
+pub mod storage;
 pub mod validation;
 pub mod watch;

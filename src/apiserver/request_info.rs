@@ -69,13 +69,11 @@ pub fn request_info(req: &HttpRequest) -> RequestInfo {
         info.verb = "watch".to_string();
     }
 
-    if parts.first() == Some(&"namespaces") {
-        if parts.len() > 1 {
-            info.namespace = parts[1].to_string();
-            // /namespaces/{ns} and /namespaces/{ns}/status are the namespace itself.
-            if parts.len() > 2 && !matches!(parts[2], "finalize" | "status") {
-                parts = &parts[2..];
-            }
+    if parts.first() == Some(&"namespaces") && parts.len() > 1 {
+        info.namespace = parts[1].to_string();
+        // /namespaces/{ns} and /namespaces/{ns}/status are the namespace itself.
+        if parts.len() > 2 && !matches!(parts[2], "finalize" | "status") {
+            parts = &parts[2..];
         }
     }
     info.parts = parts.iter().map(|s| s.to_string()).collect();

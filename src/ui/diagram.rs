@@ -27,6 +27,8 @@ fn role(addr: &Addr) -> &'static str {
         Addr::Learner => "you, at the console",
         Addr::Etcdctl => "etcd's command-line client",
         Addr::Etcd => "the cluster's key-value store",
+        Addr::ApiServer => "the API: the only door to etcd",
+        Addr::Client(_) => "an API client",
     }
 }
 

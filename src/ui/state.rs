@@ -28,6 +28,14 @@ pub struct ConsoleLine {
     pub error: Option<String>,
 }
 
+/// A fresh cluster that has finished starting up (the API server has filled its caches and run
+/// its post-start hooks), as a cluster is when a learner first reaches it.
+fn booted(seed: u64) -> Sim {
+    let mut sim = Sim::new(SimConfig::default(), seed);
+    sim.run_until_idle();
+    sim
+}
+
 /// The app state. The simulation sits behind `Rc<RefCell<..>>` so that a step does not clone the
 /// cluster; `version` changes on every action so yew re-renders.
 pub struct AppState {
@@ -46,7 +54,7 @@ impl PartialEq for AppState {
 impl AppState {
     pub fn new(seed: u64) -> Self {
         AppState {
-            sim: Rc::new(RefCell::new(Sim::new(SimConfig::default(), seed))),
+            sim: Rc::new(RefCell::new(booted(seed))),
             version: 0,
             history: Vec::new(),
             last_outcome: None,
@@ -70,7 +78,7 @@ impl Reducible for AppState {
             }
             Action::Restart => {
                 let seed = sim_rc.borrow().seed();
-                sim_rc = Rc::new(RefCell::new(Sim::new(SimConfig::default(), seed)));
+                sim_rc = Rc::new(RefCell::new(booted(seed)));
                 history.clear();
                 last_outcome = None;
             }

@@ -1,0 +1,222 @@
+//! The handler chain's stage functions, called by the server in the real order. Each stage
+//! returns a one-line note for the trace, or the API error that stops the request there.
+
+use serde_json::{json, Value};
+
+use super::errors::{self, ApiError};
+use super::request::HttpRequest;
+use super::request_info::RequestInfo;
+use super::resources::Resource;
+use super::storage;
+use crate::sim::{Rng, SimTime};
+
+/// `k8s.io/apiserver/pkg/authentication/user.Info`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserInfo {
+    pub name: String,
+    pub groups: Vec<String>,
+}
+
+/// Authentication: the client certificate or bearer token names the user.
+pub fn authenticate(req: &HttpRequest) -> Result<(UserInfo, String), ApiError> {
+    if let Some(cert) = &req.client_certificate {
+        let mut groups = cert.organizations.clone();
+        groups.push("system:authenticated".to_string());
+        return Ok((
+            UserInfo {
+                name: cert.common_name.clone(),
+                groups,
+            },
+            "x509 client certificate".to_string(),
+        ));
+    }
+    Err(ApiError::new(
+        401,
+        "Unauthorized",
+        "Unauthorized".to_string(),
+        None,
+    ))
+}
+
+/// Authorization.
+pub fn authorize(user: &UserInfo, info: &RequestInfo) -> Result<String, ApiError> {
+    let admin = user
+        .groups
+        .iter()
+        .any(|g| g == "system:masters" || g == "kubeadm:cluster-admins");
+    if admin {
+        return Ok("RBAC: allowed by ClusterRoleBinding \"kubeadm:cluster-admins\" of ClusterRole \"cluster-admin\" to Group \"kubeadm:cluster-admins\"".to_string());
+    }
+    let scope = if info.namespace.is_empty() {
+        "at the cluster scope".to_string()
+    } else {
+        format!("in the namespace \"{}\"", info.namespace)
+    };
+    Err(ApiError::new(
+        403,
+        "Forbidden",
+        format!(
+            "{} is forbidden: User \"{}\" cannot {} resource \"{}\" in API group \"{}\" {scope}",
+            info.resource, user.name, info.verb, info.resource, info.api_group
+        ),
+        None,
+    ))
+}
+
+/// Decoding: the body as an object of the resource's kind.
+pub fn decode(
+    req: &HttpRequest,
+    resource: &Resource,
+    info: &RequestInfo,
+) -> Result<(Value, String), ApiError> {
+    let obj = req.body.json().ok_or_else(|| {
+        errors::bad_request("the body of the request was in an unknown format".to_string())
+    })?;
+    let mut obj = (*obj).clone();
+    if info.verb != "patch" {
+        let kind = obj.get("kind").and_then(Value::as_str).unwrap_or_default();
+        if !kind.is_empty() && kind != resource.kind && info.subresource.is_empty() {
+            return Err(errors::bad_request(format!(
+                "the API version in the data ({}) does not match the expected API version ({})",
+                obj.get("apiVersion")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+                resource.group_version()
+            )));
+        }
+        obj["kind"] = json!(resource.kind);
+        obj["apiVersion"] = json!(resource.group_version());
+    }
+    Ok((
+        obj,
+        format!("decoded a {} ({} bytes)", resource.kind, req.body.len()),
+    ))
+}
+
+/// The object an update or patch asks for, built on the current one.
+pub fn prepare_update(
+    req: &HttpRequest,
+    info: &RequestInfo,
+    resource: &Resource,
+    body: Option<Value>,
+    current: Value,
+) -> Result<Value, ApiError> {
+    let body = body.unwrap_or(Value::Null);
+    let mut new = if info.verb == "patch" {
+        let mut merged = current.clone();
+        merge_patch(&mut merged, &body);
+        merged
+    } else {
+        body
+    };
+    let _ = req;
+    let want_rv = new
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let have_rv = current
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if info.verb == "update" && !want_rv.is_empty() && want_rv != have_rv {
+        return Err(errors::conflict(resource, &info.name, errors::MODIFIED));
+    }
+    for field in ["uid", "creationTimestamp"] {
+        if let Some(v) = current.pointer(&format!("/metadata/{field}")) {
+            new["metadata"][field] = v.clone();
+        }
+    }
+    storage::set_resource_version(&mut new, have_rv.parse().unwrap_or(0));
+    Ok(new)
+}
+
+/// RFC 7396 JSON merge patch.
+fn merge_patch(target: &mut Value, patch: &Value) {
+    match patch {
+        Value::Object(p) => {
+            if !target.is_object() {
+                *target = json!({});
+            }
+            let t = target.as_object_mut().expect("object");
+            for (k, v) in p {
+                if v.is_null() {
+                    t.remove(k);
+                } else {
+                    merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
+                }
+            }
+        }
+        other => *target = other.clone(),
+    }
+}
+
+/// Mutating admission.
+pub fn mutating_admission(
+    _info: &RequestInfo,
+    _obj: &mut Value,
+    _now: SimTime,
+    _rng: &mut Rng,
+) -> Result<String, ApiError> {
+    Ok("no mutating admission plugin changed the object".to_string())
+}
+
+/// `rest.BeforeCreate`: namespace, generated name, uid and creation timestamp.
+pub fn before_create(
+    resource: &Resource,
+    info: &RequestInfo,
+    obj: &mut Value,
+    now: SimTime,
+    rng: &mut Rng,
+) -> Result<(), ApiError> {
+    if !obj.get("metadata").is_some_and(Value::is_object) {
+        obj["metadata"] = json!({});
+    }
+    let meta = obj["metadata"].as_object_mut().expect("object");
+    if resource.namespaced {
+        let ns = meta.get("namespace").and_then(Value::as_str).unwrap_or("");
+        if ns.is_empty() {
+            meta.insert("namespace".into(), json!(info.namespace));
+        } else if ns != info.namespace {
+            return Err(errors::bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request".to_string(),
+            ));
+        }
+    } else {
+        meta.remove("namespace");
+    }
+    let name = meta.get("name").and_then(Value::as_str).unwrap_or("");
+    let generate = meta
+        .get("generateName")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if name.is_empty() && !generate.is_empty() {
+        let generated = format!("{generate}{}", rng.k8s_suffix(5));
+        meta.insert("name".into(), json!(generated));
+    }
+    meta.insert("uid".into(), json!(storage::new_uid(rng)));
+    meta.insert("creationTimestamp".into(), json!(now.rfc3339()));
+    meta.remove("resourceVersion");
+    Ok(())
+}
+
+/// Validation.
+pub fn validate(
+    resource: &Resource,
+    obj: &Value,
+    _old: Option<&Value>,
+) -> Result<String, ApiError> {
+    let name = obj
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if name.is_empty() {
+        return Err(ApiError::new(
+            422,
+            "Invalid",
+            format!("{} \"\" is invalid: metadata.name: Required value: name or generateName is required", resource.kind),
+            None,
+        ));
+    }
+    Ok("valid".to_string())
+}

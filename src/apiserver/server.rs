@@ -1,0 +1,975 @@
+//! kube-apiserver as an actor: it takes HTTP-shaped requests from the bus, runs each through the
+//! handler chain (every stage a trace entry), stores objects in etcd through transactions, keeps a
+//! watch cache per resource fed by its own etcd watches, and fans changes out to watchers.
+
+use std::any::Any;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use super::chain::{self, UserInfo};
+use super::errors::{self, ApiError};
+use super::fields::FieldSelector;
+use super::labels::Selector;
+use super::request::{HttpRequest, HttpResponse};
+use super::request_info::{request_info, RequestInfo};
+use super::resources::{self, Resource, RESOURCES};
+use super::storage;
+use super::watch::{WatchCache, WatchEvent, WatchEventType, Watcher};
+use crate::etcd::api::{self as etcdpb, EtcdError, Request, Response, ResponseOp};
+use crate::sim::{Actor, Addr, Annotation, Ctx, Envelope, Message, SimDuration, Stage};
+
+/// kube-apiserver compacts etcd every 5 minutes (`--etcd-compaction-interval`).
+pub const COMPACTION_INTERVAL: SimDuration = SimDuration::from_secs(300);
+const COMPACTION_TIMER: &str = "etcd-compaction";
+/// The version `/version` reports.
+pub const KUBERNETES_VERSION: &str = "v1.33.1";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiServerConfig {
+    /// The control-plane node the server runs on.
+    pub node_name: String,
+    /// The address clients reach it at (`https://<address>:6443`).
+    pub advertise_address: String,
+}
+
+impl Default for ApiServerConfig {
+    fn default() -> Self {
+        ApiServerConfig {
+            node_name: "control-plane".to_string(),
+            advertise_address: "192.168.49.2".to_string(),
+        }
+    }
+}
+
+/// One request in flight through the handler chain.
+#[derive(Clone, Debug)]
+struct RequestCtx {
+    client: Addr,
+    client_id: u64,
+    request: HttpRequest,
+    info: RequestInfo,
+    resource: Option<&'static Resource>,
+    user: Option<UserInfo>,
+    /// The decoded body (create, update) or the object being built.
+    object: Option<Value>,
+    /// The current stored object and its `mod_revision` (update, patch, delete).
+    current: Option<(Value, i64)>,
+    /// The response to send once the trace has shown the stage that produced it.
+    error: Option<ApiError>,
+}
+
+/// What an etcd request was for, to resume when its answer arrives.
+#[derive(Clone, Debug)]
+enum Pending {
+    /// Start-up: the list that fills the watch cache of a prefix.
+    CacheList {
+        prefix: String,
+    },
+    /// Post-start hook: a bootstrap object written if absent.
+    Bootstrap,
+    CompactRecord {
+        revision: i64,
+    },
+    Compact,
+    /// A request's read of the current object.
+    Read {
+        request: u64,
+    },
+    /// A request's write.
+    Write {
+        request: u64,
+    },
+    /// A list request's range.
+    List {
+        request: u64,
+    },
+}
+
+/// kube-apiserver at [`Addr::ApiServer`].
+#[derive(Clone)]
+pub struct KubeApiServer {
+    config: ApiServerConfig,
+    next_request: u64,
+    next_etcd_id: u64,
+    requests: BTreeMap<u64, RequestCtx>,
+    pending: BTreeMap<u64, Pending>,
+    caches: BTreeMap<String, WatchCache>,
+    /// The etcd watch request id of each cache, by prefix.
+    cache_watches: BTreeMap<u64, String>,
+    watchers: BTreeMap<(Addr, u64), Watcher>,
+    /// The compaction loop: the revision recorded at the previous interval and the
+    /// `compact_rev_key` version last written.
+    compact_revision: i64,
+    compact_key_version: i64,
+    /// Whether the post-start hooks have run.
+    started: bool,
+}
+
+impl KubeApiServer {
+    pub fn new(config: ApiServerConfig) -> Self {
+        KubeApiServer {
+            config,
+            next_request: 0,
+            next_etcd_id: 0,
+            requests: BTreeMap::new(),
+            pending: BTreeMap::new(),
+            caches: BTreeMap::new(),
+            cache_watches: BTreeMap::new(),
+            watchers: BTreeMap::new(),
+            compact_revision: 0,
+            compact_key_version: 0,
+            started: false,
+        }
+    }
+
+    /// The watch caches, by etcd prefix (read-only, for inspectors and tests).
+    pub fn caches(&self) -> &BTreeMap<String, WatchCache> {
+        &self.caches
+    }
+
+    /// Every open HTTP watch.
+    pub fn watchers(&self) -> impl Iterator<Item = &Watcher> {
+        self.watchers.values()
+    }
+
+    /// True once every watch cache has listed and is watching.
+    pub fn ready(&self) -> bool {
+        !self.caches.is_empty() && self.caches.values().all(|c| c.ready)
+    }
+
+    fn send_etcd(&mut self, ctx: &mut Ctx<'_>, request: Request, stage: Option<Stage>) -> u64 {
+        let id = self.next_etcd_id;
+        self.next_etcd_id += 1;
+        ctx.send_annotated(
+            Addr::Etcd,
+            Message::EtcdRequest { id, request },
+            Annotation { step: None, stage },
+        );
+        id
+    }
+
+    fn etcd(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        request: Request,
+        pending: Pending,
+        stage: Option<Stage>,
+    ) {
+        let id = self.send_etcd(ctx, request, stage);
+        self.pending.insert(id, pending);
+    }
+
+    // ---- start-up ----------------------------------------------------------------------
+
+    fn start_caches(&mut self, ctx: &mut Ctx<'_>) {
+        let mut prefixes: Vec<&str> = RESOURCES.iter().filter_map(|r| r.etcd_prefix).collect();
+        prefixes.sort();
+        prefixes.dedup();
+        for p in prefixes {
+            let prefix = format!("{p}/");
+            self.caches.insert(prefix.clone(), WatchCache::new(&prefix));
+            let range = storage::list_range(&prefix, None, 0, 0);
+            self.etcd(
+                ctx,
+                Request::Range(range),
+                Pending::CacheList { prefix },
+                None,
+            );
+        }
+    }
+
+    fn on_cache_list(&mut self, ctx: &mut Ctx<'_>, prefix: String, resp: etcdpb::RangeResponse) {
+        let rev = resp.header.revision;
+        let objects = resp
+            .kvs
+            .iter()
+            .filter_map(|kv| {
+                let obj = storage::decode_shared(kv, kv.mod_revision)?;
+                Some((String::from_utf8_lossy(&kv.key).into_owned(), obj))
+            })
+            .collect();
+        if let Some(cache) = self.caches.get_mut(&prefix) {
+            cache.replace(objects, rev);
+        }
+        let watch = etcdpb::WatchCreateRequest {
+            key: prefix.as_bytes().to_vec(),
+            range_end: crate::etcd::prefix_end(prefix.as_bytes()),
+            start_revision: rev + 1,
+            prev_kv: true,
+            progress_notify: true,
+            ..etcdpb::WatchCreateRequest::default()
+        };
+        let id = self.send_etcd(ctx, Request::WatchCreate(watch), None);
+        self.cache_watches.insert(id, prefix);
+        if self.ready() && !self.started {
+            self.started = true;
+            self.post_start_hooks(ctx);
+        }
+    }
+
+    /// kube-apiserver's post-start hooks create what every cluster has (system namespaces,
+    /// bootstrap RBAC...). kubestep writes them straight to storage; a real server sends them
+    /// through its own handler chain with a loopback client.
+    fn post_start_hooks(&mut self, ctx: &mut Ctx<'_>) {
+        let objects =
+            super::bootstrap::objects(ctx.now(), ctx.rng(), &self.config.advertise_address);
+        for (key, obj) in objects {
+            let txn = storage::create_txn(&key, storage::encode(&obj), 0);
+            self.etcd(
+                ctx,
+                Request::Txn(txn),
+                Pending::Bootstrap,
+                Some(Stage::Storage),
+            );
+        }
+        ctx.timer(COMPACTION_INTERVAL, COMPACTION_TIMER);
+    }
+
+    /// The compaction loop of `k8s.io/apiserver/pkg/storage/etcd3/compact.go`: each interval,
+    /// claim the turn through a txn on `compact_rev_key`, then compact to the revision recorded
+    /// one interval ago.
+    fn compaction_tick(&mut self, ctx: &mut Ctx<'_>) {
+        let current = self.caches.values().map(|c| c.revision).max().unwrap_or(0);
+        let key = b"compact_rev_key".to_vec();
+        let txn = etcdpb::TxnRequest {
+            compare: vec![etcdpb::Compare {
+                result: etcdpb::CompareResult::Equal,
+                target: etcdpb::CompareTarget::Version(self.compact_key_version),
+                key: key.clone(),
+                range_end: vec![],
+            }],
+            success: vec![etcdpb::RequestOp::Put(etcdpb::PutRequest {
+                key: key.clone(),
+                value: current.to_string().into_bytes(),
+                ..etcdpb::PutRequest::default()
+            })],
+            failure: vec![etcdpb::RequestOp::Range(etcdpb::RangeRequest {
+                key,
+                ..etcdpb::RangeRequest::default()
+            })],
+        };
+        self.etcd(
+            ctx,
+            Request::Txn(txn),
+            Pending::CompactRecord { revision: current },
+            None,
+        );
+        ctx.timer(COMPACTION_INTERVAL, COMPACTION_TIMER);
+    }
+
+    // ---- watch fan-out --------------------------------------------------------------------
+
+    fn on_cache_event(&mut self, ctx: &mut Ctx<'_>, prefix: &str, w: etcdpb::WatchResponse) {
+        for ev in w.events {
+            let key = String::from_utf8_lossy(&ev.kv.key).into_owned();
+            let rev = ev.kv.mod_revision;
+            let (object, last) = match ev.kind {
+                etcdpb::EventType::Put => (storage::decode_shared(&ev.kv, rev), None),
+                etcdpb::EventType::Delete => (
+                    None,
+                    ev.prev_kv
+                        .as_ref()
+                        .and_then(|p| storage::decode_shared(p, rev)),
+                ),
+            };
+            let Some(cache) = self.caches.get_mut(prefix) else {
+                continue;
+            };
+            let Some(cached) = cache.apply(rev, &key, object, last) else {
+                continue;
+            };
+            for w in self.watchers.values_mut() {
+                if w.prefix != prefix {
+                    continue;
+                }
+                if let Some(event) = w.event_for(&cached) {
+                    w.sent_revision = rev;
+                    ctx.send(
+                        w.client.clone(),
+                        Message::WatchEvent {
+                            id: w.request_id,
+                            event,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    // ---- the handler chain ------------------------------------------------------------------
+
+    fn on_request(&mut self, ctx: &mut Ctx<'_>, from: Addr, id: u64, request: HttpRequest) {
+        let n = self.next_request;
+        self.next_request += 1;
+        let info = request_info(&request);
+        let mut rc = RequestCtx {
+            client: from,
+            client_id: id,
+            request,
+            info,
+            resource: None,
+            user: None,
+            object: None,
+            current: None,
+            error: None,
+        };
+        let (ok, outcome) = match chain::authenticate(&rc.request) {
+            Ok((user, how)) => {
+                let s = format!("{} (groups {}) by {how}", user.name, user.groups.join(", "));
+                rc.user = Some(user);
+                (true, s)
+            }
+            Err(e) => {
+                let s = e.message().to_string();
+                rc.error = Some(e);
+                (false, s)
+            }
+        };
+        self.requests.insert(n, rc);
+        self.stage(ctx, n, Stage::Authentication, ok, outcome);
+    }
+
+    fn stage(&mut self, ctx: &mut Ctx<'_>, n: u64, stage: Stage, ok: bool, outcome: String) {
+        ctx.to_self(
+            Message::ApiStage {
+                request: n,
+                stage,
+                outcome,
+                ok,
+            },
+            Annotation {
+                step: None,
+                stage: Some(stage),
+            },
+        );
+    }
+
+    fn fail(&mut self, ctx: &mut Ctx<'_>, n: u64, stage: Stage, e: ApiError) {
+        let outcome = format!("{} {}", e.code, e.message());
+        if let Some(rc) = self.requests.get_mut(&n) {
+            rc.error = Some(e);
+        }
+        self.stage(ctx, n, stage, false, outcome);
+    }
+
+    fn respond(&mut self, ctx: &mut Ctx<'_>, n: u64, response: HttpResponse) {
+        if let Some(rc) = self.requests.remove(&n) {
+            ctx.send_annotated(
+                rc.client,
+                Message::HttpResponse {
+                    id: rc.client_id,
+                    response,
+                },
+                Annotation {
+                    step: None,
+                    stage: Some(Stage::Response),
+                },
+            );
+        }
+    }
+
+    fn on_stage(&mut self, ctx: &mut Ctx<'_>, n: u64, stage: Stage, ok: bool) {
+        if !ok {
+            let e = self
+                .requests
+                .get_mut(&n)
+                .and_then(|rc| rc.error.take())
+                .unwrap_or_else(|| errors::internal("request failed without a status".into()));
+            self.respond(ctx, n, e.response());
+            return;
+        }
+        let Some(rc) = self.requests.get(&n) else {
+            return;
+        };
+        match stage {
+            Stage::Authentication => {
+                let user = rc.user.clone().expect("authenticated requests have a user");
+                match chain::authorize(&user, &rc.info) {
+                    Ok(reason) => self.stage(ctx, n, Stage::Authorization, true, reason),
+                    Err(e) => self.fail(ctx, n, Stage::Authorization, e),
+                }
+            }
+            Stage::Authorization => self.after_authorization(ctx, n),
+            Stage::Decoding => self.after_decoding(ctx, n),
+            Stage::MutatingAdmission => self.after_admission(ctx, n),
+            Stage::Validation => self.after_validation(ctx, n),
+            Stage::ValidatingAdmission => self.write(ctx, n),
+            Stage::Storage | Stage::Response => {}
+        }
+    }
+
+    fn after_authorization(&mut self, ctx: &mut Ctx<'_>, n: u64) {
+        let rc = &self.requests[&n];
+        if !rc.info.is_resource_request {
+            let resp = self.non_resource(&rc.info.path.clone());
+            self.respond(ctx, n, resp);
+            return;
+        }
+        let info = rc.info.clone();
+        let Some(resource) = resources::find(&info.api_group, &info.api_version, &info.resource)
+        else {
+            self.respond(ctx, n, errors::path_not_found().response());
+            return;
+        };
+        if !info.subresource.is_empty() && resource.subresource(&info.subresource).is_none() {
+            self.respond(ctx, n, errors::path_not_found().response());
+            return;
+        }
+        let verb_ok = if info.subresource.is_empty() {
+            resource.has_verb(&info.verb)
+        } else {
+            resource
+                .subresource(&info.subresource)
+                .is_some_and(|s| s.verbs.contains(&info.verb.as_str()))
+        };
+        if !verb_ok {
+            let e = errors::method_not_supported(resource, &info.verb);
+            self.respond(ctx, n, e.response());
+            return;
+        }
+        if let Some(rc) = self.requests.get_mut(&n) {
+            rc.resource = Some(resource);
+        }
+        match info.verb.as_str() {
+            "create" | "update" | "patch" => self.decode(ctx, n),
+            "get" | "delete" => self.read(ctx, n),
+            "list" => self.list(ctx, n),
+            "watch" => self.watch(ctx, n),
+            other => {
+                let e = errors::method_not_supported(resource, other);
+                self.respond(ctx, n, e.response());
+            }
+        }
+    }
+
+    fn decode(&mut self, ctx: &mut Ctx<'_>, n: u64) {
+        let rc = &self.requests[&n];
+        let resource = rc.resource.expect("resolved");
+        match chain::decode(&rc.request, resource, &rc.info) {
+            Ok((obj, note)) => {
+                let rc = self.requests.get_mut(&n).expect("in flight");
+                rc.object = Some(obj);
+                self.stage(ctx, n, Stage::Decoding, true, note);
+            }
+            Err(e) => self.fail(ctx, n, Stage::Decoding, e),
+        }
+    }
+
+    fn after_decoding(&mut self, ctx: &mut Ctx<'_>, n: u64) {
+        let verb = self.requests[&n].info.verb.clone();
+        if verb == "create" {
+            self.admit(ctx, n);
+        } else {
+            self.read(ctx, n);
+        }
+    }
+
+    fn read(&mut self, ctx: &mut Ctx<'_>, n: u64) {
+        let rc = &self.requests[&n];
+        let resource = rc.resource.expect("resolved");
+        let ns = (!rc.info.namespace.is_empty()).then_some(rc.info.namespace.as_str());
+        let Some(key) = resource.etcd_key(ns, &rc.info.name) else {
+            self.respond(ctx, n, errors::path_not_found().response());
+            return;
+        };
+        let range = etcdpb::RangeRequest {
+            key: key.into_bytes(),
+            ..etcdpb::RangeRequest::default()
+        };
+        self.etcd(
+            ctx,
+            Request::Range(range),
+            Pending::Read { request: n },
+            Some(Stage::Storage),
+        );
+    }
+
+    fn on_read(&mut self, ctx: &mut Ctx<'_>, n: u64, resp: etcdpb::RangeResponse) {
+        let Some(rc) = self.requests.get_mut(&n) else {
+            return;
+        };
+        let resource = rc.resource.expect("resolved");
+        let Some(kv) = resp.kvs.first() else {
+            let e = errors::not_found(resource, &rc.info.name);
+            self.respond(ctx, n, e.response());
+            return;
+        };
+        let Some(current) = storage::decode(kv, kv.mod_revision) else {
+            let e = errors::internal(format!(
+                "object at {} is not valid JSON",
+                String::from_utf8_lossy(&kv.key)
+            ));
+            self.respond(ctx, n, e.response());
+            return;
+        };
+        rc.current = Some((current.clone(), kv.mod_revision));
+        match rc.info.verb.as_str() {
+            "get" => {
+                let resp = HttpResponse::json(200, current);
+                self.respond(ctx, n, resp);
+            }
+            "update" | "patch" => match chain::prepare_update(
+                &rc.request,
+                &rc.info,
+                resource,
+                rc.object.take(),
+                current,
+            ) {
+                Ok(new) => {
+                    rc.object = Some(new);
+                    self.admit(ctx, n);
+                }
+                Err(e) => self.respond(ctx, n, e.response()),
+            },
+            "delete" => self.write(ctx, n),
+            _ => {}
+        }
+    }
+
+    fn admit(&mut self, ctx: &mut Ctx<'_>, n: u64) {
+        let rc = self.requests.get_mut(&n).expect("in flight");
+        let mut obj = rc.object.take().expect("decoded");
+        let result = chain::mutating_admission(&rc.info, &mut obj, ctx.now(), ctx.rng());
+        rc.object = Some(obj);
+        match result {
+            Ok(note) => {
+                self.stage(ctx, n, Stage::MutatingAdmission, true, note);
+            }
+            Err(e) => self.fail(ctx, n, Stage::MutatingAdmission, e),
+        }
+    }
+
+    fn after_admission(&mut self, ctx: &mut Ctx<'_>, n: u64) {
+        let rc = self.requests.get_mut(&n).expect("in flight");
+        let resource = rc.resource.expect("resolved");
+        if rc.info.verb == "create" {
+            let obj = rc.object.as_mut().expect("decoded");
+            if let Err(e) = chain::before_create(resource, &rc.info, obj, ctx.now(), ctx.rng()) {
+                self.fail(ctx, n, Stage::Validation, e);
+                return;
+            }
+        }
+        let rc = self.requests.get_mut(&n).expect("in flight");
+        let obj = rc.object.as_ref().expect("decoded");
+        let old = rc.current.as_ref().map(|(o, _)| o);
+        match chain::validate(resource, obj, old) {
+            Ok(note) => {
+                self.stage(ctx, n, Stage::Validation, true, note);
+            }
+            Err(e) => self.fail(ctx, n, Stage::Validation, e),
+        }
+    }
+
+    fn after_validation(&mut self, ctx: &mut Ctx<'_>, n: u64) {
+        self.stage(
+            ctx,
+            n,
+            Stage::ValidatingAdmission,
+            true,
+            "no validating admission plugin objected".to_string(),
+        );
+    }
+
+    fn write(&mut self, ctx: &mut Ctx<'_>, n: u64) {
+        let rc = &self.requests[&n];
+        let resource = rc.resource.expect("resolved");
+        let verb = rc.info.verb.as_str();
+        let obj_ns = rc
+            .object
+            .as_ref()
+            .and_then(|o| o.pointer("/metadata/namespace"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let ns = if resource.namespaced {
+            obj_ns.or_else(|| (!rc.info.namespace.is_empty()).then(|| rc.info.namespace.clone()))
+        } else {
+            None
+        };
+        let name = match verb {
+            "delete" => rc.info.name.clone(),
+            _ => rc
+                .object
+                .as_ref()
+                .and_then(|o| o.pointer("/metadata/name"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+        };
+        let Some(key) = resource.etcd_key(ns.as_deref(), &name) else {
+            self.respond(ctx, n, errors::path_not_found().response());
+            return;
+        };
+        let txn = match (verb, &rc.current, &rc.object) {
+            ("create", _, Some(obj)) => storage::create_txn(&key, storage::encode(obj), 0),
+            ("update" | "patch", Some((_, rev)), Some(obj)) => {
+                storage::update_txn(&key, *rev, storage::encode(obj), 0)
+            }
+            ("delete", Some((_, rev)), _) => storage::delete_txn(&key, *rev),
+            _ => {
+                let e = errors::internal(format!("nothing to write for {verb}"));
+                self.respond(ctx, n, e.response());
+                return;
+            }
+        };
+        self.etcd(
+            ctx,
+            Request::Txn(txn),
+            Pending::Write { request: n },
+            Some(Stage::Storage),
+        );
+    }
+
+    fn on_write(&mut self, ctx: &mut Ctx<'_>, n: u64, resp: etcdpb::TxnResponse) {
+        let Some(rc) = self.requests.get_mut(&n) else {
+            return;
+        };
+        let resource = rc.resource.expect("resolved");
+        let name = rc
+            .object
+            .as_ref()
+            .and_then(|o| o.pointer("/metadata/name"))
+            .and_then(Value::as_str)
+            .unwrap_or(&rc.info.name)
+            .to_string();
+        let verb = rc.info.verb.clone();
+        if !resp.succeeded {
+            let current = resp.responses.first().and_then(|r| match r {
+                ResponseOp::Range(r) => r.kvs.first().cloned(),
+                _ => None,
+            });
+            let e = match (verb.as_str(), current) {
+                ("create", _) => errors::already_exists(resource, &name),
+                (_, None) => errors::not_found(resource, &name),
+                (_, Some(_)) => errors::conflict(resource, &name, errors::MODIFIED),
+            };
+            self.respond(ctx, n, e.response());
+            return;
+        }
+        let rev = resp.header.revision;
+        let response = match verb.as_str() {
+            "delete" => {
+                let uid = rc
+                    .current
+                    .as_ref()
+                    .and_then(|(o, _)| o.pointer("/metadata/uid").and_then(Value::as_str))
+                    .unwrap_or_default()
+                    .to_string();
+                let mut details = json!({ "name": name });
+                if !resource.group.is_empty() {
+                    details["group"] = json!(resource.group);
+                }
+                details["kind"] = json!(resource.name);
+                details["uid"] = json!(uid);
+                HttpResponse::json(
+                    200,
+                    json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details}),
+                )
+            }
+            _ => {
+                let mut obj = rc.object.take().expect("written");
+                storage::set_resource_version(&mut obj, rev);
+                HttpResponse::json(if verb == "create" { 201 } else { 200 }, obj)
+            }
+        };
+        self.respond(ctx, n, response);
+    }
+
+    fn list(&mut self, ctx: &mut Ctx<'_>, n: u64) {
+        let rc = &self.requests[&n];
+        let resource = rc.resource.expect("resolved");
+        let ns = (!rc.info.namespace.is_empty()).then_some(rc.info.namespace.as_str());
+        let Some(prefix) = resource.etcd_list_prefix(ns) else {
+            self.respond(ctx, n, errors::path_not_found().response());
+            return;
+        };
+        let range = storage::list_range(&prefix, None, 0, 0);
+        self.etcd(
+            ctx,
+            Request::Range(range),
+            Pending::List { request: n },
+            Some(Stage::Storage),
+        );
+    }
+
+    fn selectors(&self, rc: &RequestCtx) -> Result<(Selector, FieldSelector), ApiError> {
+        let resource = rc.resource.expect("resolved");
+        let labels = Selector::parse(rc.request.query_value("labelSelector").unwrap_or(""))
+            .map_err(|e| errors::bad_request(format!("unable to parse requirement: {e}")))?;
+        let fields = FieldSelector::parse(
+            rc.request.query_value("fieldSelector").unwrap_or(""),
+            resource.name,
+        )
+        .map_err(errors::bad_request)?;
+        Ok((labels, fields))
+    }
+
+    fn on_list(&mut self, ctx: &mut Ctx<'_>, n: u64, resp: etcdpb::RangeResponse) {
+        let Some(rc) = self.requests.get(&n) else {
+            return;
+        };
+        let resource = rc.resource.expect("resolved");
+        let (labels, fields) = match self.selectors(rc) {
+            Ok(s) => s,
+            Err(e) => {
+                self.respond(ctx, n, e.response());
+                return;
+            }
+        };
+        let items: Vec<Value> = resp
+            .kvs
+            .iter()
+            .filter_map(|kv| storage::decode(kv, kv.mod_revision))
+            .filter(|o| labels.matches_object(o) && fields.matches(resource.name, o))
+            .map(|mut o| {
+                // Items of a typed list carry no kind or apiVersion of their own.
+                if let Some(m) = o.as_object_mut() {
+                    m.remove("kind");
+                    m.remove("apiVersion");
+                }
+                o
+            })
+            .collect();
+        let list = json!({
+            "kind": format!("{}List", resource.kind),
+            "apiVersion": resource.group_version(),
+            "metadata": { "resourceVersion": resp.header.revision.to_string() },
+            "items": items,
+        });
+        self.respond(ctx, n, HttpResponse::json(200, list));
+    }
+
+    fn watch(&mut self, ctx: &mut Ctx<'_>, n: u64) {
+        let rc = &self.requests[&n];
+        let resource = rc.resource.expect("resolved");
+        let (labels, fields) = match self.selectors(rc) {
+            Ok(s) => s,
+            Err(e) => {
+                self.respond(ctx, n, e.response());
+                return;
+            }
+        };
+        let prefix = format!("{}/", resource.etcd_prefix.unwrap_or_default());
+        let Some(cache) = self.caches.get(&prefix).filter(|c| c.ready) else {
+            let e = errors::unavailable("the watch cache is not ready yet");
+            self.respond(ctx, n, e.response());
+            return;
+        };
+        let namespace = (!rc.info.namespace.is_empty()).then(|| rc.info.namespace.clone());
+        let mut watcher = Watcher {
+            client: rc.client.clone(),
+            request_id: rc.client_id,
+            resource: resource.name.to_string(),
+            prefix: prefix.clone(),
+            namespace,
+            labels,
+            fields,
+            bookmarks: rc.request.query_value("allowWatchBookmarks") == Some("true"),
+            sent_revision: cache.revision,
+        };
+        // Where the watch starts: "" or "0" = the current state as ADDED events first; a
+        // revision = every change after it, or 410 Gone when it left the cache's window.
+        let rv = rc.request.query_value("resourceVersion").unwrap_or("");
+        let mut initial: Vec<WatchEvent> = Vec::new();
+        let mut gone: Option<ApiError> = None;
+        match rv.parse::<i64>() {
+            Ok(rev) if rev > 0 => match cache.events_since(rev) {
+                Ok(events) => initial.extend(events.iter().filter_map(|e| watcher.event_for(e))),
+                Err(oldest) => gone = Some(errors::too_old_resource_version(rev, oldest)),
+            },
+            _ if rv.is_empty() || rv == "0" => {
+                for obj in cache.objects.values() {
+                    if watcher
+                        .event_for(&super::watch::CachedEvent {
+                            revision: cache.revision,
+                            key: String::new(),
+                            object: obj.clone(),
+                            prev: None,
+                            deleted: false,
+                        })
+                        .is_some()
+                    {
+                        initial.push(WatchEvent {
+                            kind: WatchEventType::Added,
+                            object: obj.clone(),
+                        });
+                    }
+                }
+            }
+            _ => {
+                let e = errors::bad_request(format!(
+                    "resourceVersion: Invalid value: \"{rv}\": must be a valid resource version"
+                ));
+                self.respond(ctx, n, e.response());
+                return;
+            }
+        }
+        let client = watcher.client.clone();
+        let id = watcher.request_id;
+        let mut head = HttpResponse::json(200, Value::Null);
+        head.body = super::request::Body::Empty;
+        head.headers = vec![
+            ("Content-Type".to_string(), "application/json".to_string()),
+            ("Transfer-Encoding".to_string(), "chunked".to_string()),
+        ];
+        self.respond(ctx, n, head);
+        if let Some(e) = gone {
+            // A real server answers 200 and then one ERROR event carrying the 410 Status.
+            ctx.send(
+                client,
+                Message::WatchEvent {
+                    id,
+                    event: WatchEvent {
+                        kind: WatchEventType::Error,
+                        object: Arc::new(e.status),
+                    },
+                },
+            );
+            return;
+        }
+        for event in initial {
+            ctx.send(client.clone(), Message::WatchEvent { id, event });
+        }
+        watcher.sent_revision = self.caches[&prefix].revision;
+        self.watchers.insert((client, id), watcher);
+    }
+
+    /// Discovery, `/version` and the health endpoints.
+    fn non_resource(&self, path: &str) -> HttpResponse {
+        let path = path.trim_end_matches('/');
+        let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let found = match parts.as_slice() {
+            ["version"] => Some(json!({
+                "major": "1",
+                "minor": "33",
+                "emulationMajor": "1",
+                "emulationMinor": "33",
+                "minCompatibilityMajor": "1",
+                "minCompatibilityMinor": "32",
+                "gitVersion": KUBERNETES_VERSION,
+                "gitCommit": "8adc0f041b8e7ad1d30e29cc59c6ae7a15e19828",
+                "gitTreeState": "clean",
+                "buildDate": "2025-05-15T08:19:08Z",
+                "goVersion": "go1.24.2",
+                "compiler": "gc",
+                "platform": "linux/amd64",
+            })),
+            ["healthz"] | ["livez"] | ["readyz"] => {
+                return HttpResponse {
+                    status: 200,
+                    headers: vec![("Content-Type".into(), "text/plain; charset=utf-8".into())],
+                    body: super::request::Body::Bytes(b"ok".to_vec()),
+                }
+            }
+            ["api"] => Some(resources::api_versions(&format!(
+                "{}:6443",
+                self.config.advertise_address
+            ))),
+            ["api", v] => resources::api_resource_list("", v),
+            ["apis"] => Some(resources::api_group_list()),
+            ["apis", g] => resources::groups()
+                .into_iter()
+                .find(|(grp, _)| grp == g)
+                .map(|(grp, v)| resources::api_group(grp, v)),
+            ["apis", g, v] => resources::api_resource_list(g, v),
+            _ => None,
+        };
+        match found {
+            Some(v) => HttpResponse::json(200, v),
+            None => HttpResponse {
+                status: 404,
+                headers: vec![("Content-Type".into(), "text/plain; charset=utf-8".into())],
+                body: super::request::Body::Bytes(b"404 page not found\n".to_vec()),
+            },
+        }
+    }
+
+    fn on_etcd(&mut self, ctx: &mut Ctx<'_>, id: u64, result: Result<Response, EtcdError>) {
+        if let Some(prefix) = self.cache_watches.get(&id).cloned() {
+            if let Ok(Response::Watch(w)) = result {
+                if !w.created && !w.events.is_empty() {
+                    self.on_cache_event(ctx, &prefix, w);
+                }
+            }
+            return;
+        }
+        let Some(pending) = self.pending.remove(&id) else {
+            return;
+        };
+        match (pending, result) {
+            (Pending::CacheList { prefix }, Ok(Response::Range(r))) => {
+                self.on_cache_list(ctx, prefix, r)
+            }
+            (Pending::CompactRecord { revision }, Ok(Response::Txn(t))) => {
+                if t.succeeded {
+                    self.compact_key_version += 1;
+                    if self.compact_revision > 0 {
+                        let req = etcdpb::CompactionRequest {
+                            revision: self.compact_revision,
+                            physical: false,
+                        };
+                        self.etcd(ctx, Request::Compact(req), Pending::Compact, None);
+                    }
+                    self.compact_revision = revision;
+                } else if let Some(ResponseOp::Range(r)) = t.responses.first() {
+                    // Another server took this turn: follow its version of the key.
+                    self.compact_key_version = r.kvs.first().map_or(0, |kv| kv.version);
+                }
+            }
+            (Pending::Read { request }, Ok(Response::Range(r))) => self.on_read(ctx, request, r),
+            (Pending::List { request }, Ok(Response::Range(r))) => self.on_list(ctx, request, r),
+            (Pending::Write { request }, Ok(Response::Txn(t))) => self.on_write(ctx, request, t),
+            (
+                Pending::Read { request } | Pending::List { request } | Pending::Write { request },
+                Err(e),
+            ) => {
+                // etcd's errors reach the client as 500s (or 413 for a too-large request),
+                // with etcd's text, as kube-apiserver's storage layer reports them.
+                let err = match e {
+                    EtcdError::RequestTooLarge => ApiError::new(
+                        413,
+                        "RequestEntityTooLarge",
+                        format!("Request entity too large: {e}"),
+                        None,
+                    ),
+                    other => errors::internal(other.to_string()),
+                };
+                self.respond(ctx, request, err.response());
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Actor for KubeApiServer {
+    fn addr(&self) -> Addr {
+        Addr::ApiServer
+    }
+
+    fn start(&mut self, ctx: &mut Ctx<'_>) {
+        self.start_caches(ctx);
+    }
+
+    fn handle(&mut self, env: &Envelope, ctx: &mut Ctx<'_>) {
+        match &env.message {
+            Message::HttpRequest { id, request } => {
+                self.on_request(ctx, env.from.clone(), *id, request.clone())
+            }
+            Message::ApiStage {
+                request, stage, ok, ..
+            } => self.on_stage(ctx, *request, *stage, *ok),
+            Message::EtcdResponse { id, result } => self.on_etcd(ctx, *id, result.clone()),
+            Message::Timer { name } if name == COMPACTION_TIMER => self.compaction_tick(ctx),
+            _ => {}
+        }
+    }
+
+    fn box_clone(&self) -> Box<dyn Actor> {
+        Box::new(self.clone())
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}

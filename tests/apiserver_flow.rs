@@ -1,0 +1,361 @@
+//! kube-apiserver end to end on the kernel: a client sends HTTP requests over the bus, the
+//! server runs its handler chain, stores in etcd, answers, and streams watch events.
+
+use std::any::Any;
+use std::collections::BTreeMap;
+
+use kubestep::apiserver::request::HttpRequest;
+use kubestep::apiserver::request::HttpResponse;
+use kubestep::apiserver::watch::WatchEvent;
+use kubestep::sim::{Actor, Addr, Ctx, Envelope, Message, Sim, SimConfig};
+use serde_json::{json, Value};
+
+/// Records every response and watch event it receives.
+#[derive(Clone, Default)]
+struct Client {
+    responses: BTreeMap<u64, HttpResponse>,
+    events: BTreeMap<u64, Vec<WatchEvent>>,
+}
+
+impl Actor for Client {
+    fn addr(&self) -> Addr {
+        Addr::Client("test-client".into())
+    }
+    fn handle(&mut self, env: &Envelope, _ctx: &mut Ctx<'_>) {
+        match &env.message {
+            Message::HttpResponse { id, response } => {
+                self.responses.insert(*id, response.clone());
+            }
+            Message::WatchEvent { id, event } => {
+                self.events.entry(*id).or_default().push(event.clone())
+            }
+            _ => {}
+        }
+    }
+    fn box_clone(&self) -> Box<dyn Actor> {
+        Box::new(self.clone())
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+struct Harness {
+    sim: Sim,
+    next: u64,
+}
+
+const SEED: u64 = 7;
+
+impl Harness {
+    fn new() -> Harness {
+        let mut sim = Sim::new(SimConfig::default(), SEED);
+        sim.add_actor(Box::new(Client::default()));
+        sim.run_until_idle();
+        Harness { sim, next: 0 }
+    }
+
+    fn admin(req: HttpRequest) -> HttpRequest {
+        req.certificate("kubernetes-admin", &["kubeadm:cluster-admins"])
+    }
+
+    fn send(&mut self, req: HttpRequest) -> u64 {
+        let id = self.next;
+        self.next += 1;
+        self.sim.inject(
+            Addr::Client("test-client".into()),
+            Addr::ApiServer,
+            Message::HttpRequest { id, request: req },
+        );
+        self.sim.run_until_idle();
+        id
+    }
+
+    fn call(&mut self, req: HttpRequest) -> (u16, Value) {
+        let id = self.send(req);
+        let client = self
+            .sim
+            .actor::<Client>(&Addr::Client("test-client".into()))
+            .unwrap();
+        let r = client
+            .responses
+            .get(&id)
+            .unwrap_or_else(|| panic!("no response to request {id} (seed {SEED})"));
+        (
+            r.status,
+            r.body_json().map(|v| (*v).clone()).unwrap_or(Value::Null),
+        )
+    }
+
+    fn events(&self, id: u64) -> Vec<(String, String)> {
+        let client = self
+            .sim
+            .actor::<Client>(&Addr::Client("test-client".into()))
+            .unwrap();
+        client
+            .events
+            .get(&id)
+            .map(|evs| {
+                evs.iter()
+                    .map(|e| {
+                        (
+                            e.kind.as_str().to_string(),
+                            e.object["metadata"]["name"]
+                                .as_str()
+                                .unwrap_or("")
+                                .to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+fn pod(name: &str) -> Value {
+    json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": { "name": name, "labels": { "app": "web" } },
+        "spec": { "containers": [{ "name": "nginx", "image": "nginx:1.27" }] },
+    })
+}
+
+#[test]
+fn a_fresh_cluster_has_the_system_namespaces_and_the_kubernetes_service() {
+    let mut h = Harness::new();
+    let (code, list) = h.call(Harness::admin(HttpRequest::new(
+        "GET",
+        "/api/v1/namespaces",
+    )));
+    assert_eq!(code, 200);
+    let names: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["metadata"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["default", "kube-node-lease", "kube-public", "kube-system"]
+    );
+    assert_eq!(list["kind"], "NamespaceList");
+    assert!(
+        list["items"][0].get("kind").is_none(),
+        "list items carry no kind"
+    );
+    let (code, svc) = h.call(Harness::admin(HttpRequest::new(
+        "GET",
+        "/api/v1/namespaces/default/services/kubernetes",
+    )));
+    assert_eq!(code, 200);
+    assert_eq!(svc["spec"]["clusterIP"], "10.96.0.1");
+}
+
+#[test]
+fn create_stores_under_the_registry_key_and_get_reads_it_back() {
+    let mut h = Harness::new();
+    let (code, created) = h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/pods").json_body(pod("web")),
+    ));
+    assert_eq!(code, 201, "{created}");
+    let rv = created["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(created["metadata"]["namespace"], "default");
+    assert_eq!(
+        created["metadata"]["creationTimestamp"]
+            .as_str()
+            .unwrap()
+            .len(),
+        20
+    );
+    let etcd = h
+        .sim
+        .actor::<kubestep::etcd::EtcdServer>(&Addr::Etcd)
+        .unwrap();
+    let kv = etcd
+        .keys()
+        .into_iter()
+        .find(|kv| &kv.key[..] == b"/registry/pods/default/web")
+        .expect("stored at /registry/pods/default/web");
+    assert_eq!(kv.mod_revision.to_string(), rv);
+    let stored: Value = serde_json::from_slice(&kv.value).unwrap();
+    assert!(stored["metadata"].get("resourceVersion").is_none());
+
+    let (code, got) = h.call(Harness::admin(HttpRequest::new(
+        "GET",
+        "/api/v1/namespaces/default/pods/web",
+    )));
+    assert_eq!(code, 200);
+    assert_eq!(got, created);
+
+    let (code, again) = h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/pods").json_body(pod("web")),
+    ));
+    assert_eq!(code, 409);
+    assert_eq!(again["message"], "pods \"web\" already exists");
+    assert_eq!(again["reason"], "AlreadyExists");
+}
+
+#[test]
+fn updates_with_a_stale_resource_version_conflict() {
+    let mut h = Harness::new();
+    let (_, created) = h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/pods").json_body(pod("web")),
+    ));
+    let mut v1 = created.clone();
+    v1["metadata"]["labels"]["tier"] = json!("front");
+    let (code, updated) = h.call(Harness::admin(
+        HttpRequest::new("PUT", "/api/v1/namespaces/default/pods/web").json_body(v1.clone()),
+    ));
+    assert_eq!(code, 200, "{updated}");
+    assert_ne!(
+        updated["metadata"]["resourceVersion"],
+        created["metadata"]["resourceVersion"]
+    );
+    // The same body again carries the old resourceVersion: someone else's write won.
+    let (code, conflict) = h.call(Harness::admin(
+        HttpRequest::new("PUT", "/api/v1/namespaces/default/pods/web").json_body(v1),
+    ));
+    assert_eq!(code, 409);
+    assert_eq!(
+        conflict["message"],
+        "Operation cannot be fulfilled on pods \"web\": the object has been modified; please apply your changes to the latest version and try again"
+    );
+}
+
+#[test]
+fn get_of_a_missing_object_is_404_with_the_real_message() {
+    let mut h = Harness::new();
+    let (code, body) = h.call(Harness::admin(HttpRequest::new(
+        "GET",
+        "/apis/apps/v1/namespaces/default/deployments/nope",
+    )));
+    assert_eq!(code, 404);
+    assert_eq!(body["message"], "deployments.apps \"nope\" not found");
+    let (code, _) = h.call(Harness::admin(HttpRequest::new("GET", "/api/v1/podz")));
+    assert_eq!(code, 404);
+}
+
+#[test]
+fn unauthenticated_requests_get_401() {
+    let mut h = Harness::new();
+    let (code, body) = h.call(HttpRequest::new("GET", "/api/v1/pods"));
+    assert_eq!(code, 401);
+    assert_eq!(body["reason"], "Unauthorized");
+}
+
+#[test]
+fn watches_stream_changes_filtered_by_their_selectors() {
+    let mut h = Harness::new();
+    let all = h.send(Harness::admin(HttpRequest::new(
+        "GET",
+        "/api/v1/namespaces/default/pods?watch=true",
+    )));
+    let unscheduled = h.send(Harness::admin(HttpRequest::new(
+        "GET",
+        "/api/v1/pods?watch=true&fieldSelector=spec.nodeName%3D",
+    )));
+    h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/pods").json_body(pod("a")),
+    ));
+    h.call(Harness::admin(
+        HttpRequest::new("PATCH", "/api/v1/namespaces/default/pods/a")
+            .header("Content-Type", "application/merge-patch+json")
+            .body(r#"{"spec":{"nodeName":"worker-1"}}"#),
+    ));
+    h.call(Harness::admin(HttpRequest::new(
+        "DELETE",
+        "/api/v1/namespaces/default/pods/a",
+    )));
+    let a = |k: &str| (k.to_string(), "a".to_string());
+    assert_eq!(h.events(all), vec![a("ADDED"), a("MODIFIED"), a("DELETED")]);
+    assert_eq!(h.events(unscheduled), vec![a("ADDED"), a("DELETED")]);
+}
+
+#[test]
+fn a_watch_from_a_revision_replays_what_came_after() {
+    let mut h = Harness::new();
+    let (_, a) = h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/pods").json_body(pod("a")),
+    ));
+    h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/pods").json_body(pod("b")),
+    ));
+    let rv = a["metadata"]["resourceVersion"].as_str().unwrap();
+    let w = h.send(Harness::admin(HttpRequest::new(
+        "GET",
+        &format!("/api/v1/namespaces/default/pods?watch=1&resourceVersion={rv}"),
+    )));
+    assert_eq!(h.events(w), vec![("ADDED".to_string(), "b".to_string())]);
+    // The watch cache keeps the last 100 changes of a resource: older starts get 410 Gone, sent
+    // as an ERROR event with an Expired Status, as a real server does.
+    for i in 0..100 {
+        h.send(Harness::admin(
+            HttpRequest::new("POST", "/api/v1/namespaces/default/pods")
+                .json_body(pod(&format!("p{i}"))),
+        ));
+    }
+    let w0 = h.send(Harness::admin(HttpRequest::new(
+        "GET",
+        &format!("/api/v1/namespaces/default/pods?watch=1&resourceVersion={rv}"),
+    )));
+    assert_eq!(h.events(w0), vec![("ERROR".to_string(), String::new())]);
+    let client = h
+        .sim
+        .actor::<Client>(&Addr::Client("test-client".into()))
+        .unwrap();
+    let status = &client.events[&w0][0].object;
+    assert_eq!(status["code"], 410);
+    assert_eq!(status["reason"], "Expired");
+    assert!(status["message"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("too old resource version: {rv} (")));
+}
+
+#[test]
+fn discovery_and_version() {
+    let mut h = Harness::new();
+    let (code, v) = h.call(Harness::admin(HttpRequest::new("GET", "/version")));
+    assert_eq!(code, 200);
+    assert_eq!(v["gitVersion"], "v1.33.1");
+    let (_, apps) = h.call(Harness::admin(HttpRequest::new("GET", "/apis/apps/v1")));
+    assert_eq!(apps["groupVersion"], "apps/v1");
+    let (code, _) = h.call(Harness::admin(HttpRequest::new(
+        "GET",
+        "/apis/nope.example.com/v1",
+    )));
+    assert_eq!(code, 404);
+}
+
+#[test]
+fn every_handler_chain_stage_is_in_the_trace_in_order() {
+    let mut h = Harness::new();
+    let before = h.sim.trace().len();
+    h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/pods").json_body(pod("web")),
+    ));
+    let stages: Vec<String> = h.sim.trace().entries()[before..]
+        .iter()
+        .filter_map(|e| e.stage.clone())
+        .collect();
+    let mut dedup = stages.clone();
+    dedup.dedup();
+    assert_eq!(
+        dedup,
+        [
+            "authentication",
+            "authorization",
+            "decoding",
+            "mutating-admission",
+            "validation",
+            "validating-admission",
+            "storage",
+            "response"
+        ],
+        "{stages:?}"
+    );
+}
