@@ -266,13 +266,80 @@ fn watches_stream_changes_filtered_by_their_selectors() {
             .header("Content-Type", "application/merge-patch+json")
             .body(r#"{"spec":{"nodeName":"worker-1"}}"#),
     ));
-    h.call(Harness::admin(HttpRequest::new(
+    // A pod on a node is deleted gracefully: first marked, then removed with grace 0 (by its
+    // kubelet, in a full cluster).
+    let (code, marked) = h.call(Harness::admin(HttpRequest::new(
         "DELETE",
         "/api/v1/namespaces/default/pods/a",
     )));
+    assert_eq!(code, 200);
+    assert_eq!(marked["metadata"]["deletionGracePeriodSeconds"], 30);
+    assert!(marked["metadata"]["deletionTimestamp"].is_string());
+    let (code, gone) = h.call(Harness::admin(HttpRequest::new(
+        "DELETE",
+        "/api/v1/namespaces/default/pods/a?gracePeriodSeconds=0",
+    )));
+    assert_eq!(code, 200, "{gone}");
+    let (code, _) = h.call(Harness::admin(HttpRequest::new(
+        "GET",
+        "/api/v1/namespaces/default/pods/a",
+    )));
+    assert_eq!(code, 404);
     let a = |k: &str| (k.to_string(), "a".to_string());
-    assert_eq!(h.events(all), vec![a("ADDED"), a("MODIFIED"), a("DELETED")]);
+    assert_eq!(
+        h.events(all),
+        vec![a("ADDED"), a("MODIFIED"), a("MODIFIED"), a("DELETED")]
+    );
     assert_eq!(h.events(unscheduled), vec![a("ADDED"), a("DELETED")]);
+}
+
+#[test]
+fn binding_assigns_a_node_once_and_scale_reads_and_writes_replicas() {
+    let mut h = Harness::new();
+    h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/pods").json_body(pod("web")),
+    ));
+    let binding = json!({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "web"}, "target": {"apiVersion": "v1", "kind": "Node", "name": "worker-1"}});
+    let (code, body) = h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/pods/web/binding")
+            .json_body(binding.clone()),
+    ));
+    assert_eq!((code, body["status"].as_str()), (201, Some("Success")));
+    let (_, got) = h.call(Harness::admin(HttpRequest::new(
+        "GET",
+        "/api/v1/namespaces/default/pods/web",
+    )));
+    assert_eq!(got["spec"]["nodeName"], "worker-1");
+    let (code, again) = h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/pods/web/binding").json_body(binding),
+    ));
+    assert_eq!(code, 409);
+    assert_eq!(again["message"], "Operation cannot be fulfilled on pods/binding \"web\": pod web is already assigned to node \"worker-1\"");
+}
+
+#[test]
+fn status_writes_go_through_the_status_subresource_only() {
+    let mut h = Harness::new();
+    let (_, created) = h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/pods").json_body(pod("web")),
+    ));
+    let mut with_status = created.clone();
+    with_status["status"] = json!({"phase": "Running"});
+    let (_, main) = h.call(Harness::admin(
+        HttpRequest::new("PUT", "/api/v1/namespaces/default/pods/web")
+            .json_body(with_status.clone()),
+    ));
+    assert_ne!(
+        main["status"]["phase"], "Running",
+        "the main resource ignores status"
+    );
+    with_status["metadata"]["resourceVersion"] = main["metadata"]["resourceVersion"].clone();
+    let (code, st) = h.call(Harness::admin(
+        HttpRequest::new("PUT", "/api/v1/namespaces/default/pods/web/status")
+            .json_body(with_status),
+    ));
+    assert_eq!(code, 200, "{st}");
+    assert_eq!(st["status"]["phase"], "Running");
 }
 
 #[test]

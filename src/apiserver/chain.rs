@@ -93,15 +93,14 @@ pub fn decode(
     ))
 }
 
-/// The object an update or patch asks for, built on the current one.
-pub fn prepare_update(
+/// The object a PUT or PATCH body asks for, built on `current`.
+pub fn apply_body(
     req: &HttpRequest,
     info: &RequestInfo,
     resource: &Resource,
-    body: Option<Value>,
+    body: Value,
     current: Value,
 ) -> Result<Value, ApiError> {
-    let body = body.unwrap_or(Value::Null);
     let mut new = if info.verb == "patch" {
         let mut merged = current.clone();
         merge_patch(&mut merged, &body);

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use super::chain::{self, UserInfo};
+use super::delete::{self, DeleteOptions, DeletePlan};
 use super::errors::{self, ApiError};
 use super::fields::FieldSelector;
 use super::labels::Selector;
@@ -16,6 +17,7 @@ use super::request::{HttpRequest, HttpResponse};
 use super::request_info::{request_info, RequestInfo};
 use super::resources::{self, Resource, RESOURCES};
 use super::storage;
+use super::subresources;
 use super::watch::{WatchCache, WatchEvent, WatchEventType, Watcher};
 use crate::etcd::api::{self as etcdpb, EtcdError, Request, Response, ResponseOp};
 use crate::sim::{Actor, Addr, Annotation, Ctx, Envelope, Message, SimDuration, Stage};
@@ -43,6 +45,17 @@ impl Default for ApiServerConfig {
     }
 }
 
+/// How a GuaranteedUpdate may retry after losing a race before it answers 409.
+const MAX_UPDATE_ATTEMPTS: u32 = 5;
+
+/// What the storage stage writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum WriteAction {
+    Create,
+    Update,
+    Delete,
+}
+
 /// One request in flight through the handler chain.
 #[derive(Clone, Debug)]
 struct RequestCtx {
@@ -52,8 +65,13 @@ struct RequestCtx {
     info: RequestInfo,
     resource: Option<&'static Resource>,
     user: Option<UserInfo>,
-    /// The decoded body (create, update) or the object being built.
+    /// The decoded request body.
+    body: Option<Value>,
+    /// The object to store.
     object: Option<Value>,
+    action: WriteAction,
+    /// Writes tried after losing a race (GuaranteedUpdate).
+    attempts: u32,
     /// The current stored object and its `mod_revision` (update, patch, delete).
     current: Option<(Value, i64)>,
     /// The response to send once the trace has shown the stage that produced it.
@@ -304,6 +322,8 @@ impl KubeApiServer {
         let n = self.next_request;
         self.next_request += 1;
         let info = request_info(&request);
+        let info_verb = info.verb.clone();
+        let info_sub = info.subresource.clone();
         let mut rc = RequestCtx {
             client: from,
             client_id: id,
@@ -311,7 +331,14 @@ impl KubeApiServer {
             info,
             resource: None,
             user: None,
+            body: None,
             object: None,
+            action: if info_verb == "create" && info_sub.is_empty() {
+                WriteAction::Create
+            } else {
+                WriteAction::Update
+            },
+            attempts: 0,
             current: None,
             error: None,
         };
@@ -435,7 +462,7 @@ impl KubeApiServer {
         match info.verb.as_str() {
             "create" | "update" | "patch" => self.decode(ctx, n),
             "get" | "delete" => self.read(ctx, n),
-            "list" => self.list(ctx, n),
+            "list" | "deletecollection" => self.list(ctx, n),
             "watch" => self.watch(ctx, n),
             other => {
                 let e = errors::method_not_supported(resource, other);
@@ -450,7 +477,7 @@ impl KubeApiServer {
         match chain::decode(&rc.request, resource, &rc.info) {
             Ok((obj, note)) => {
                 let rc = self.requests.get_mut(&n).expect("in flight");
-                rc.object = Some(obj);
+                rc.body = Some(obj);
                 self.stage(ctx, n, Stage::Decoding, true, note);
             }
             Err(e) => self.fail(ctx, n, Stage::Decoding, e),
@@ -458,8 +485,11 @@ impl KubeApiServer {
     }
 
     fn after_decoding(&mut self, ctx: &mut Ctx<'_>, n: u64) {
-        let verb = self.requests[&n].info.verb.clone();
-        if verb == "create" {
+        let rc = self.requests.get_mut(&n).expect("in flight");
+        // A create of the resource itself has nothing to read; every other write starts from
+        // the stored object (binding and eviction are creates on a subresource of a pod).
+        if rc.info.verb == "create" && rc.info.subresource.is_empty() {
+            rc.object = rc.body.clone();
             self.admit(ctx, n);
         } else {
             self.read(ctx, n);
@@ -487,7 +517,7 @@ impl KubeApiServer {
     }
 
     fn on_read(&mut self, ctx: &mut Ctx<'_>, n: u64, resp: etcdpb::RangeResponse) {
-        let Some(rc) = self.requests.get_mut(&n) else {
+        let Some(rc) = self.requests.get(&n) else {
             return;
         };
         let resource = rc.resource.expect("resolved");
@@ -496,6 +526,11 @@ impl KubeApiServer {
             self.respond(ctx, n, e.response());
             return;
         };
+        self.with_current(ctx, n, kv);
+    }
+
+    /// Continues a request with the stored object (first read, or a retry after a lost race).
+    fn with_current(&mut self, ctx: &mut Ctx<'_>, n: u64, kv: &etcdpb::KeyValue) {
         let Some(current) = storage::decode(kv, kv.mod_revision) else {
             let e = errors::internal(format!(
                 "object at {} is not valid JSON",
@@ -504,28 +539,106 @@ impl KubeApiServer {
             self.respond(ctx, n, e.response());
             return;
         };
+        let now = ctx.now();
+        let rc = self.requests.get_mut(&n).expect("in flight");
+        let resource = rc.resource.expect("resolved");
         rc.current = Some((current.clone(), kv.mod_revision));
-        match rc.info.verb.as_str() {
-            "get" => {
+        match (rc.info.verb.as_str(), rc.info.subresource.as_str()) {
+            ("get", "scale") => {
+                let resp = HttpResponse::json(200, subresources::scale_of(&current));
+                self.respond(ctx, n, resp);
+            }
+            ("get", "log") => {
+                let e = errors::bad_request(format!(
+                    "pod {} does not have a host assigned",
+                    rc.info.name
+                ));
+                let e = if current.pointer("/spec/nodeName").is_some() {
+                    errors::unavailable("kubestep has no kubelet to read container logs from yet")
+                } else {
+                    e
+                };
+                self.respond(ctx, n, e.response());
+            }
+            ("get", _) => {
                 let resp = HttpResponse::json(200, current);
                 self.respond(ctx, n, resp);
             }
-            "update" | "patch" => match chain::prepare_update(
-                &rc.request,
-                &rc.info,
-                resource,
-                rc.object.take(),
-                current,
-            ) {
+            ("delete", _) | ("create", "eviction") => {
+                let options = if rc.info.subresource == "eviction" {
+                    let body = rc
+                        .body
+                        .as_ref()
+                        .and_then(|b| b.get("deleteOptions").cloned());
+                    DeleteOptions::parse(body.as_ref(), &rc.request.query)
+                } else {
+                    let body = rc.request.body.json();
+                    DeleteOptions::parse(body.as_deref(), &rc.request.query)
+                };
+                let plan = options.and_then(|o| delete::plan(resource, &current, &o, now));
+                match plan {
+                    Ok(DeletePlan::Unchanged) => {
+                        let resp = HttpResponse::json(200, current);
+                        self.respond(ctx, n, resp);
+                    }
+                    Ok(DeletePlan::Now) => {
+                        rc.action = WriteAction::Delete;
+                        self.write(ctx, n);
+                    }
+                    Ok(DeletePlan::Mark(obj)) => {
+                        rc.action = WriteAction::Update;
+                        rc.object = Some(obj);
+                        self.write(ctx, n);
+                    }
+                    Err(e) => self.respond(ctx, n, e.response()),
+                }
+            }
+            _ => match self.updated_object(n, current, now) {
                 Ok(new) => {
+                    let rc = self.requests.get_mut(&n).expect("in flight");
                     rc.object = Some(new);
                     self.admit(ctx, n);
                 }
                 Err(e) => self.respond(ctx, n, e.response()),
             },
-            "delete" => self.write(ctx, n),
+        }
+    }
+
+    /// The object an update, patch, status or scale write, or a binding, asks for.
+    fn updated_object(
+        &self,
+        n: u64,
+        current: Value,
+        now: crate::sim::SimTime,
+    ) -> Result<Value, ApiError> {
+        let rc = &self.requests[&n];
+        let resource = rc.resource.expect("resolved");
+        let body = rc.body.clone().unwrap_or(Value::Null);
+        let sub = rc.info.subresource.as_str();
+        match sub {
+            "binding" => return subresources::bind(&current, &body, now),
+            "scale" => {
+                let scale = chain::apply_body(
+                    &rc.request,
+                    &rc.info,
+                    resource,
+                    body,
+                    subresources::scale_of(&current),
+                )?;
+                return subresources::apply_scale(&current, &scale);
+            }
             _ => {}
         }
+        let mut new = chain::apply_body(&rc.request, &rc.info, resource, body, current.clone())?;
+        match sub {
+            "status" => new = subresources::with_status(&current, &new),
+            "finalize" => new = subresources::finalize(&current, &new),
+            _ if subresources::has_status_subresource(resource) => {
+                subresources::keep_status(&mut new, &current)
+            }
+            _ => {}
+        }
+        Ok(new)
     }
 
     fn admit(&mut self, ctx: &mut Ctx<'_>, n: u64) {
@@ -544,7 +657,7 @@ impl KubeApiServer {
     fn after_admission(&mut self, ctx: &mut Ctx<'_>, n: u64) {
         let rc = self.requests.get_mut(&n).expect("in flight");
         let resource = rc.resource.expect("resolved");
-        if rc.info.verb == "create" {
+        if rc.action == WriteAction::Create {
             let obj = rc.object.as_mut().expect("decoded");
             if let Err(e) = chain::before_create(resource, &rc.info, obj, ctx.now(), ctx.rng()) {
                 self.fail(ctx, n, Stage::Validation, e);
@@ -573,42 +686,64 @@ impl KubeApiServer {
     }
 
     fn write(&mut self, ctx: &mut Ctx<'_>, n: u64) {
-        let rc = &self.requests[&n];
+        let rc = self.requests.get_mut(&n).expect("in flight");
         let resource = rc.resource.expect("resolved");
-        let verb = rc.info.verb.as_str();
+        if rc.action == WriteAction::Update
+            && rc
+                .object
+                .as_ref()
+                .is_some_and(delete::should_delete_during_update)
+        {
+            rc.action = WriteAction::Delete;
+        }
+        let rc = &self.requests[&n];
+        if rc.request.query_value("dryRun") == Some("All") {
+            // Everything ran but storage: answer with what would have been stored.
+            let obj = match rc.action {
+                WriteAction::Delete => rc.current.as_ref().map(|(o, _)| o.clone()),
+                _ => rc.object.clone(),
+            }
+            .unwrap_or(Value::Null);
+            let code = if rc.action == WriteAction::Create {
+                201
+            } else {
+                200
+            };
+            self.respond(ctx, n, HttpResponse::json(code, obj));
+            return;
+        }
+        let obj_name = rc
+            .object
+            .as_ref()
+            .and_then(|o| o.pointer("/metadata/name"))
+            .and_then(Value::as_str);
+        let name = obj_name.unwrap_or(&rc.info.name).to_string();
         let obj_ns = rc
             .object
             .as_ref()
             .and_then(|o| o.pointer("/metadata/namespace"))
-            .and_then(Value::as_str)
-            .map(str::to_string);
+            .and_then(Value::as_str);
         let ns = if resource.namespaced {
-            obj_ns.or_else(|| (!rc.info.namespace.is_empty()).then(|| rc.info.namespace.clone()))
+            obj_ns
+                .map(str::to_string)
+                .or_else(|| (!rc.info.namespace.is_empty()).then(|| rc.info.namespace.clone()))
         } else {
             None
-        };
-        let name = match verb {
-            "delete" => rc.info.name.clone(),
-            _ => rc
-                .object
-                .as_ref()
-                .and_then(|o| o.pointer("/metadata/name"))
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
         };
         let Some(key) = resource.etcd_key(ns.as_deref(), &name) else {
             self.respond(ctx, n, errors::path_not_found().response());
             return;
         };
-        let txn = match (verb, &rc.current, &rc.object) {
-            ("create", _, Some(obj)) => storage::create_txn(&key, storage::encode(obj), 0),
-            ("update" | "patch", Some((_, rev)), Some(obj)) => {
+        let txn = match (rc.action, &rc.current, &rc.object) {
+            (WriteAction::Create, _, Some(obj)) => {
+                storage::create_txn(&key, storage::encode(obj), 0)
+            }
+            (WriteAction::Update, Some((_, rev)), Some(obj)) => {
                 storage::update_txn(&key, *rev, storage::encode(obj), 0)
             }
-            ("delete", Some((_, rev)), _) => storage::delete_txn(&key, *rev),
+            (WriteAction::Delete, Some((_, rev)), _) => storage::delete_txn(&key, *rev),
             _ => {
-                let e = errors::internal(format!("nothing to write for {verb}"));
+                let e = errors::internal(format!("nothing to write for {}", rc.info.verb));
                 self.respond(ctx, n, e.response());
                 return;
             }
@@ -633,23 +768,49 @@ impl KubeApiServer {
             .and_then(Value::as_str)
             .unwrap_or(&rc.info.name)
             .to_string();
-        let verb = rc.info.verb.clone();
         if !resp.succeeded {
-            let current = resp.responses.first().and_then(|r| match r {
+            let fresh = resp.responses.first().and_then(|r| match r {
                 ResponseOp::Range(r) => r.kvs.first().cloned(),
                 _ => None,
             });
-            let e = match (verb.as_str(), current) {
-                ("create", _) => errors::already_exists(resource, &name),
+            // GuaranteedUpdate: someone wrote in between. Without a resourceVersion precondition
+            // the server tries again on the fresh object; with one, the client must.
+            let precondition = rc
+                .body
+                .as_ref()
+                .and_then(|b| b.pointer("/metadata/resourceVersion"))
+                .and_then(Value::as_str)
+                .is_some_and(|v| !v.is_empty())
+                && rc.info.verb == "update";
+            let e = match (rc.action, fresh) {
+                (WriteAction::Create, _) => errors::already_exists(resource, &name),
                 (_, None) => errors::not_found(resource, &name),
+                (_, Some(kv)) if !precondition && rc.attempts < MAX_UPDATE_ATTEMPTS => {
+                    rc.attempts += 1;
+                    if rc.info.verb != "delete" {
+                        rc.action = WriteAction::Update;
+                    }
+                    self.with_current(ctx, n, &kv);
+                    return;
+                }
                 (_, Some(_)) => errors::conflict(resource, &name, errors::MODIFIED),
             };
             self.respond(ctx, n, e.response());
             return;
         }
         let rev = resp.header.revision;
-        let response = match verb.as_str() {
-            "delete" => {
+        let sub = rc.info.subresource.clone();
+        let response = match (rc.action, sub.as_str()) {
+            (_, "binding" | "eviction") => HttpResponse::json(
+                201,
+                json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}),
+            ),
+            (WriteAction::Delete, _) if delete::returns_object(resource) => {
+                let (mut obj, _) = rc.current.take().expect("read before delete");
+                storage::set_resource_version(&mut obj, rev);
+                HttpResponse::json(200, obj)
+            }
+            (WriteAction::Delete, _) => {
                 let uid = rc
                     .current
                     .as_ref()
@@ -667,10 +828,20 @@ impl KubeApiServer {
                     json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details}),
                 )
             }
-            _ => {
+            (action, _) => {
                 let mut obj = rc.object.take().expect("written");
                 storage::set_resource_version(&mut obj, rev);
-                HttpResponse::json(if verb == "create" { 201 } else { 200 }, obj)
+                if sub == "scale" {
+                    obj = subresources::scale_of(&obj);
+                }
+                HttpResponse::json(
+                    if action == WriteAction::Create {
+                        201
+                    } else {
+                        200
+                    },
+                    obj,
+                )
             }
         };
         self.respond(ctx, n, response);

@@ -1,0 +1,301 @@
+//! What a DELETE does to an object (`k8s.io/apiserver/pkg/registry/generic/registry/store.go`
+//! `Delete`, `BeforeDelete` and the graceful-deletion strategies): delete at once, or mark it
+//! with `deletionTimestamp` and wait for its finalizers or its kubelet.
+
+use serde_json::{json, Value};
+
+use super::errors::{self, ApiError};
+use super::resources::Resource;
+use crate::sim::{SimDuration, SimTime};
+
+/// `metav1.DeleteOptions`, from the body or the query.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeleteOptions {
+    pub grace_period_seconds: Option<i64>,
+    /// `Orphan`, `Background` or `Foreground`.
+    pub propagation_policy: Option<String>,
+    pub precondition_uid: Option<String>,
+    pub precondition_resource_version: Option<String>,
+    pub dry_run: bool,
+}
+
+impl DeleteOptions {
+    /// Reads the options from a DeleteOptions body (if any) and the query parameters.
+    pub fn parse(
+        body: Option<&Value>,
+        query: &[(String, String)],
+    ) -> Result<DeleteOptions, ApiError> {
+        let mut o = DeleteOptions::default();
+        if let Some(b) = body {
+            o.grace_period_seconds = b.get("gracePeriodSeconds").and_then(Value::as_i64);
+            o.propagation_policy = b
+                .get("propagationPolicy")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            if b.get("orphanDependents").and_then(Value::as_bool) == Some(true) {
+                o.propagation_policy
+                    .get_or_insert_with(|| "Orphan".to_string());
+            }
+            o.precondition_uid = b
+                .pointer("/preconditions/uid")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            o.precondition_resource_version = b
+                .pointer("/preconditions/resourceVersion")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            o.dry_run = b
+                .get("dryRun")
+                .and_then(Value::as_array)
+                .is_some_and(|a| a.iter().any(|v| v == "All"));
+        }
+        for (k, v) in query {
+            match k.as_str() {
+                "gracePeriodSeconds" => {
+                    o.grace_period_seconds = Some(v.parse().map_err(|_| {
+                        errors::bad_request(format!(
+                            "strconv.ParseInt: parsing {v:?}: invalid syntax"
+                        ))
+                    })?)
+                }
+                "propagationPolicy" => o.propagation_policy = Some(v.clone()),
+                "dryRun" if v == "All" => o.dry_run = true,
+                _ => {}
+            }
+        }
+        if let Some(p) = &o.propagation_policy {
+            if !matches!(p.as_str(), "Orphan" | "Background" | "Foreground") {
+                return Err(ApiError::new(
+                    422,
+                    "Invalid",
+                    format!("DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: \"{p}\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\""),
+                    None,
+                ));
+            }
+        }
+        if o.grace_period_seconds.is_some_and(|g| g < 0) {
+            o.grace_period_seconds = Some(1);
+        }
+        Ok(o)
+    }
+}
+
+/// What the store does with a DELETE.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DeletePlan {
+    /// Remove the key now.
+    Now,
+    /// Keep the object, updated with `deletionTimestamp` (and finalizers); someone else finishes.
+    Mark(Value),
+    /// Already being deleted and nothing changes: answer with the object as it is.
+    Unchanged,
+}
+
+fn finalizers(obj: &Value) -> Vec<String> {
+    obj.pointer("/metadata/finalizers")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Decides a DELETE of `current` (which must pass `options`' preconditions).
+pub fn plan(
+    resource: &Resource,
+    current: &Value,
+    options: &DeleteOptions,
+    now: SimTime,
+) -> Result<DeletePlan, ApiError> {
+    let name = current
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if let Some(uid) = &options.precondition_uid {
+        let have = current
+            .pointer("/metadata/uid")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if uid != have {
+            return Err(errors::conflict(
+                resource,
+                name,
+                &format!(
+                    "Precondition failed: UID in precondition: {uid}, UID in object meta: {have}"
+                ),
+            ));
+        }
+    }
+    if let Some(rv) = &options.precondition_resource_version {
+        let have = current
+            .pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if rv != have {
+            return Err(errors::conflict(
+                resource,
+                name,
+                &format!("Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {have}"),
+            ));
+        }
+    }
+    let mut obj = current.clone();
+    let mut fins = finalizers(&obj);
+    let mut changed = false;
+    match options.propagation_policy.as_deref() {
+        Some("Orphan") if !fins.iter().any(|f| f == "orphan") => {
+            fins.push("orphan".to_string());
+            changed = true;
+        }
+        Some("Foreground") if !fins.iter().any(|f| f == "foregroundDeletion") => {
+            fins.push("foregroundDeletion".to_string());
+            changed = true;
+        }
+        _ => {}
+    }
+    let already = obj.pointer("/metadata/deletionTimestamp").is_some();
+    // Graceful deletion: a pod on a node waits for its kubelet to stop its containers.
+    let grace = if resource.name == "pods" && resource.group.is_empty() {
+        let scheduled = obj
+            .pointer("/spec/nodeName")
+            .and_then(Value::as_str)
+            .is_some_and(|n| !n.is_empty());
+        let finished = matches!(
+            obj.pointer("/status/phase").and_then(Value::as_str),
+            Some("Failed" | "Succeeded")
+        );
+        let spec_grace = obj
+            .pointer("/spec/terminationGracePeriodSeconds")
+            .and_then(Value::as_i64)
+            .unwrap_or(30);
+        if scheduled && !finished {
+            options.grace_period_seconds.unwrap_or(spec_grace)
+        } else {
+            0
+        }
+    } else {
+        0
+    };
+    if fins.is_empty() && grace == 0 {
+        return Ok(DeletePlan::Now);
+    }
+    let meta = obj["metadata"]
+        .as_object_mut()
+        .ok_or_else(|| errors::internal("object without metadata".into()))?;
+    if changed {
+        meta.insert("finalizers".into(), json!(fins));
+    }
+    if already {
+        // A second DELETE may only shorten the grace period.
+        let current_grace = meta
+            .get("deletionGracePeriodSeconds")
+            .and_then(Value::as_i64);
+        if grace > 0 && current_grace.is_some_and(|g| grace < g) {
+            meta.insert("deletionGracePeriodSeconds".into(), json!(grace));
+            meta.insert(
+                "deletionTimestamp".into(),
+                json!((now + SimDuration::from_secs(grace as u64)).rfc3339()),
+            );
+            return Ok(DeletePlan::Mark(obj));
+        }
+        if fins.is_empty() && grace == 0 {
+            return Ok(DeletePlan::Now);
+        }
+        return Ok(if changed {
+            DeletePlan::Mark(obj)
+        } else {
+            DeletePlan::Unchanged
+        });
+    }
+    meta.insert(
+        "deletionTimestamp".into(),
+        json!((now + SimDuration::from_secs(grace as u64)).rfc3339()),
+    );
+    meta.insert("deletionGracePeriodSeconds".into(), json!(grace));
+    Ok(DeletePlan::Mark(obj))
+}
+
+/// An update that leaves an object marked for deletion with no finalizers and no grace period
+/// left deletes it (`ShouldDeleteDuringUpdate`).
+pub fn should_delete_during_update(obj: &Value) -> bool {
+    obj.pointer("/metadata/deletionTimestamp").is_some()
+        && finalizers(obj).is_empty()
+        && obj
+            .pointer("/metadata/deletionGracePeriodSeconds")
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+            == 0
+}
+
+/// Whether a DELETE answers with the object (pods and namespaces do) or with a Success Status.
+pub fn returns_object(resource: &Resource) -> bool {
+    resource.group.is_empty() && matches!(resource.name, "pods" | "namespaces")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apiserver::resources::find;
+
+    fn pod(node: &str) -> Value {
+        json!({"metadata": {"name": "web", "uid": "u1", "resourceVersion": "9"}, "spec": {"nodeName": node, "terminationGracePeriodSeconds": 30}, "status": {"phase": "Running"}})
+    }
+
+    #[test]
+    fn a_running_pod_is_marked_for_its_kubelet_and_an_unscheduled_one_goes_now() {
+        let pods = find("", "v1", "pods").unwrap();
+        let now = SimTime(10_000);
+        match plan(pods, &pod("n1"), &DeleteOptions::default(), now).unwrap() {
+            DeletePlan::Mark(o) => {
+                assert_eq!(o["metadata"]["deletionTimestamp"], "2026-01-01T00:00:40Z");
+                assert_eq!(o["metadata"]["deletionGracePeriodSeconds"], 30);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            plan(pods, &pod(""), &DeleteOptions::default(), now).unwrap(),
+            DeletePlan::Now
+        );
+        let now0 = DeleteOptions {
+            grace_period_seconds: Some(0),
+            ..DeleteOptions::default()
+        };
+        assert_eq!(plan(pods, &pod("n1"), &now0, now).unwrap(), DeletePlan::Now);
+    }
+
+    #[test]
+    fn propagation_policies_add_their_finalizers() {
+        let deploy = find("apps", "v1", "deployments").unwrap();
+        let d = json!({"metadata": {"name": "web", "uid": "u"}});
+        let orphan = DeleteOptions {
+            propagation_policy: Some("Orphan".into()),
+            ..DeleteOptions::default()
+        };
+        match plan(deploy, &d, &orphan, SimTime(0)).unwrap() {
+            DeletePlan::Mark(o) => assert_eq!(o["metadata"]["finalizers"], json!(["orphan"])),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            plan(deploy, &d, &DeleteOptions::default(), SimTime(0)).unwrap(),
+            DeletePlan::Now
+        );
+    }
+
+    #[test]
+    fn preconditions_and_bad_options_are_refused() {
+        let pods = find("", "v1", "pods").unwrap();
+        let o = DeleteOptions {
+            precondition_uid: Some("other".into()),
+            ..DeleteOptions::default()
+        };
+        let e = plan(pods, &pod("n1"), &o, SimTime(0)).unwrap_err();
+        assert_eq!(e.code, 409);
+        assert!(e
+            .message()
+            .contains("Precondition failed: UID in precondition: other, UID in object meta: u1"));
+        let q = vec![("propagationPolicy".to_string(), "Sideways".to_string())];
+        assert_eq!(DeleteOptions::parse(None, &q).unwrap_err().code, 422);
+    }
+}
