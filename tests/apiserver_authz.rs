@@ -1092,3 +1092,68 @@ fn http_methods_map_to_verbs_like_request_info_factory() {
     assert_eq!(non_resource_verb("GET"), "get");
     assert_eq!(non_resource_verb("POST"), "post");
 }
+
+#[test]
+fn whoami_and_can_i_list() {
+    use kubestep::apiserver::authn::{self_subject_review, BoundTokenInfo};
+    use kubestep::apiserver::authz::subject_access_review::self_subject_rules_review;
+    assert_eq!(
+        self_subject_review(&admin()),
+        json!({"kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1",
+               "metadata": {"creationTimestamp": null},
+               "status": {"userInfo": {"username": "kubernetes-admin", "groups": ["kubeadm:cluster-admins", "system:authenticated"]}}})
+    );
+    let mut a = Authenticator::kubestep_default();
+    let binding = BoundTokenInfo {
+        credential_id: "9b1f".into(),
+        pod_name: "web".into(),
+        pod_uid: "p-uid".into(),
+        node_name: "worker-1".into(),
+        node_uid: "n-uid".into(),
+    };
+    a.add_bound_service_account_token("bound", "default", "default", "sa-uid", &binding);
+    let user = a
+        .authenticate(&RequestCredentials::bearer("bound"))
+        .unwrap()
+        .user;
+    assert_eq!(
+        self_subject_review(&user)["status"]["userInfo"],
+        json!({"username": "system:serviceaccount:default:default", "uid": "sa-uid",
+               "groups": ["system:serviceaccounts", "system:serviceaccounts:default", "system:authenticated"],
+               "extra": {"authentication.kubernetes.io/credential-id": ["JTI=9b1f"],
+                         "authentication.kubernetes.io/node-name": ["worker-1"],
+                         "authentication.kubernetes.io/node-uid": ["n-uid"],
+                         "authentication.kubernetes.io/pod-name": ["web"],
+                         "authentication.kubernetes.io/pod-uid": ["p-uid"]}})
+    );
+
+    let c = Cluster::new();
+    let review = json!({"spec": {"namespace": "default"}});
+    let r = self_subject_rules_review(&review, &jane(), &c.authorizer()).unwrap();
+    let status = &r["status"];
+    assert_eq!(status["incomplete"], false);
+    assert!(status.get("evaluationError").is_none());
+    // basic-user's rules come first (ClusterRoleBindings), jane's Role last.
+    assert_eq!(
+        status["resourceRules"][0],
+        json!({"verbs": ["create"], "apiGroups": ["authorization.k8s.io"], "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]})
+    );
+    assert_eq!(
+        status["resourceRules"].as_array().unwrap().last().unwrap(),
+        &json!({"verbs": ["create", "delete", "get", "list", "patch", "update", "watch"], "apiGroups": ["apps"], "resources": ["deployments", "replicasets"]})
+    );
+    assert!(status["nonResourceRules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["nonResourceURLs"][0] == "/healthz"));
+    let k = self_subject_rules_review(&review, &kubelet("worker-1"), &c.authorizer()).unwrap();
+    assert_eq!(k["status"]["incomplete"], true);
+    assert_eq!(
+        k["status"]["evaluationError"],
+        "node authorizer does not support user rule resolution"
+    );
+    let err =
+        self_subject_rules_review(&json!({"spec": {}}), &jane(), &c.authorizer()).unwrap_err();
+    assert_eq!(err.status()["message"], "no namespace on request");
+}

@@ -121,6 +121,48 @@ pub fn split_service_account_username(username: &str) -> Option<(&str, &str)> {
     Some((namespace, name))
 }
 
+/// What a bound service account token (a projected token) records of its holder.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BoundTokenInfo {
+    /// The token's `jti` claim.
+    pub credential_id: String,
+    pub pod_name: String,
+    pub pod_uid: String,
+    pub node_name: String,
+    pub node_uid: String,
+}
+
+impl BoundTokenInfo {
+    /// The `extra` of the user (`serviceaccount.ServiceAccountInfo.UserInfo`), empty values left out.
+    pub fn extra(&self) -> BTreeMap<String, Vec<String>> {
+        let mut extra = BTreeMap::new();
+        let mut put = |key: &str, value: String| {
+            if !value.is_empty() {
+                extra.insert(format!("authentication.kubernetes.io/{key}"), vec![value]);
+            }
+        };
+        if !self.credential_id.is_empty() {
+            put("credential-id", format!("JTI={}", self.credential_id));
+        }
+        put("node-name", self.node_name.clone());
+        put("node-uid", self.node_uid.clone());
+        put("pod-name", self.pod_name.clone());
+        put("pod-uid", self.pod_uid.clone());
+        extra
+    }
+}
+
+/// The SelfSubjectReview `kubectl auth whoami` creates, answered for `user`
+/// (`POST /apis/authentication.k8s.io/v1/selfsubjectreviews`).
+pub fn self_subject_review(user: &UserInfo) -> Value {
+    json!({
+        "kind": "SelfSubjectReview",
+        "apiVersion": "authentication.k8s.io/v1",
+        "metadata": {"creationTimestamp": null},
+        "status": {"userInfo": user.to_json()}
+    })
+}
+
 /// What the (simulated) TLS layer knows of a verified client certificate.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientCertificate {
@@ -318,6 +360,21 @@ impl Authenticator {
             token.to_string(),
             UserInfo::service_account(namespace, name, uid),
         );
+    }
+
+    /// Record a token bound to a pod (TokenRequest from the kubelet), whose user carries the
+    /// pod and node in `extra` the way the service account authenticator of 1.33 reports them.
+    pub fn add_bound_service_account_token(
+        &mut self,
+        token: &str,
+        namespace: &str,
+        name: &str,
+        uid: &str,
+        binding: &BoundTokenInfo,
+    ) {
+        let mut user = UserInfo::service_account(namespace, name, uid);
+        user.extra = binding.extra();
+        self.service_account_tokens.insert(token.to_string(), user);
     }
 
     /// Forget a service account token (its Secret or ServiceAccount was deleted).

@@ -16,7 +16,7 @@ use attributes::Attributes;
 use node::NodeAuthorizer;
 use rbac::RbacAuthorizer;
 
-use crate::apiserver::authn::SYSTEM_PRIVILEGED_GROUP;
+use crate::apiserver::authn::{aggregate_messages, UserInfo, SYSTEM_PRIVILEGED_GROUP};
 
 /// `authorizer.Decision`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +63,17 @@ impl Authorization {
     pub fn allowed(&self) -> bool {
         self.decision == Decision::Allow
     }
+}
+
+/// What [`Authorizer::rules_for`] finds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RulesForResult {
+    /// Rules with resources (their non-resource URLs, if any, are ignored).
+    pub resource_rules: Vec<rbac::PolicyRule>,
+    /// Rules with non-resource URLs.
+    pub non_resource_rules: Vec<rbac::PolicyRule>,
+    pub incomplete: bool,
+    pub evaluation_error: String,
 }
 
 /// kube-apiserver's authorizer chain over the API server's caches.
@@ -120,6 +131,36 @@ impl<'a> Authorizer<'a> {
             reason: reasons.join("\n"),
             evaluation_error: String::new(),
             decided_by: None,
+        }
+    }
+
+    /// `union.unionAuthzRulesHandler.RulesFor` over [Node, RBAC] (the privileged-group
+    /// authorizer resolves no rules): the rules `user` has in `namespace`, whether the list is
+    /// incomplete (kubelets: the Node authorizer cannot enumerate its graph), and the
+    /// aggregated evaluation error.
+    pub fn rules_for(&self, user: &UserInfo, namespace: &str) -> RulesForResult {
+        let mut errors = Vec::new();
+        let mut incomplete = false;
+        if self.node.is_some() && node::node_identity(user).1 {
+            incomplete = true;
+            errors.push("node authorizer does not support user rule resolution".to_string());
+        }
+        let (rules, rbac_errors) = self.rbac.rules_for(user, namespace);
+        // Nested aggregates print flattened.
+        errors.extend(rbac_errors);
+        RulesForResult {
+            resource_rules: rules
+                .iter()
+                .filter(|r| !r.resources.is_empty())
+                .cloned()
+                .collect(),
+            non_resource_rules: rules
+                .iter()
+                .filter(|r| !r.non_resource_urls.is_empty())
+                .cloned()
+                .collect(),
+            incomplete,
+            evaluation_error: aggregate_messages(&errors),
         }
     }
 

@@ -242,3 +242,79 @@ pub fn self_subject_access_review(
     let attrs = attributes_from(spec, user.clone());
     Ok(respond(review, authorizer, &attrs))
 }
+
+/// A request the API server refuses with 400 Bad Request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadRequest {
+    pub message: String,
+}
+
+impl BadRequest {
+    /// The 400 Status body (`apierrors.NewBadRequest`).
+    pub fn status(&self) -> Value {
+        json!({
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": self.message,
+            "reason": "BadRequest",
+            "code": 400
+        })
+    }
+}
+
+/// Evaluate a SelfSubjectRulesReview (`kubectl auth can-i --list`): every rule the user has in
+/// `spec.namespace`, as `authorization/v1.SubjectRulesReviewStatus`.
+pub fn self_subject_rules_review(
+    review: &Value,
+    user: &UserInfo,
+    authorizer: &Authorizer,
+) -> Result<Value, BadRequest> {
+    let namespace = review
+        .pointer("/spec/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if namespace.is_empty() {
+        return Err(BadRequest {
+            message: "no namespace on request".into(),
+        });
+    }
+    let found = authorizer.rules_for(user, namespace);
+    let resource_rules: Vec<Value> = found
+        .resource_rules
+        .iter()
+        .map(|r| {
+            let mut m = Map::new();
+            m.insert("verbs".into(), json!(r.verbs));
+            if !r.api_groups.is_empty() {
+                m.insert("apiGroups".into(), json!(r.api_groups));
+            }
+            m.insert("resources".into(), json!(r.resources));
+            if !r.resource_names.is_empty() {
+                m.insert("resourceNames".into(), json!(r.resource_names));
+            }
+            Value::Object(m)
+        })
+        .collect();
+    let non_resource_rules: Vec<Value> = found
+        .non_resource_rules
+        .iter()
+        .map(|r| json!({"verbs": r.verbs, "nonResourceURLs": r.non_resource_urls}))
+        .collect();
+    let mut status = Map::new();
+    status.insert("resourceRules".into(), Value::Array(resource_rules));
+    status.insert("nonResourceRules".into(), Value::Array(non_resource_rules));
+    status.insert("incomplete".into(), json!(found.incomplete));
+    if !found.evaluation_error.is_empty() {
+        status.insert("evaluationError".into(), json!(found.evaluation_error));
+    }
+    // The answer is a new object: only the status is filled.
+    Ok(json!({
+        "kind": "SelfSubjectRulesReview",
+        "apiVersion": "authorization.k8s.io/v1",
+        "metadata": {"creationTimestamp": null},
+        "spec": {},
+        "status": Value::Object(status)
+    }))
+}
