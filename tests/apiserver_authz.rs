@@ -1157,3 +1157,38 @@ fn whoami_and_can_i_list() {
         self_subject_rules_review(&json!({"spec": {}}), &jane(), &c.authorizer()).unwrap_err();
     assert_eq!(err.status()["message"], "no namespace on request");
 }
+
+#[test]
+fn mirror_pods_grant_nothing_and_ephemeral_volumes_name_their_claims() {
+    let pods = vec![
+        json!({"metadata": {"name": "static-web", "namespace": "default", "annotations": {"kubernetes.io/config.mirror": "abc"}},
+               "spec": {"nodeName": "worker-1", "volumes": [{"name": "s", "secret": {"secretName": "stolen"}}]}}),
+        json!({"metadata": {"name": "db", "namespace": "default"},
+               "spec": {"nodeName": "worker-1", "volumes": [{"name": "scratch", "ephemeral": {"volumeClaimTemplate": {}}}],
+                        "imagePullSecrets": [{"name": "regcred"}]}}),
+    ];
+    let node = NodeAuthorizer::new(NodeGraph::build(&pods, &[], &[]));
+    let policy = BootstrapPolicy::kubestep();
+    let authz = Authorizer::new(Some(&node), policy.rbac());
+    let w1 = kubelet("worker-1");
+    assert!(authz
+        .authorize(&res(&w1, "get", "default", "", "pods", "", "static-web"))
+        .allowed());
+    assert!(!authz
+        .authorize(&res(&w1, "get", "default", "", "secrets", "", "stolen"))
+        .allowed());
+    assert!(authz
+        .authorize(&res(
+            &w1,
+            "get",
+            "default",
+            "",
+            "persistentvolumeclaims",
+            "",
+            "db-scratch"
+        ))
+        .allowed());
+    assert!(authz
+        .authorize(&res(&w1, "get", "default", "", "secrets", "", "regcred"))
+        .allowed());
+}

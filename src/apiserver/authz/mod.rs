@@ -5,6 +5,33 @@
 //! of `system:masters` may do anything, with no reason), then Node, then RBAC, joined by
 //! `union.New`: the first Allow or Deny wins; if every authorizer has no opinion the request is
 //! forbidden, and the reasons they gave are joined with newlines into the 403's suffix.
+//!
+//! How the API server's handler chain uses this module and `authn`:
+//!
+//! ```
+//! use kubestep::apiserver::authn::{Authenticator, RequestCredentials, JANE_TOKEN};
+//! use kubestep::apiserver::authz::attributes::{resource_verb, Attributes};
+//! use kubestep::apiserver::authz::bootstrap_policy::BootstrapPolicy;
+//! use kubestep::apiserver::authz::node::{NodeAuthorizer, NodeGraph};
+//! use kubestep::apiserver::authz::Authorizer;
+//!
+//! // Stage "authentication": 401 Unauthorized on Err.
+//! let authn = Authenticator::kubestep_default();
+//! let who = authn.authenticate(&RequestCredentials::bearer(JANE_TOKEN)).unwrap();
+//! assert_eq!(who.by.name(), "token-file");
+//!
+//! // Stage "authorization": the RBAC objects and pods come from the API server's caches.
+//! let policy = BootstrapPolicy::kubestep();
+//! let node = NodeAuthorizer::new(NodeGraph::build(&[], &[], &[]));
+//! let authz = Authorizer::new(Some(&node), policy.rbac());
+//! let verb = resource_verb("POST", false, None).unwrap();
+//! let attrs = Attributes::resource(&who.user, verb, "kube-system", "", "pods", "", "");
+//! let status = authz.authorize_request(&attrs).unwrap_err(); // the 403 body
+//! assert_eq!(
+//!     status["message"],
+//!     r#"pods is forbidden: User "jane" cannot create resource "pods" in API group "" in the namespace "kube-system""#
+//! );
+//! ```
 
 pub mod attributes;
 pub mod bootstrap_policy;
