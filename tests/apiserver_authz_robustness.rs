@@ -64,7 +64,7 @@ proptest! {
         name in "[a-z<&>-]{0,8}",
         user in "(system:node:|system:serviceaccount:)?[a-z:]{0,10}",
     ) {
-        let rbac = RbacAuthorizer { roles: &objects, role_bindings: &objects, cluster_roles: &objects, cluster_role_bindings: &objects };
+        let rbac = RbacAuthorizer::new(&objects, &objects, &objects, &objects);
         let node = NodeAuthorizer::new(NodeGraph::build(&objects, &objects, &objects));
         let authz = Authorizer::new(Some(&node), rbac);
         let u = UserInfo::new(&user, &["system:nodes"]);

@@ -1377,11 +1377,11 @@ impl BootstrapPolicy {
 
     /// The RBAC authorizer over these objects.
     pub fn rbac(&self) -> super::rbac::RbacAuthorizer<'_> {
-        super::rbac::RbacAuthorizer {
-            roles: &self.roles,
-            role_bindings: &self.role_bindings,
-            cluster_roles: &self.cluster_roles,
-            cluster_role_bindings: &self.cluster_role_bindings,
-        }
+        super::rbac::RbacAuthorizer::new(
+            &self.roles,
+            &self.role_bindings,
+            &self.cluster_roles,
+            &self.cluster_role_bindings,
+        )
     }
 }

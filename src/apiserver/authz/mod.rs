@@ -104,7 +104,7 @@ pub struct RulesForResult {
 }
 
 /// kube-apiserver's authorizer chain over the API server's caches.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Authorizer<'a> {
     /// `None` if the Node mode is not configured.
     pub node: Option<&'a NodeAuthorizer>,

@@ -183,12 +183,12 @@ impl Subject {
 /// them in etcd key order (sorted by namespace, then name) to stay deterministic; the real
 /// informer cache lists them in no particular order, which only matters for which of several
 /// granting bindings the allow reason names.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct RbacAuthorizer<'a> {
-    pub roles: &'a [Value],
-    pub role_bindings: &'a [Value],
-    pub cluster_roles: &'a [Value],
-    pub cluster_role_bindings: &'a [Value],
+    pub roles: Vec<&'a Value>,
+    pub role_bindings: Vec<&'a Value>,
+    pub cluster_roles: Vec<&'a Value>,
+    pub cluster_role_bindings: Vec<&'a Value>,
 }
 
 /// Where a rule came from (`clusterRoleBindingDescriber` / `roleBindingDescriber`).
@@ -227,8 +227,24 @@ pub struct AuthorizerResult {
 }
 
 impl<'a> RbacAuthorizer<'a> {
-    fn find<'v>(objects: &'v [Value], namespace: &str, name: &str) -> Option<&'v Value> {
-        objects.iter().find(|o| {
+    /// An authorizer over any collections of the four kinds (a `Vec<Value>`, the values of a
+    /// `BTreeMap` keyed by etcd key, ...).
+    pub fn new(
+        roles: impl IntoIterator<Item = &'a Value>,
+        role_bindings: impl IntoIterator<Item = &'a Value>,
+        cluster_roles: impl IntoIterator<Item = &'a Value>,
+        cluster_role_bindings: impl IntoIterator<Item = &'a Value>,
+    ) -> RbacAuthorizer<'a> {
+        RbacAuthorizer {
+            roles: roles.into_iter().collect(),
+            role_bindings: role_bindings.into_iter().collect(),
+            cluster_roles: cluster_roles.into_iter().collect(),
+            cluster_role_bindings: cluster_role_bindings.into_iter().collect(),
+        }
+    }
+
+    fn find<'v>(objects: &[&'v Value], namespace: &str, name: &str) -> Option<&'v Value> {
+        objects.iter().copied().find(|o| {
             str_field(o, "/metadata/name") == name
                 && str_field(o, "/metadata/namespace") == namespace
         })
@@ -243,10 +259,10 @@ impl<'a> RbacAuthorizer<'a> {
         let kind = str_field(role_ref, "/kind");
         let name = str_field(role_ref, "/name");
         match kind {
-            "Role" => Self::find(self.roles, binding_namespace, name)
+            "Role" => Self::find(&self.roles, binding_namespace, name)
                 .map(rules_of)
                 .ok_or_else(|| format!("role.rbac.authorization.k8s.io {} not found", quote(name))),
-            "ClusterRole" => Self::find(self.cluster_roles, "", name)
+            "ClusterRole" => Self::find(&self.cluster_roles, "", name)
                 .map(rules_of)
                 .ok_or_else(|| {
                     format!(
@@ -261,7 +277,7 @@ impl<'a> RbacAuthorizer<'a> {
     /// `DefaultRuleResolver.VisitRulesFor`: ClusterRoleBindings first, then the RoleBindings of
     /// `namespace`. The visitor returns false to stop.
     pub fn visit_rules_for(&self, user: &UserInfo, namespace: &str, visitor: &mut RuleVisitor<'_>) {
-        for crb in self.cluster_role_bindings {
+        for crb in self.cluster_role_bindings.iter().copied() {
             let Some(subject) = applies_to(user, crb, "") else {
                 continue;
             };
