@@ -73,7 +73,11 @@ fn arr<'a>(v: &'a Value, pointer: &str) -> &'a [Value] {
 
 impl NodeGraph {
     /// Build the graph from the pods, PVs and VolumeAttachments in the API server's cache.
-    pub fn build(pods: &[Value], pvs: &[Value], volume_attachments: &[Value]) -> NodeGraph {
+    pub fn build<'v>(
+        pods: impl IntoIterator<Item = &'v Value>,
+        pvs: impl IntoIterator<Item = &'v Value>,
+        volume_attachments: impl IntoIterator<Item = &'v Value>,
+    ) -> NodeGraph {
         let mut g = NodeGraph::default();
         for pod in pods {
             g.add_pod(pod);
