@@ -1152,10 +1152,13 @@ pub fn kubeadm_cluster_roles() -> Vec<Value> {
         cluster_role_object(
             plain_metadata("system:coredns", None),
             &[
-                core(
-                    &["list", "watch"],
-                    &["endpoints", "namespaces", "pods", "services"],
-                ),
+                // kubeadm's CoreDNS manifest lists these unsorted, and they are stored as written.
+                PolicyRule {
+                    verbs: owned(&["list", "watch"]),
+                    api_groups: owned(&[""]),
+                    resources: owned(&["endpoints", "services", "pods", "namespaces"]),
+                    ..PolicyRule::default()
+                },
                 group(&["list", "watch"], "discovery.k8s.io", &["endpointslices"]),
             ],
         ),
