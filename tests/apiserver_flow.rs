@@ -240,11 +240,48 @@ fn get_of_a_missing_object_is_404_with_the_real_message() {
 }
 
 #[test]
-fn unauthenticated_requests_get_401() {
+fn bad_credentials_get_401_and_anonymous_users_get_403() {
     let mut h = Harness::new();
-    let (code, body) = h.call(HttpRequest::new("GET", "/api/v1/pods"));
+    let (code, body) = h.call(HttpRequest::new("GET", "/api/v1/pods").bearer("not-a-token"));
     assert_eq!(code, 401);
     assert_eq!(body["reason"], "Unauthorized");
+    let (code, body) = h.call(HttpRequest::new("GET", "/api/v1/pods"));
+    assert_eq!(code, 403);
+    assert_eq!(
+        body["message"],
+        "pods is forbidden: User \"system:anonymous\" cannot list resource \"pods\" in API group \"\" at the cluster scope"
+    );
+    let (code, _) = h.call(HttpRequest::new("GET", "/version"));
+    assert_eq!(
+        code, 200,
+        "system:public-info-viewer lets anyone read /version"
+    );
+}
+
+#[test]
+fn jane_may_work_in_default_but_not_in_kube_system() {
+    use kubestep::apiserver::authn::JANE_TOKEN;
+    let mut h = Harness::new();
+    let (code, body) = h.call(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/pods")
+            .bearer(JANE_TOKEN)
+            .json_body(pod("mine")),
+    );
+    assert_eq!(code, 201, "{body}");
+    let (code, body) = h.call(
+        HttpRequest::new("POST", "/api/v1/namespaces/kube-system/pods")
+            .bearer(JANE_TOKEN)
+            .json_body(pod("theirs")),
+    );
+    assert_eq!(code, 403);
+    assert_eq!(
+        body["message"],
+        "pods is forbidden: User \"jane\" cannot create resource \"pods\" in API group \"\" in the namespace \"kube-system\""
+    );
+    // The trace says which rule allowed the first request.
+    assert!(h.sim.trace().entries().iter().any(|e| e
+        .summary
+        .contains("RBAC: allowed by RoleBinding \"jane-developer/default\"")));
 }
 
 #[test]

@@ -164,7 +164,7 @@ pub fn self_subject_review(user: &UserInfo) -> Value {
 }
 
 /// What the (simulated) TLS layer knows of a verified client certificate.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ClientCertificate {
     /// Subject CN: becomes the user name.
     pub common_name: String,

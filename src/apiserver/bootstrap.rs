@@ -1,6 +1,7 @@
 //! What kube-apiserver's post-start hooks create in a new cluster: the system namespaces, the
 //! `kubernetes` Service with its endpoints, and the built-in priority classes.
-//! (The bootstrap RBAC policy joins them from `authz`.)
+//! the bootstrap RBAC policy (`authz::bootstrap_policy`, with kubeadm's objects and the RBAC
+//! lesson's user `jane`).
 
 use serde_json::{json, Value};
 
@@ -129,5 +130,18 @@ pub fn objects(now: SimTime, rng: &mut Rng, advertise_address: &str) -> Vec<(Str
             "ports": [{ "name": "https", "port": 6443, "protocol": "TCP" }],
         }),
     ));
+    let policy = super::authz::bootstrap_policy::BootstrapPolicy::kubestep();
+    for (resource, list) in [
+        ("clusterroles", policy.cluster_roles),
+        ("clusterrolebindings", policy.cluster_role_bindings),
+        ("roles", policy.roles),
+        ("rolebindings", policy.role_bindings),
+    ] {
+        for mut obj in list {
+            obj["metadata"]["uid"] = json!(new_uid(rng));
+            obj["metadata"]["creationTimestamp"] = json!(now.rfc3339());
+            out.push(keyed(resource, "rbac.authorization.k8s.io", obj));
+        }
+    }
     out
 }

@@ -3,6 +3,11 @@
 
 use serde_json::{json, Value};
 
+use super::authn::{Authenticator, RequestCredentials, UserInfo};
+use super::authz::attributes::{non_resource_verb, Attributes};
+use super::authz::node::{node_identity, NodeAuthorizer, NodeGraph};
+use super::authz::rbac::RbacAuthorizer;
+use super::authz::Authorizer;
 use super::errors::{self, ApiError};
 use super::request::HttpRequest;
 use super::request_info::RequestInfo;
@@ -10,57 +15,90 @@ use super::resources::Resource;
 use super::storage;
 use crate::sim::{Rng, SimTime};
 
-/// `k8s.io/apiserver/pkg/authentication/user.Info`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UserInfo {
-    pub name: String,
-    pub groups: Vec<String>,
-}
-
-/// Authentication: the client certificate or bearer token names the user.
-pub fn authenticate(req: &HttpRequest) -> Result<(UserInfo, String), ApiError> {
-    if let Some(cert) = &req.client_certificate {
-        let mut groups = cert.organizations.clone();
-        groups.push("system:authenticated".to_string());
-        return Ok((
-            UserInfo {
-                name: cert.common_name.clone(),
-                groups,
-            },
-            "x509 client certificate".to_string(),
-        ));
-    }
-    Err(ApiError::new(
-        401,
-        "Unauthorized",
-        "Unauthorized".to_string(),
-        None,
-    ))
-}
-
-/// Authorization.
-pub fn authorize(user: &UserInfo, info: &RequestInfo) -> Result<String, ApiError> {
-    let admin = user
-        .groups
-        .iter()
-        .any(|g| g == "system:masters" || g == "kubeadm:cluster-admins");
-    if admin {
-        return Ok("RBAC: allowed by ClusterRoleBinding \"kubeadm:cluster-admins\" of ClusterRole \"cluster-admin\" to Group \"kubeadm:cluster-admins\"".to_string());
-    }
-    let scope = if info.namespace.is_empty() {
-        "at the cluster scope".to_string()
-    } else {
-        format!("in the namespace \"{}\"", info.namespace)
+/// Authentication: the client certificate or the bearer token names the user; a request with
+/// neither is `system:anonymous`; bad credentials are 401.
+pub fn authenticate(
+    authenticator: &Authenticator,
+    req: &HttpRequest,
+) -> Result<(UserInfo, String), ApiError> {
+    let creds = RequestCredentials {
+        client_certificate: req.client_certificate.clone(),
+        authorization: req.header_value("Authorization").map(str::to_string),
     };
-    Err(ApiError::new(
-        403,
-        "Forbidden",
-        format!(
-            "{} is forbidden: User \"{}\" cannot {} resource \"{}\" in API group \"{}\" {scope}",
-            info.resource, user.name, info.verb, info.resource, info.api_group
-        ),
-        None,
-    ))
+    match authenticator.authenticate(&creds) {
+        Ok(who) => {
+            let note = format!(
+                "{} (groups {}) by {}",
+                who.user.name,
+                who.user.groups.join(", "),
+                who.by.name()
+            );
+            Ok((who.user, note))
+        }
+        Err(e) => Err(ApiError {
+            code: 401,
+            status: e.status(),
+        }),
+    }
+}
+
+/// The RBAC objects and pods authorization reads, from the server's watch caches.
+pub struct AuthzView<'a> {
+    pub roles: Vec<&'a Value>,
+    pub role_bindings: Vec<&'a Value>,
+    pub cluster_roles: Vec<&'a Value>,
+    pub cluster_role_bindings: Vec<&'a Value>,
+    pub pods: Vec<&'a Value>,
+}
+
+/// Authorization: system:masters, then the Node authorizer, then RBAC. The note names the rule
+/// that allowed the request.
+pub fn authorize(
+    view: &AuthzView<'_>,
+    user: &UserInfo,
+    info: &RequestInfo,
+    req: &HttpRequest,
+) -> Result<String, ApiError> {
+    let attrs = if info.is_resource_request {
+        let a = Attributes::resource(
+            user,
+            &info.verb,
+            &info.namespace,
+            &info.api_group,
+            &info.resource,
+            &info.subresource,
+            &info.name,
+        );
+        match req.query_value("fieldSelector") {
+            Some(f) => a.with_field_selector(f),
+            None => a,
+        }
+    } else {
+        Attributes::non_resource(user, &non_resource_verb(&req.method), &info.path)
+    };
+    let rbac = RbacAuthorizer::new(
+        view.roles.iter().copied(),
+        view.role_bindings.iter().copied(),
+        view.cluster_roles.iter().copied(),
+        view.cluster_role_bindings.iter().copied(),
+    );
+    // The node graph is built only for kubelets, the only users the Node authorizer judges.
+    let owned_pods: Vec<Value>;
+    let node = if node_identity(user).1 {
+        owned_pods = view.pods.iter().map(|p| (*p).clone()).collect();
+        Some(NodeAuthorizer::new(NodeGraph::build(&owned_pods, &[], &[])))
+    } else {
+        None
+    };
+    let authorizer = Authorizer::new(node.as_ref(), rbac);
+    match authorizer.authorize_request(&attrs) {
+        Ok(decision) => Ok(match (decision.reason.is_empty(), decision.decided_by) {
+            (false, _) => decision.reason,
+            (true, Some(by)) => format!("allowed by the {} authorizer", by.name()),
+            (true, None) => "allowed".to_string(),
+        }),
+        Err(status) => Err(ApiError { code: 403, status }),
+    }
 }
 
 /// Decoding: the body as an object of the resource's kind.

@@ -56,13 +56,7 @@ impl Body {
     }
 }
 
-/// The identity the simulated TLS layer hands to the API server for a client certificate:
-/// the subject's common name and organisations (user name and groups, as Kubernetes reads them).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClientCertificate {
-    pub common_name: String,
-    pub organizations: Vec<String>,
-}
+pub use super::authn::ClientCertificate;
 
 /// An HTTP request to kube-apiserver.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,11 +109,18 @@ impl HttpRequest {
         self.header("Authorization", &format!("Bearer {token}"))
     }
 
+    /// Presents a client certificate signed by the cluster CA (CN = user, O = groups).
     pub fn certificate(mut self, common_name: &str, organizations: &[&str]) -> Self {
-        self.client_certificate = Some(ClientCertificate {
-            common_name: common_name.to_string(),
-            organizations: organizations.iter().map(|s| s.to_string()).collect(),
-        });
+        self.client_certificate = Some(ClientCertificate::signed_by_cluster_ca(
+            common_name,
+            organizations,
+        ));
+        self
+    }
+
+    /// Presents `cert` in the TLS handshake.
+    pub fn client_certificate(mut self, cert: ClientCertificate) -> Self {
+        self.client_certificate = Some(cert);
         self
     }
 

@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use super::chain::{self, UserInfo};
+use super::authn::{Authenticator, UserInfo};
+use super::chain::{self, AuthzView};
 use super::delete::{self, DeleteOptions, DeletePlan};
 use super::errors::{self, ApiError};
 use super::fields::FieldSelector;
@@ -123,6 +124,7 @@ pub struct KubeApiServer {
     compact_key_version: i64,
     /// Whether the post-start hooks have run.
     started: bool,
+    authenticator: Authenticator,
 }
 
 impl KubeApiServer {
@@ -139,6 +141,29 @@ impl KubeApiServer {
             compact_revision: 0,
             compact_key_version: 0,
             started: false,
+            authenticator: Authenticator::kubestep_default(),
+        }
+    }
+
+    /// The authenticator (its token table), for tools that issue tokens.
+    pub fn authenticator_mut(&mut self) -> &mut Authenticator {
+        &mut self.authenticator
+    }
+
+    fn cached(&self, prefix: &str) -> Vec<&Value> {
+        self.caches
+            .get(prefix)
+            .map(|c| c.objects.values().map(|v| v.as_ref()).collect())
+            .unwrap_or_default()
+    }
+
+    fn authz_view(&self) -> AuthzView<'_> {
+        AuthzView {
+            roles: self.cached("/registry/roles/"),
+            role_bindings: self.cached("/registry/rolebindings/"),
+            cluster_roles: self.cached("/registry/clusterroles/"),
+            cluster_role_bindings: self.cached("/registry/clusterrolebindings/"),
+            pods: self.cached("/registry/pods/"),
         }
     }
 
@@ -342,11 +367,10 @@ impl KubeApiServer {
             current: None,
             error: None,
         };
-        let (ok, outcome) = match chain::authenticate(&rc.request) {
-            Ok((user, how)) => {
-                let s = format!("{} (groups {}) by {how}", user.name, user.groups.join(", "));
+        let (ok, outcome) = match chain::authenticate(&self.authenticator, &rc.request) {
+            Ok((user, note)) => {
                 rc.user = Some(user);
-                (true, s)
+                (true, note)
             }
             Err(e) => {
                 let s = e.message().to_string();
@@ -413,7 +437,8 @@ impl KubeApiServer {
         match stage {
             Stage::Authentication => {
                 let user = rc.user.clone().expect("authenticated requests have a user");
-                match chain::authorize(&user, &rc.info) {
+                let result = chain::authorize(&self.authz_view(), &user, &rc.info, &rc.request);
+                match result {
                     Ok(reason) => self.stage(ctx, n, Stage::Authorization, true, reason),
                     Err(e) => self.fail(ctx, n, Stage::Authorization, e),
                 }
