@@ -6,6 +6,7 @@ pub mod authn;
 pub mod authz;
 pub mod bootstrap;
 pub mod chain;
+pub mod continue_token;
 pub mod decode;
 pub mod defaulting;
 pub mod delete;

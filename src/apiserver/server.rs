@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use super::authn::{Authenticator, UserInfo};
 use super::chain::{self, AuthzView};
+use super::continue_token;
 use super::delete::{self, DeleteOptions, DeletePlan};
 use super::errors::{self, ApiError};
 use super::fields::FieldSelector;
@@ -57,6 +58,35 @@ enum WriteAction {
     Delete,
 }
 
+/// A list request between its etcd range and its answer.
+#[derive(Clone, Debug)]
+struct ListState {
+    prefix: String,
+    limit: i64,
+    labels: Selector,
+    fields: FieldSelector,
+    continued: bool,
+    /// The revision read at (a continued or exact list), 0 for the current one.
+    revision: i64,
+}
+
+/// A deletecollection waiting for its deletes.
+#[derive(Clone, Debug, Default)]
+struct CollectionState {
+    outstanding: usize,
+    deleted: Vec<Value>,
+}
+
+/// An item of a typed list: no `kind` or `apiVersion` of its own.
+fn list_item(obj: &Value) -> Value {
+    let mut o = obj.clone();
+    if let Some(m) = o.as_object_mut() {
+        m.remove("kind");
+        m.remove("apiVersion");
+    }
+    o
+}
+
 /// One request in flight through the handler chain.
 #[derive(Clone, Debug)]
 struct RequestCtx {
@@ -73,6 +103,12 @@ struct RequestCtx {
     action: WriteAction,
     /// Writes tried after losing a race (GuaranteedUpdate).
     attempts: u32,
+    /// A list in flight.
+    list: Option<ListState>,
+    /// A deletecollection in flight.
+    collection: Option<CollectionState>,
+    /// An answer ready before the trace has shown its last stage.
+    reply: Option<HttpResponse>,
     /// The current stored object and its `mod_revision` (update, patch, delete).
     current: Option<(Value, i64)>,
     /// The response to send once the trace has shown the stage that produced it.
@@ -85,6 +121,10 @@ enum Pending {
     /// Start-up: the list that fills the watch cache of a prefix.
     CacheList {
         prefix: String,
+    },
+    /// One delete of a deletecollection.
+    CollectionItem {
+        request: u64,
     },
     /// Post-start hook: a bootstrap object written if absent.
     Bootstrap,
@@ -366,6 +406,9 @@ impl KubeApiServer {
             attempts: 0,
             current: None,
             error: None,
+            list: None,
+            collection: None,
+            reply: None,
         };
         let (ok, outcome) = match chain::authenticate(&self.authenticator, &rc.request) {
             Ok((user, note)) => {
@@ -448,7 +491,12 @@ impl KubeApiServer {
             Stage::MutatingAdmission => self.after_admission(ctx, n),
             Stage::Validation => self.after_validation(ctx, n),
             Stage::ValidatingAdmission => self.write(ctx, n),
-            Stage::Storage | Stage::Response => {}
+            Stage::Storage => {
+                if let Some(reply) = self.requests.get_mut(&n).and_then(|rc| rc.reply.take()) {
+                    self.respond(ctx, n, reply);
+                }
+            }
+            Stage::Response => {}
         }
     }
 
@@ -880,13 +928,129 @@ impl KubeApiServer {
             self.respond(ctx, n, errors::path_not_found().response());
             return;
         };
-        let range = storage::list_range(&prefix, None, 0, 0);
+        let (labels, fields) = match self.selectors(rc) {
+            Ok(s) => s,
+            Err(e) => {
+                self.respond(ctx, n, e.response());
+                return;
+            }
+        };
+        let filtered = !labels.is_empty() || !fields.is_empty();
+        let query = |k: &str| rc.request.query_value(k).unwrap_or("").to_string();
+        let limit: i64 = match query("limit").as_str() {
+            "" => 0,
+            l => l.parse().unwrap_or(0).max(0),
+        };
+        let rv = query("resourceVersion");
+        let rv_match = query("resourceVersionMatch");
+        let token = query("continue");
+        if !rv_match.is_empty() && rv.is_empty() {
+            let e = ApiError::new(
+                422,
+                "Invalid",
+                "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided".to_string(),
+                None,
+            );
+            self.respond(ctx, n, e.response());
+            return;
+        }
+        let (start, revision) = if !token.is_empty() {
+            match continue_token::decode(&token, &prefix) {
+                Ok(c) => (Some(c.start_key), c.revision),
+                Err(msg) => {
+                    self.respond(ctx, n, errors::bad_request(msg).response());
+                    return;
+                }
+            }
+        } else {
+            let cache_prefix = format!("{}/", resource.etcd_prefix.unwrap_or_default());
+            let cache_rev = self.caches.get(&cache_prefix).map_or(0, |c| c.revision);
+            let wanted: Option<i64> = rv.parse().ok();
+            let from_cache = match (rv.as_str(), wanted) {
+                ("0", _) => true,
+                (_, Some(w)) if rv_match != "Exact" => w <= cache_rev,
+                _ => false,
+            };
+            if from_cache && !rv.is_empty() {
+                let list = self.list_from_cache(&cache_prefix, ns, resource, &labels, &fields);
+                let note = format!("served from the watch cache at revision {cache_rev} (resourceVersion={rv}), without reading etcd");
+                let rc = self.requests.get_mut(&n).expect("in flight");
+                rc.reply = Some(HttpResponse::json(200, list));
+                self.stage(ctx, n, Stage::Storage, true, note);
+                return;
+            }
+            if let (Some(w), false) = (wanted, rv_match == "Exact" || rv.is_empty()) {
+                let e = ApiError::new(
+                    504,
+                    "Timeout",
+                    format!("Timeout: Too large resource version: {w}, current: {cache_rev}"),
+                    Some(
+                        json!({ "causes": [{ "reason": "ResourceVersionTooLarge", "message": "Too large resource version" }], "retryAfterSeconds": 1 }),
+                    ),
+                );
+                self.respond(ctx, n, e.response());
+                return;
+            }
+            (
+                None,
+                if rv_match == "Exact" {
+                    wanted.unwrap_or(0)
+                } else {
+                    0
+                },
+            )
+        };
+        // With selectors the server filters after reading, so it reads the whole range.
+        let etcd_limit = if filtered || limit == 0 { 0 } else { limit };
+        let range = storage::list_range(
+            &prefix,
+            start.as_deref().map(|s| s.trim_end_matches('\u{0}')),
+            etcd_limit,
+            revision,
+        );
+        let rc = self.requests.get_mut(&n).expect("in flight");
+        rc.list = Some(ListState {
+            prefix,
+            limit,
+            labels,
+            fields,
+            continued: !token.is_empty(),
+            revision,
+        });
         self.etcd(
             ctx,
             Request::Range(range),
             Pending::List { request: n },
             Some(Stage::Storage),
         );
+    }
+
+    fn list_from_cache(
+        &self,
+        cache_prefix: &str,
+        namespace: Option<&str>,
+        resource: &Resource,
+        labels: &Selector,
+        fields: &FieldSelector,
+    ) -> Value {
+        let Some(cache) = self.caches.get(cache_prefix) else {
+            return Value::Null;
+        };
+        let ns_prefix = namespace.map(|ns| format!("{cache_prefix}{ns}/"));
+        let items: Vec<Value> = cache
+            .objects
+            .iter()
+            .filter(|(k, _)| ns_prefix.as_ref().is_none_or(|p| k.starts_with(p)))
+            .map(|(_, o)| o.as_ref())
+            .filter(|o| labels.matches_object(o) && fields.matches(resource.name, o))
+            .map(list_item)
+            .collect();
+        json!({
+            "kind": format!("{}List", resource.kind),
+            "apiVersion": resource.group_version(),
+            "metadata": { "resourceVersion": cache.revision.to_string() },
+            "items": items,
+        })
     }
 
     fn selectors(&self, rc: &RequestCtx) -> Result<(Selector, FieldSelector), ApiError> {
@@ -902,36 +1066,131 @@ impl KubeApiServer {
     }
 
     fn on_list(&mut self, ctx: &mut Ctx<'_>, n: u64, resp: etcdpb::RangeResponse) {
-        let Some(rc) = self.requests.get(&n) else {
+        let Some(rc) = self.requests.get_mut(&n) else {
             return;
         };
         let resource = rc.resource.expect("resolved");
-        let (labels, fields) = match self.selectors(rc) {
-            Ok(s) => s,
+        let Some(state) = rc.list.take() else {
+            return;
+        };
+        let filtered = !state.labels.is_empty() || !state.fields.is_empty();
+        let mut items = Vec::new();
+        let mut last_key: Option<String> = None;
+        let mut more = resp.more;
+        for kv in &resp.kvs {
+            if state.limit > 0 && items.len() as i64 == state.limit {
+                more = true;
+                break;
+            }
+            last_key = Some(String::from_utf8_lossy(&kv.key).into_owned());
+            let Some(o) = storage::decode(kv, kv.mod_revision) else {
+                continue;
+            };
+            if state.labels.matches_object(&o) && state.fields.matches(resource.name, &o) {
+                items.push(o);
+            }
+        }
+        if rc.info.verb == "deletecollection" {
+            self.delete_collection(ctx, n, items);
+            return;
+        }
+        // A continued list reads at the first page's revision, and says so.
+        let revision = if state.revision > 0 {
+            state.revision
+        } else {
+            resp.header.revision
+        };
+        let mut metadata = json!({ "resourceVersion": revision.to_string() });
+        if more {
+            if let Some(k) = &last_key {
+                metadata["continue"] = json!(continue_token::encode(k, &state.prefix, revision));
+                if !filtered {
+                    let remaining = resp.count - resp.kvs.len() as i64;
+                    metadata["remainingItemCount"] = json!(remaining);
+                }
+            }
+        }
+        let list = json!({
+            "kind": format!("{}List", resource.kind),
+            "apiVersion": resource.group_version(),
+            "metadata": metadata,
+            "items": items.iter().map(list_item).collect::<Vec<_>>(),
+        });
+        self.respond(ctx, n, HttpResponse::json(200, list));
+    }
+
+    /// DELETE on a collection: each selected object is deleted as a single DELETE would, and the
+    /// answer lists what was deleted.
+    fn delete_collection(&mut self, ctx: &mut Ctx<'_>, n: u64, items: Vec<Value>) {
+        let now = ctx.now();
+        let rc = self.requests.get_mut(&n).expect("in flight");
+        let resource = rc.resource.expect("resolved");
+        let body = rc.request.body.json();
+        let options = match DeleteOptions::parse(body.as_deref(), &rc.request.query) {
+            Ok(o) => o,
             Err(e) => {
                 self.respond(ctx, n, e.response());
                 return;
             }
         };
-        let items: Vec<Value> = resp
-            .kvs
-            .iter()
-            .filter_map(|kv| storage::decode(kv, kv.mod_revision))
-            .filter(|o| labels.matches_object(o) && fields.matches(resource.name, o))
-            .map(|mut o| {
-                // Items of a typed list carry no kind or apiVersion of their own.
-                if let Some(m) = o.as_object_mut() {
-                    m.remove("kind");
-                    m.remove("apiVersion");
+        let mut txns = Vec::new();
+        let mut deleted = Vec::new();
+        for item in items {
+            let rev: i64 = item
+                .pointer("/metadata/resourceVersion")
+                .and_then(Value::as_str)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let ns = item.pointer("/metadata/namespace").and_then(Value::as_str);
+            let name = item
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let Some(key) = resource.etcd_key(ns, name) else {
+                continue;
+            };
+            match delete::plan(resource, &item, &options, now) {
+                Ok(DeletePlan::Now) => txns.push(storage::delete_txn(&key, rev)),
+                Ok(DeletePlan::Mark(obj)) => {
+                    txns.push(storage::update_txn(&key, rev, storage::encode(&obj), 0));
                 }
-                o
-            })
-            .collect();
+                Ok(DeletePlan::Unchanged) | Err(_) => continue,
+            }
+            deleted.push(item);
+        }
+        rc.collection = Some(CollectionState {
+            outstanding: txns.len(),
+            deleted,
+        });
+        if txns.is_empty() {
+            self.finish_collection(ctx, n);
+            return;
+        }
+        for txn in txns {
+            self.etcd(
+                ctx,
+                Request::Txn(txn),
+                Pending::CollectionItem { request: n },
+                Some(Stage::Storage),
+            );
+        }
+    }
+
+    fn finish_collection(&mut self, ctx: &mut Ctx<'_>, n: u64) {
+        let rc = self.requests.get_mut(&n).expect("in flight");
+        let resource = rc.resource.expect("resolved");
+        let state = rc.collection.take().unwrap_or_default();
+        let revision = self
+            .caches
+            .values()
+            .map(|c| c.revision)
+            .max()
+            .unwrap_or_default();
         let list = json!({
             "kind": format!("{}List", resource.kind),
             "apiVersion": resource.group_version(),
-            "metadata": { "resourceVersion": resp.header.revision.to_string() },
-            "items": items,
+            "metadata": { "resourceVersion": revision.to_string() },
+            "items": state.deleted.iter().map(list_item).collect::<Vec<_>>(),
         });
         self.respond(ctx, n, HttpResponse::json(200, list));
     }
@@ -1115,6 +1374,38 @@ impl KubeApiServer {
             }
             (Pending::Read { request }, Ok(Response::Range(r))) => self.on_read(ctx, request, r),
             (Pending::List { request }, Ok(Response::Range(r))) => self.on_list(ctx, request, r),
+            (Pending::CollectionItem { request }, result) => {
+                let done = self.requests.get_mut(&request).and_then(|rc| {
+                    let c = rc.collection.as_mut()?;
+                    c.outstanding -= 1;
+                    if !matches!(result, Ok(Response::Txn(ref t)) if t.succeeded) {
+                        // Lost a race with another writer: the real server skips it too and
+                        // reports what it deleted.
+                    }
+                    Some(c.outstanding == 0)
+                });
+                if done == Some(true) {
+                    self.finish_collection(ctx, request);
+                }
+            }
+            (Pending::List { request }, Err(EtcdError::Compacted)) => {
+                let continued = self
+                    .requests
+                    .get(&request)
+                    .and_then(|rc| rc.list.as_ref())
+                    .is_some_and(|l| l.continued);
+                let e = if continued {
+                    ApiError::new(410, "Expired", continue_token::EXPIRED.to_string(), None)
+                } else {
+                    ApiError::new(
+                        410,
+                        "Expired",
+                        "The resourceVersion for the provided list is too old.".to_string(),
+                        None,
+                    )
+                };
+                self.respond(ctx, request, e.response());
+            }
             (Pending::Write { request }, Ok(Response::Txn(t))) => self.on_write(ctx, request, t),
             (
                 Pending::Read { request } | Pending::List { request } | Pending::Write { request },
