@@ -562,3 +562,49 @@ fn deletecollection_deletes_what_the_selector_selects() {
         .collect();
     assert_eq!(names, ["c"]);
 }
+
+#[test]
+fn events_expire_after_an_hour_through_their_etcd_lease() {
+    let mut h = Harness::new();
+    let event = json!({
+        "apiVersion": "v1", "kind": "Event",
+        "metadata": {"name": "web.1", "namespace": "default"},
+        "involvedObject": {"kind": "Pod", "name": "web", "namespace": "default"},
+        "reason": "Scheduled", "message": "Successfully assigned default/web to worker-1",
+        "type": "Normal", "source": {"component": "default-scheduler"},
+    });
+    let (code, body) = h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/events").json_body(event),
+    ));
+    assert_eq!(code, 201, "{body}");
+    let etcd = h
+        .sim
+        .actor::<kubestep::etcd::EtcdServer>(&Addr::Etcd)
+        .unwrap();
+    let kv = etcd
+        .keys()
+        .into_iter()
+        .find(|kv| &kv.key[..] == b"/registry/events/default/web.1")
+        .unwrap();
+    assert_ne!(kv.lease, 0, "events are attached to a lease");
+    let lease = etcd
+        .leases_at(h.sim.now())
+        .into_iter()
+        .find(|l| l.id == kv.lease)
+        .unwrap();
+    assert_eq!(
+        lease.granted_ttl, 3660,
+        "the event TTL plus the lease manager's reuse window"
+    );
+    let w = h.send(Harness::admin(HttpRequest::new(
+        "GET",
+        "/api/v1/namespaces/default/events?watch=1&resourceVersion=0",
+    )));
+    h.sim.advance(kubestep::sim::SimDuration::from_secs(3661));
+    let (code, _) = h.call(Harness::admin(HttpRequest::new(
+        "GET",
+        "/api/v1/namespaces/default/events/web.1",
+    )));
+    assert_eq!(code, 404, "gone with its lease");
+    assert_eq!(h.events(w).last().unwrap().0, "DELETED");
+}

@@ -27,6 +27,10 @@ use crate::sim::{Actor, Addr, Annotation, Ctx, Envelope, Message, SimDuration, S
 /// kube-apiserver compacts etcd every 5 minutes (`--etcd-compaction-interval`).
 pub const COMPACTION_INTERVAL: SimDuration = SimDuration::from_secs(300);
 const COMPACTION_TIMER: &str = "etcd-compaction";
+/// `--event-ttl`: how long an Event lives in etcd.
+pub const EVENT_TTL: SimDuration = SimDuration::from_secs(3600);
+/// How long the storage layer's lease manager reuses one lease (`leaseReuseDurationSeconds`).
+pub const LEASE_REUSE: SimDuration = SimDuration::from_secs(60);
 /// The version `/version` reports.
 pub const KUBERNETES_VERSION: &str = "v1.33.1";
 
@@ -126,6 +130,10 @@ enum Pending {
     CollectionItem {
         request: u64,
     },
+    /// A lease for the events written in the next minute.
+    EventLease {
+        request: u64,
+    },
     /// Post-start hook: a bootstrap object written if absent.
     Bootstrap,
     CompactRecord {
@@ -165,6 +173,8 @@ pub struct KubeApiServer {
     /// Whether the post-start hooks have run.
     started: bool,
     authenticator: Authenticator,
+    /// The lease events are attached to, and when it expires.
+    event_lease: Option<(i64, crate::sim::SimTime)>,
 }
 
 impl KubeApiServer {
@@ -182,6 +192,7 @@ impl KubeApiServer {
             compact_key_version: 0,
             started: false,
             authenticator: Authenticator::kubestep_default(),
+            event_lease: None,
         }
     }
 
@@ -785,6 +796,31 @@ impl KubeApiServer {
             self.respond(ctx, n, HttpResponse::json(code, obj));
             return;
         }
+        // Events live for `--event-ttl` (1 hour): each is written with an etcd lease, one lease
+        // shared by the events of a minute (the storage layer's lease manager).
+        let lease = if resource.etcd_prefix == Some("/registry/events")
+            && rc.action != WriteAction::Delete
+        {
+            match self.event_lease {
+                Some((id, expires)) if ctx.now() + EVENT_TTL < expires => id,
+                _ => {
+                    let grant = etcdpb::LeaseGrantRequest {
+                        ttl: (EVENT_TTL.as_millis() + LEASE_REUSE.as_millis()) as i64 / 1000,
+                        id: 0,
+                    };
+                    self.etcd(
+                        ctx,
+                        Request::LeaseGrant(grant),
+                        Pending::EventLease { request: n },
+                        Some(Stage::Storage),
+                    );
+                    return;
+                }
+            }
+        } else {
+            0
+        };
+        let rc = &self.requests[&n];
         let obj_name = rc
             .object
             .as_ref()
@@ -809,10 +845,10 @@ impl KubeApiServer {
         };
         let txn = match (rc.action, &rc.current, &rc.object) {
             (WriteAction::Create, _, Some(obj)) => {
-                storage::create_txn(&key, storage::encode(obj), 0)
+                storage::create_txn(&key, storage::encode(obj), lease)
             }
             (WriteAction::Update, Some((_, rev)), Some(obj)) => {
-                storage::update_txn(&key, *rev, storage::encode(obj), 0)
+                storage::update_txn(&key, *rev, storage::encode(obj), lease)
             }
             (WriteAction::Delete, Some((_, rev)), _) => storage::delete_txn(&key, *rev),
             _ => {
@@ -1372,6 +1408,10 @@ impl KubeApiServer {
                     self.compact_key_version = r.kvs.first().map_or(0, |kv| kv.version);
                 }
             }
+            (Pending::EventLease { request }, Ok(Response::LeaseGrant(g))) => {
+                self.event_lease = Some((g.id, ctx.now() + SimDuration::from_secs(g.ttl as u64)));
+                self.write(ctx, request);
+            }
             (Pending::Read { request }, Ok(Response::Range(r))) => self.on_read(ctx, request, r),
             (Pending::List { request }, Ok(Response::Range(r))) => self.on_list(ctx, request, r),
             (Pending::CollectionItem { request }, result) => {
@@ -1408,7 +1448,10 @@ impl KubeApiServer {
             }
             (Pending::Write { request }, Ok(Response::Txn(t))) => self.on_write(ctx, request, t),
             (
-                Pending::Read { request } | Pending::List { request } | Pending::Write { request },
+                Pending::Read { request }
+                | Pending::List { request }
+                | Pending::Write { request }
+                | Pending::EventLease { request },
                 Err(e),
             ) => {
                 // etcd's errors reach the client as 500s (or 413 for a too-large request),
@@ -1424,7 +1467,25 @@ impl KubeApiServer {
                 };
                 self.respond(ctx, request, err.response());
             }
-            _ => {}
+            (
+                Pending::Read { request }
+                | Pending::List { request }
+                | Pending::Write { request }
+                | Pending::EventLease { request },
+                Ok(other),
+            ) => {
+                // An answer of the wrong shape is a bug in etcd or here: fail the request
+                // rather than leave its client waiting forever.
+                let e = errors::internal(format!("unexpected etcd answer {other:?}"));
+                self.respond(ctx, request, e.response());
+            }
+            (
+                Pending::CacheList { .. }
+                | Pending::Bootstrap
+                | Pending::Compact
+                | Pending::CompactRecord { .. },
+                _,
+            ) => {}
         }
     }
 }
