@@ -608,3 +608,37 @@ fn events_expire_after_an_hour_through_their_etcd_lease() {
     assert_eq!(code, 404, "gone with its lease");
     assert_eq!(h.events(w).last().unwrap().0, "DELETED");
 }
+
+#[test]
+fn events_k8s_io_serves_the_same_stored_events_converted() {
+    let mut h = Harness::new();
+    let event = json!({
+        "apiVersion": "events.k8s.io/v1", "kind": "Event",
+        "metadata": {"name": "web.2", "namespace": "default"},
+        "regarding": {"kind": "Pod", "name": "web", "namespace": "default"},
+        "reason": "Started", "note": "Started container nginx", "type": "Normal",
+        "reportingController": "kubelet", "reportingInstance": "worker-1", "action": "Started",
+        "eventTime": "2026-01-01T00:00:00.000000Z",
+    });
+    let (code, body) = h.call(Harness::admin(
+        HttpRequest::new("POST", "/apis/events.k8s.io/v1/namespaces/default/events")
+            .json_body(event),
+    ));
+    assert_eq!(code, 201, "{body}");
+    assert_eq!(body["apiVersion"], "events.k8s.io/v1");
+    assert_eq!(body["note"], "Started container nginx");
+    let (_, core) = h.call(Harness::admin(HttpRequest::new(
+        "GET",
+        "/api/v1/namespaces/default/events/web.2",
+    )));
+    assert_eq!(core["apiVersion"], "v1");
+    assert_eq!(core["message"], "Started container nginx");
+    assert_eq!(core["involvedObject"]["name"], "web");
+    let (_, list) = h.call(Harness::admin(HttpRequest::new(
+        "GET",
+        "/apis/events.k8s.io/v1/namespaces/default/events",
+    )));
+    assert_eq!(list["kind"], "EventList");
+    assert_eq!(list["apiVersion"], "events.k8s.io/v1");
+    assert_eq!(list["items"][0]["regarding"]["name"], "web");
+}

@@ -7,6 +7,7 @@ pub mod authz;
 pub mod bootstrap;
 pub mod chain;
 pub mod continue_token;
+pub mod conversion;
 pub mod decode;
 pub mod defaulting;
 pub mod delete;

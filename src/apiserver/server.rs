@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use super::authn::{Authenticator, UserInfo};
 use super::chain::{self, AuthzView};
 use super::continue_token;
+use super::conversion;
 use super::delete::{self, DeleteOptions, DeletePlan};
 use super::errors::{self, ApiError};
 use super::fields::FieldSelector;
@@ -89,6 +90,36 @@ fn list_item(obj: &Value) -> Value {
         m.remove("apiVersion");
     }
     o
+}
+
+/// A response about stored core Events, as `events.k8s.io/v1` serves it.
+fn events_v1_response(response: HttpResponse) -> HttpResponse {
+    let Some(body) = response.body_json() else {
+        return response;
+    };
+    let converted = match body.get("kind").and_then(Value::as_str) {
+        Some("Event") => conversion::core_event_to_events_v1(&body),
+        Some("EventList") => {
+            let mut list = (*body).clone();
+            list["apiVersion"] = json!("events.k8s.io/v1");
+            if let Some(items) = list["items"].as_array_mut() {
+                for item in items.iter_mut() {
+                    let mut e = conversion::core_event_to_events_v1(item);
+                    if let Some(m) = e.as_object_mut() {
+                        m.remove("kind");
+                        m.remove("apiVersion");
+                    }
+                    *item = e;
+                }
+            }
+            list
+        }
+        _ => return response,
+    };
+    HttpResponse {
+        body: super::request::Body::Json(Arc::new(converted)),
+        ..response
+    }
 }
 
 /// One request in flight through the handler chain.
@@ -378,7 +409,10 @@ impl KubeApiServer {
                 if w.prefix != prefix {
                     continue;
                 }
-                if let Some(event) = w.event_for(&cached) {
+                if let Some(mut event) = w.event_for(&cached) {
+                    if w.events_v1 {
+                        event.object = Arc::new(conversion::core_event_to_events_v1(&event.object));
+                    }
                     w.sent_revision = rev;
                     ctx.send(
                         w.client.clone(),
@@ -459,8 +493,14 @@ impl KubeApiServer {
         self.stage(ctx, n, stage, false, outcome);
     }
 
-    fn respond(&mut self, ctx: &mut Ctx<'_>, n: u64, response: HttpResponse) {
+    fn respond(&mut self, ctx: &mut Ctx<'_>, n: u64, mut response: HttpResponse) {
         if let Some(rc) = self.requests.remove(&n) {
+            if rc
+                .resource
+                .is_some_and(|r| conversion::is_events_v1(r.group))
+            {
+                response = events_v1_response(response);
+            }
             ctx.send_annotated(
                 rc.client,
                 Message::HttpResponse {
@@ -561,6 +601,12 @@ impl KubeApiServer {
         match chain::decode(&rc.request, resource, &rc.info) {
             Ok((obj, note)) => {
                 let rc = self.requests.get_mut(&n).expect("in flight");
+                // events.k8s.io/v1 Events are stored as core v1 Events.
+                let obj = if conversion::is_events_v1(resource.group) && rc.info.verb != "patch" {
+                    conversion::events_v1_to_core_event(&obj)
+                } else {
+                    obj
+                };
                 rc.body = Some(obj);
                 self.stage(ctx, n, Stage::Decoding, true, note);
             }
@@ -713,7 +759,13 @@ impl KubeApiServer {
             }
             _ => {}
         }
-        let mut new = chain::apply_body(&rc.request, &rc.info, resource, body, current.clone())?;
+        let mut new = if conversion::is_events_v1(resource.group) && rc.info.verb == "patch" {
+            let as_v1 = conversion::core_event_to_events_v1(&current);
+            let patched = chain::apply_body(&rc.request, &rc.info, resource, body, as_v1)?;
+            conversion::events_v1_to_core_event(&patched)
+        } else {
+            chain::apply_body(&rc.request, &rc.info, resource, body, current.clone())?
+        };
         match sub {
             "status" => new = subresources::with_status(&current, &new),
             "finalize" => new = subresources::finalize(&current, &new),
@@ -1257,6 +1309,7 @@ impl KubeApiServer {
             labels,
             fields,
             bookmarks: rc.request.query_value("allowWatchBookmarks") == Some("true"),
+            events_v1: conversion::is_events_v1(resource.group),
             sent_revision: cache.revision,
         };
         // Where the watch starts: "" or "0" = the current state as ADDED events first; a
@@ -1319,7 +1372,10 @@ impl KubeApiServer {
             );
             return;
         }
-        for event in initial {
+        for mut event in initial {
+            if watcher.events_v1 {
+                event.object = Arc::new(conversion::core_event_to_events_v1(&event.object));
+            }
             ctx.send(client.clone(), Message::WatchEvent { id, event });
         }
         watcher.sent_revision = self.caches[&prefix].revision;

@@ -172,6 +172,8 @@ pub struct Watcher {
     pub labels: Selector,
     pub fields: FieldSelector,
     pub bookmarks: bool,
+    /// Serve Events as `events.k8s.io/v1` (converted from their stored core form).
+    pub events_v1: bool,
     /// The last revision sent (events and bookmarks never go backwards).
     pub sent_revision: i64,
 }
@@ -226,6 +228,7 @@ mod tests {
             labels: Selector::parse("app=web").unwrap(),
             fields: FieldSelector::parse(fields, "pods").unwrap(),
             bookmarks: false,
+            events_v1: false,
             sent_revision: 0,
         }
     }
