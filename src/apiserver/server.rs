@@ -28,6 +28,9 @@ use crate::sim::{Actor, Addr, Annotation, Ctx, Envelope, Message, SimDuration, S
 /// kube-apiserver compacts etcd every 5 minutes (`--etcd-compaction-interval`).
 pub const COMPACTION_INTERVAL: SimDuration = SimDuration::from_secs(300);
 const COMPACTION_TIMER: &str = "etcd-compaction";
+const BOOKMARK_TIMER: &str = "watch-bookmarks";
+/// How often a watch that allows bookmarks gets one (`bookmarkFrequency`).
+pub const BOOKMARK_INTERVAL: SimDuration = SimDuration::from_secs(60);
 /// `--event-ttl`: how long an Event lives in etcd.
 pub const EVENT_TTL: SimDuration = SimDuration::from_secs(3600);
 /// How long the storage layer's lease manager reuses one lease (`leaseReuseDurationSeconds`).
@@ -204,6 +207,8 @@ pub struct KubeApiServer {
     /// Whether the post-start hooks have run.
     started: bool,
     authenticator: Authenticator,
+    /// Whether a bookmark timer is in flight.
+    bookmark_timer: bool,
     /// The lease events are attached to, and when it expires.
     event_lease: Option<(i64, crate::sim::SimTime)>,
 }
@@ -224,6 +229,7 @@ impl KubeApiServer {
             started: false,
             authenticator: Authenticator::kubestep_default(),
             event_lease: None,
+            bookmark_timer: false,
         }
     }
 
@@ -382,6 +388,45 @@ impl KubeApiServer {
             None,
         );
         ctx.timer(COMPACTION_INTERVAL, COMPACTION_TIMER);
+    }
+
+    /// BOOKMARK events tell watchers how far the cache has got when their objects did not
+    /// change, so a restarted watch can resume from a recent revision.
+    fn bookmarks(&mut self, ctx: &mut Ctx<'_>) {
+        self.bookmark_timer = false;
+        let mut any = false;
+        for w in self.watchers.values_mut().filter(|w| w.bookmarks) {
+            any = true;
+            let Some(cache) = self.caches.get(&w.prefix) else {
+                continue;
+            };
+            let Some(resource) = RESOURCES.iter().find(|r| {
+                r.name == w.resource
+                    && r.etcd_prefix.map(|p| format!("{p}/")) == Some(w.prefix.clone())
+            }) else {
+                continue;
+            };
+            w.sent_revision = cache.revision;
+            let object = json!({
+                "kind": resource.kind,
+                "apiVersion": if w.events_v1 { "events.k8s.io/v1".to_string() } else { resource.group_version() },
+                "metadata": { "resourceVersion": cache.revision.to_string() },
+            });
+            ctx.send(
+                w.client.clone(),
+                Message::WatchEvent {
+                    id: w.request_id,
+                    event: WatchEvent {
+                        kind: WatchEventType::Bookmark,
+                        object: Arc::new(object),
+                    },
+                },
+            );
+        }
+        if any {
+            self.bookmark_timer = true;
+            ctx.timer(BOOKMARK_INTERVAL, BOOKMARK_TIMER);
+        }
     }
 
     // ---- watch fan-out --------------------------------------------------------------------
@@ -1379,6 +1424,10 @@ impl KubeApiServer {
             ctx.send(client.clone(), Message::WatchEvent { id, event });
         }
         watcher.sent_revision = self.caches[&prefix].revision;
+        if watcher.bookmarks && !self.bookmark_timer {
+            self.bookmark_timer = true;
+            ctx.timer(BOOKMARK_INTERVAL, BOOKMARK_TIMER);
+        }
         self.watchers.insert((client, id), watcher);
     }
 
@@ -1565,6 +1614,10 @@ impl Actor for KubeApiServer {
             } => self.on_stage(ctx, *request, *stage, *ok),
             Message::EtcdResponse { id, result } => self.on_etcd(ctx, *id, result.clone()),
             Message::Timer { name } if name == COMPACTION_TIMER => self.compaction_tick(ctx),
+            Message::Timer { name } if name == BOOKMARK_TIMER => self.bookmarks(ctx),
+            Message::HttpCancel { id } => {
+                self.watchers.remove(&(env.from.clone(), *id));
+            }
             _ => {}
         }
     }

@@ -270,6 +270,10 @@ pub fn describe(message: &Message) -> Description {
                 ..Description::default()
             }
         }
+        Message::HttpCancel { id } => Description {
+            summary: format!("close the stream of request {id}"),
+            ..Description::default()
+        },
         Message::ApiStage {
             stage, outcome, ok, ..
         } => Description {

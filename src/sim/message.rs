@@ -86,6 +86,10 @@ pub enum Message {
         id: u64,
         event: WatchEvent,
     },
+    /// The client closes the stream of its request `id` (a watch it no longer wants).
+    HttpCancel {
+        id: u64,
+    },
     /// kube-apiserver passing a request from one stage of its handler chain to the next; the
     /// trace shows each stage and what it decided.
     ApiStage {
@@ -173,6 +177,7 @@ impl Message {
             Message::HttpRequest { .. } => "http-request",
             Message::HttpResponse { .. } => "http-response",
             Message::WatchEvent { .. } => "watch-event",
+            Message::HttpCancel { .. } => "http-cancel",
             Message::ApiStage { .. } => "api-stage",
             Message::Timer { .. } => "timer",
         }
