@@ -161,7 +161,8 @@ impl EtcdServer {
                     key: w.key.clone(),
                     range_end: w.range_end.clone(),
                     start_revision: w.start_revision,
-                    next_revision: w.min_rev,
+                    // Every watcher is caught up once created: the next write is its next event.
+                    next_revision: w.min_rev.max(self.store.kv.current_rev() + 1),
                 })
             })
             .collect()
