@@ -3,6 +3,7 @@
 //! It knows keys, values, revisions and leases, never Kubernetes kinds.
 
 pub mod api;
+pub mod bench;
 
 pub mod lessor;
 pub mod mvcc;
