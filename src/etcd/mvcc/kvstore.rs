@@ -929,13 +929,21 @@ impl KvStore {
         revisions: Vec<Vec<Option<KeyValue>>>,
     ) -> Result<Self, String> {
         let mut s = KvStore::new(min_lease_ttl, max_txn_ops);
-        if current_rev < 1 || compact_rev < -1 || compact_rev > current_rev {
+        // Far beyond any real store: refused so later writes cannot overflow.
+        if current_rev < 1
+            || current_rev > i64::MAX / 2
+            || compact_rev < -1
+            || compact_rev > current_rev
+        {
             return Err(format!(
                 "revision {current_rev} with compaction at {compact_rev} is impossible"
             ));
         }
         if !revisions.is_empty() {
-            let last = first_main + revisions.len() as i64 - 1;
+            let last = i64::try_from(revisions.len())
+                .ok()
+                .and_then(|n| first_main.checked_add(n - 1))
+                .unwrap_or(i64::MAX);
             if first_main < 2 || last > current_rev {
                 return Err(format!(
                     "revisions {first_main}..={last} do not fit under revision {current_rev}"
