@@ -373,6 +373,17 @@ impl EtcdServer {
         let watch_id = *next;
         *next += 1;
         let rev = self.store.kv.current_rev();
+        // etcd's watch server: an empty key means "\x00", the smallest key.
+        let normalized;
+        let w = if w.key.is_empty() {
+            normalized = api::WatchCreateRequest {
+                key: vec![0],
+                ..w.clone()
+            };
+            &normalized
+        } else {
+            w
+        };
         let (sid, outs) = self.store.watch(w);
         self.streams.insert(
             sid,
