@@ -930,8 +930,7 @@ impl KvStore {
     ) -> Result<Self, String> {
         let mut s = KvStore::new(min_lease_ttl, max_txn_ops);
         // Far beyond any real store: refused so later writes cannot overflow.
-        if current_rev < 1
-            || current_rev > i64::MAX / 2
+        if !(1..=i64::MAX / 2).contains(&current_rev)
             || compact_rev < -1
             || compact_rev > current_rev
         {
