@@ -389,6 +389,24 @@ impl KvStore {
         } else {
             ro.limit as usize
         };
+        if end.is_empty() {
+            // One key: a single descent of the index instead of a range's two.
+            let kv = self
+                .index
+                .get(key)
+                .and_then(|ki| ki.get(rev))
+                .map(|e| self.kv_at(e.modified));
+            let count = i64::from(kv.is_some());
+            let kvs = match kv {
+                Some(kv) if !ro.count && limit > 0 => vec![kv.clone()],
+                _ => Vec::new(),
+            };
+            return Ok(RangeResult {
+                kvs,
+                rev: cur_rev,
+                count,
+            });
+        }
         let mut kvs = Vec::new();
         let mut count = 0i64;
         for (_, ki) in self.index_range(key, end) {
