@@ -5,8 +5,8 @@ mod etcd_support;
 
 use etcd_support::Harness;
 use kubestep::etcd::api::{
-    self, CompactionRequest, DeleteRangeRequest, EtcdError, EventType, LeaseGrantRequest,
-    PutRequest, RangeRequest, Request, Response, WatchCreateRequest,
+    self, AlarmMember, AlarmType, CompactionRequest, DeleteRangeRequest, EtcdError, EventType,
+    LeaseGrantRequest, PutRequest, RangeRequest, Request, Response, WatchCreateRequest,
 };
 use kubestep::etcd::{prefix_end, EtcdConfig};
 use kubestep::sim::SimDuration;
@@ -168,6 +168,34 @@ fn the_quota_raises_nospace_until_disarmed() {
         s.errors,
         vec![format!("memberID:{} alarm:NOSPACE ", api::MEMBER_ID)]
     );
+    let nospace = AlarmMember {
+        member_id: api::MEMBER_ID,
+        alarm: AlarmType::Nospace,
+    };
+    let Ok(Response::Alarm(list)) = h.call(Request::AlarmList) else {
+        panic!("alarm list failed")
+    };
+    assert_eq!(list.alarms, vec![nospace]);
+    // Disarming without freeing space: the next put raises the alarm again.
+    h.call(Request::AlarmDisarm(nospace)).unwrap();
+    assert_eq!(h.call(put("x", "1")).unwrap_err(), EtcdError::NoSpace);
+    // Compaction and defragmentation free the space; then disarming lets writes in.
+    let rev = h.server().kv().current_rev();
+    h.call(Request::Compact(CompactionRequest {
+        revision: rev,
+        physical: true,
+    }))
+    .unwrap();
+    h.call(Request::Defragment).unwrap();
+    let Ok(Response::Alarm(cleared)) = h.call(Request::AlarmDisarm(AlarmMember::default())) else {
+        panic!("disarm failed")
+    };
+    assert_eq!(cleared.alarms, vec![nospace]);
+    assert!(h.call(put("x", "1")).is_ok());
+    let Ok(Response::Alarm(list)) = h.call(Request::AlarmList) else {
+        panic!("alarm list failed")
+    };
+    assert!(list.alarms.is_empty());
 }
 
 #[test]
