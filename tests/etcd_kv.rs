@@ -364,3 +364,35 @@ fn compaction_frees_what_no_read_can_see() {
         "etcdserver: mvcc: required revision is a future revision"
     );
 }
+
+#[test]
+fn a_non_key_sort_without_an_order_sorts_only_the_first_limit_plus_one_keys() {
+    // etcd 3.4.23: s1..s5 put, then s1..s3 put again; `get s --prefix --sort-by=MODIFY
+    // --limit 2` answers s1, s2 (etcd read s1..s3, then sorted), while with `--order=ASCEND`
+    // it reads everything and answers s4, s5.
+    let mut kv = store();
+    for i in 1..=5 {
+        put(&mut kv, &format!("s{i}"), "a");
+    }
+    for i in 1..=3 {
+        put(&mut kv, &format!("s{i}"), "b");
+    }
+    let keys = |order| {
+        kv.range_request(&RangeRequest {
+            key: b"s".to_vec(),
+            range_end: prefix_end(b"s"),
+            limit: 2,
+            sort_target: SortTarget::Mod,
+            sort_order: order,
+            keys_only: true,
+            ..RangeRequest::default()
+        })
+        .unwrap()
+        .kvs
+        .into_iter()
+        .map(|kv| String::from_utf8(kv.key).unwrap())
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(keys(SortOrder::None), vec!["s1", "s2"]);
+    assert_eq!(keys(SortOrder::Ascend), vec!["s4", "s5"]);
+}
