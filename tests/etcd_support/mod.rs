@@ -40,6 +40,7 @@ impl Actor for Client {
 }
 
 /// A simulation with an etcd member and the scripted client.
+#[derive(Clone)]
 pub struct Harness {
     pub sim: Sim,
     next_id: u64,
