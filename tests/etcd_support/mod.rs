@@ -1,15 +1,22 @@
-//! A scripted etcd client for tests: it sits at `Addr::Etcdctl`, sends the request each input
-//! carries (as JSON in `argv[1]`, with the request id in `argv[0]`) and records every answer.
+//! A scripted etcd client for tests: it sits at `Addr::Etcdctl`; each input makes it send the
+//! next queued request (the queue is shared with the harness, so big requests need no
+//! encoding) and it records every answer.
 #![allow(dead_code)]
 
 use std::any::Any;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
 
 use kubestep::etcd::api::{EtcdError, Request, Response, WatchResponse};
 use kubestep::etcd::{EtcdConfig, EtcdServer};
 use kubestep::sim::{Actor, Addr, Ctx, Envelope, Input, Message, Sim, SimConfig};
 
+type Queue = Rc<RefCell<VecDeque<(u64, Request)>>>;
+
 #[derive(Clone, Default)]
 pub struct Client {
+    queue: Queue,
     pub received: Vec<(u64, Result<Response, EtcdError>)>,
 }
 
@@ -19,12 +26,8 @@ impl Actor for Client {
     }
     fn handle(&mut self, env: &Envelope, ctx: &mut Ctx<'_>) {
         match &env.message {
-            Message::Input {
-                input: Input::Etcdctl { argv, .. },
-                ..
-            } => {
-                let id: u64 = argv[0].parse().expect("request id");
-                let request: Request = serde_json::from_str(&argv[1]).expect("request JSON");
+            Message::Input { .. } => {
+                let (id, request) = self.queue.borrow_mut().pop_front().expect("a request");
                 ctx.send(Addr::Etcd, Message::EtcdRequest { id, request });
             }
             Message::EtcdResponse { id, result } => self.received.push((*id, result.clone())),
@@ -43,6 +46,7 @@ impl Actor for Client {
 #[derive(Clone)]
 pub struct Harness {
     pub sim: Sim,
+    queue: Queue,
     next_id: u64,
 }
 
@@ -50,16 +54,25 @@ impl Harness {
     pub fn new(config: EtcdConfig) -> Self {
         let mut sim = Sim::empty(SimConfig::default(), 7);
         sim.add_actor(Box::new(EtcdServer::new(config)));
-        sim.add_actor(Box::new(Client::default()));
-        Harness { sim, next_id: 1 }
+        let queue = Queue::default();
+        sim.add_actor(Box::new(Client {
+            queue: queue.clone(),
+            received: Vec::new(),
+        }));
+        Harness {
+            sim,
+            queue,
+            next_id: 1,
+        }
     }
 
     /// Sends `request` without waiting; returns its id.
     pub fn send(&mut self, request: Request) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
+        self.queue.borrow_mut().push_back((id, request));
         self.sim.submit(Input::Etcdctl {
-            argv: vec![id.to_string(), serde_json::to_string(&request).unwrap()],
+            argv: vec![id.to_string()],
             stdin: None,
         });
         id
