@@ -106,7 +106,7 @@ impl RevLog {
         if self.starts.is_empty() || main < self.first_main {
             return None;
         }
-        let i = (main - self.first_main) as usize;
+        let i = usize::try_from(main - self.first_main).ok()?;
         let start = *self.starts.get(i)?;
         let end = self
             .starts
@@ -387,7 +387,7 @@ impl KvStore {
         let limit = if ro.limit <= 0 {
             usize::MAX
         } else {
-            ro.limit as usize
+            usize::try_from(ro.limit).unwrap_or(usize::MAX)
         };
         if end.is_empty() {
             // One key: a single descent of the index instead of a range's two.
@@ -580,7 +580,7 @@ impl KvStore {
             r.limit
         };
         if limit > 0 {
-            limit += 1;
+            limit = limit.saturating_add(1);
         }
         let ro = RangeOptions {
             limit,
@@ -621,8 +621,9 @@ impl KvStore {
             }
         }
         let mut more = false;
-        if r.limit > 0 && rr.kvs.len() > r.limit as usize {
-            rr.kvs.truncate(r.limit as usize);
+        let max = usize::try_from(r.limit).unwrap_or(usize::MAX);
+        if r.limit > 0 && rr.kvs.len() > max {
+            rr.kvs.truncate(max);
             more = true;
         }
         let kvs = rr
