@@ -126,6 +126,15 @@ fn limit_counts_every_key_and_sets_more() {
         })
         .unwrap();
     assert_eq!((counted.count, counted.kvs.len()), (5, 0));
+    let unlimited = kv
+        .range_request(&RangeRequest {
+            key: b"k".to_vec(),
+            range_end: prefix_end(b"k"),
+            limit: i64::MAX,
+            ..RangeRequest::default()
+        })
+        .unwrap();
+    assert_eq!((unlimited.kvs.len(), unlimited.more), (5, false));
 }
 
 #[test]
