@@ -1,5 +1,7 @@
 //! The headless `kubestep` command line (native only).
 
+pub mod bench;
+
 use std::io::Read;
 
 use crate::sim::{Input, Sim, SimConfig};
@@ -11,6 +13,8 @@ Usage:
                                               trace as JSON lines
   kubestep trace-hash [--seed N] [--script FILE]
                                               the same run, printing only the trace hash
+  kubestep bench etcd                         benchmark the etcd store (run with
+                                              --profile bench-native)
   kubestep help                               this text
 ";
 
@@ -28,6 +32,7 @@ pub fn run(args: &[String]) -> i32 {
                 1
             }
         },
+        Some("bench") => bench::run(&args[1..]),
         Some(other) => {
             eprintln!("error: unknown command \"{other}\" for \"kubestep\"\nRun 'kubestep help' for usage.");
             1

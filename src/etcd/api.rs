@@ -300,6 +300,36 @@ pub struct MemberListResponse {
     pub members: Vec<Member>,
 }
 
+/// `etcdserverpb.AlarmType`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
+pub enum AlarmType {
+    /// In a disarm request: every alarm of the member.
+    #[default]
+    None,
+    /// The backend reached its quota (`--quota-backend-bytes`).
+    Nospace,
+    Corrupt,
+}
+
+/// `etcdserverpb.AlarmMember`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct AlarmMember {
+    pub member_id: u64,
+    pub alarm: AlarmType,
+}
+
+/// `etcdserverpb.AlarmResponse`: the alarms raised (for a list) or just cleared (for a disarm).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct AlarmResponse {
+    pub header: ResponseHeader,
+    pub alarms: Vec<AlarmMember>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct DefragmentResponse {
+    pub header: ResponseHeader,
+}
+
 /// Every request an etcd client can send over the bus.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Request {
@@ -330,6 +360,13 @@ pub enum Request {
     MemberList,
     /// Maintenance.Snapshot: the whole store as bytes.
     Snapshot,
+    /// Maintenance.Alarm with action GET (`etcdctl alarm list`).
+    AlarmList,
+    /// Maintenance.Alarm with action DEACTIVATE: clears `alarm` of member `member_id`
+    /// (`etcdctl alarm disarm` lists the alarms and disarms each).
+    AlarmDisarm(AlarmMember),
+    /// Maintenance.Defragment (`etcdctl defrag`): the backend file shrinks to what it holds.
+    Defragment,
 }
 
 /// Every response etcd sends back; watch events arrive as [`Response::Watch`] on their own.
@@ -352,6 +389,8 @@ pub enum Response {
         header: ResponseHeader,
         data: Vec<u8>,
     },
+    Alarm(AlarmResponse),
+    Defragment(DefragmentResponse),
 }
 
 /// Errors with the exact texts etcd's server returns (`etcdserver/api/v3rpc/rpctypes`);

@@ -81,9 +81,14 @@ impl Lessor {
         Ok(self.leases.entry(id).or_insert(lease))
     }
 
-    /// Renews lease `id` to its full TTL (keep-alive); returns that TTL.
+    /// Renews lease `id` to its full TTL (keep-alive); returns that TTL. A lease past its
+    /// expiry cannot be renewed even if its revocation has not run yet (etcd's `Renew`).
     pub fn renew(&mut self, id: i64, now: SimTime) -> Result<i64, EtcdError> {
-        let lease = self.leases.get_mut(&id).ok_or(EtcdError::LeaseNotFound)?;
+        let lease = self
+            .leases
+            .get_mut(&id)
+            .filter(|l| l.expiry > now)
+            .ok_or(EtcdError::LeaseNotFound)?;
         lease.expiry = expiry_after(now, lease.ttl);
         Ok(lease.ttl)
     }
@@ -204,5 +209,10 @@ mod tests {
         assert_eq!(l.renew(7, SimTime(5_000)), Ok(10));
         assert_eq!(l.next_expiry(), Some(SimTime(15_000)));
         assert_eq!(l.renew(8, SimTime(0)), Err(EtcdError::LeaseNotFound));
+        assert_eq!(
+            l.renew(7, SimTime(15_000)),
+            Err(EtcdError::LeaseNotFound),
+            "expired, even if not revoked yet"
+        );
     }
 }

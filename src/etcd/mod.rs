@@ -1,8 +1,16 @@
 //! kubestep's etcd: an in-memory MVCC key-value store with etcd's v3 semantics.
 //!
-//! It knows keys, values, revisions and leases, never Kubernetes kinds.
+//! It knows keys, values, revisions and leases, never Kubernetes kinds. The map to etcd's
+//! source (`server/` in etcd 3.5, top level in 3.4):
+//! - `mvcc`: `mvcc/` (revisions, the key index, the store and its watchers);
+//! - `lessor`: `lease/lessor.go`;
+//! - `quota`: `etcdserver/quota.go` and the request size limit of `etcdserver/v3_server.go`;
+//! - `snapshot`: `etcdserver/api/snapshot` (save, restore, status);
+//! - `server`: `etcdserver` with its gRPC services (`etcdserver/api/v3rpc`), as an actor;
+//! - `api`: the wire types of `etcdserverpb` and `mvccpb`.
 
 pub mod api;
+pub mod bench;
 
 pub mod lessor;
 pub mod mvcc;

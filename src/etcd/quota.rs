@@ -122,6 +122,11 @@ pub fn raft_request_size(req: &Request) -> Option<usize> {
         Request::Compact(c) => int_field(c.revision) + bool_field(c.physical),
         Request::LeaseGrant(g) => int_field(g.ttl) + int_field(g.id),
         Request::LeaseRevoke { id } => int_field(*id),
+        // Alarm requests are raft proposals too (action GET is 0, DEACTIVATE 1).
+        Request::AlarmList => 0,
+        Request::AlarmDisarm(a) => {
+            int_field(1) + int_field(a.member_id as i64) + int_field(a.alarm as i64)
+        }
         _ => return None,
     };
     Some(RAFT_HEADER_SIZE + message_field(body))

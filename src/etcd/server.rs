@@ -12,9 +12,10 @@ use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::etcd::api::{
-    self, CompactionResponse, EtcdError, LeaseGrantResponse, LeaseKeepAliveResponse,
-    LeaseLeasesResponse, LeaseRevokeResponse, LeaseTimeToLiveResponse, Member, MemberListResponse,
-    Request, Response, ResponseHeader, StatusResponse, WatchResponse,
+    self, AlarmMember, AlarmResponse, AlarmType, CompactionResponse, DefragmentResponse, EtcdError,
+    LeaseGrantResponse, LeaseKeepAliveResponse, LeaseLeasesResponse, LeaseRevokeResponse,
+    LeaseTimeToLiveResponse, Member, MemberListResponse, Request, Response, ResponseHeader,
+    StatusResponse, WatchResponse,
 };
 use crate::etcd::lessor::min_lease_ttl;
 use crate::etcd::mvcc::kvstore::{check_put_request, check_txn_request, KeyValue, KvStore};
@@ -77,8 +78,10 @@ pub struct EtcdServer {
     progress_timer: bool,
     raft_index: u64,
     /// etcd's NOSPACE alarm: raised when a write would pass the quota; while raised, every
-    /// write that costs space is refused. Cleared only by `etcdctl alarm disarm`
-    /// ([`EtcdServer::disarm_nospace`]), after compaction and defragmentation freed space.
+    /// write that costs space (puts, txns with puts, lease grants) is refused; deletes,
+    /// reads, compaction and defragmentation still run. Only `etcdctl alarm disarm`
+    /// ([`Request::AlarmDisarm`]) clears it, and the next write raises it again unless
+    /// compaction and defragmentation brought the backend under the quota.
     nospace_alarm: bool,
 }
 
@@ -161,7 +164,8 @@ impl EtcdServer {
                     key: w.key.clone(),
                     range_end: w.range_end.clone(),
                     start_revision: w.start_revision,
-                    next_revision: w.min_rev,
+                    // Every watcher is caught up once created: the next write is its next event.
+                    next_revision: w.min_rev.max(self.store.kv.current_rev() + 1),
                 })
             })
             .collect()
@@ -170,16 +174,34 @@ impl EtcdServer {
         self.nospace_alarm
     }
 
-    // ---- maintenance that has no request on the bus yet -----------------------------------
-
-    /// `etcdctl defrag`: the backend shrinks to what it holds.
-    pub fn defragment(&mut self) {
-        self.store.kv.defragment();
+    /// The alarms raised on this member.
+    fn alarms(&self) -> Vec<AlarmMember> {
+        if self.nospace_alarm {
+            vec![AlarmMember {
+                member_id: api::MEMBER_ID,
+                alarm: AlarmType::Nospace,
+            }]
+        } else {
+            Vec::new()
+        }
     }
-    /// `etcdctl alarm disarm`: writes are accepted again (and refused again at once if the
-    /// backend is still over the quota).
-    pub fn disarm_nospace(&mut self) {
-        self.nospace_alarm = false;
+
+    /// Clears the alarms `a` names (`AlarmType::None`: all of them); returns those cleared.
+    /// Writes are accepted again, and refused again at once if the backend is still over
+    /// the quota: compact and defragment first.
+    fn disarm(&mut self, a: AlarmMember) -> Vec<AlarmMember> {
+        let cleared: Vec<AlarmMember> = self
+            .alarms()
+            .into_iter()
+            .filter(|m| {
+                (a.member_id == 0 || a.member_id == m.member_id)
+                    && (a.alarm == AlarmType::None || a.alarm == m.alarm)
+            })
+            .collect();
+        if !cleared.is_empty() {
+            self.nospace_alarm = false;
+        }
+        cleared
     }
 
     // ---- serving ---------------------------------------------------------------------------
@@ -191,11 +213,15 @@ impl EtcdServer {
         if cost == 0 {
             return Ok(());
         }
-        if self.nospace_alarm {
-            return Err(EtcdError::NoSpace);
-        }
+        // Either way a refused write costs a raft entry: the alarm's activation when the write
+        // does not fit, or the write itself, refused when applied while the alarm is raised.
         if self.store.kv.db_size() + cost >= self.config.quota_backend_bytes {
             self.nospace_alarm = true;
+            self.raft_index += 1;
+            return Err(EtcdError::NoSpace);
+        }
+        if self.nospace_alarm {
+            self.raft_index += 1;
             return Err(EtcdError::NoSpace);
         }
         Ok(())
@@ -321,6 +347,24 @@ impl EtcdServer {
                 header: header(kv.current_rev()),
                 data: snapshot::save(kv),
             }),
+            Request::AlarmList => Ok(Response::Alarm(AlarmResponse {
+                header: header(kv.current_rev()),
+                alarms: self.alarms(),
+            })),
+            Request::AlarmDisarm(a) => {
+                let rev = kv.current_rev();
+                let cleared = self.disarm(*a);
+                Ok(Response::Alarm(AlarmResponse {
+                    header: header(rev),
+                    alarms: cleared,
+                }))
+            }
+            Request::Defragment => {
+                kv.defragment();
+                Ok(Response::Defragment(DefragmentResponse {
+                    header: header(kv.current_rev()),
+                }))
+            }
             Request::WatchCreate(w) => {
                 self.watch_create(from, id, w, ctx);
                 return;
@@ -372,6 +416,17 @@ impl EtcdServer {
         let watch_id = *next;
         *next += 1;
         let rev = self.store.kv.current_rev();
+        // etcd's watch server: an empty key means "\x00", the smallest key.
+        let normalized;
+        let w = if w.key.is_empty() {
+            normalized = api::WatchCreateRequest {
+                key: vec![0],
+                ..w.clone()
+            };
+            &normalized
+        } else {
+            w
+        };
         let (sid, outs) = self.store.watch(w);
         self.streams.insert(
             sid,

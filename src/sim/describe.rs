@@ -103,6 +103,13 @@ fn describe_request(request: &Request) -> Description {
         Request::LeaseLeases => ("LeaseLeases", None, "List leases".to_string()),
         Request::Status => ("Status", None, "Endpoint status".to_string()),
         Request::MemberList => ("MemberList", None, "List members".to_string()),
+        Request::AlarmList => ("AlarmList", None, "List alarms".to_string()),
+        Request::AlarmDisarm(a) => (
+            "AlarmDisarm",
+            None,
+            format!("Disarm alarm {:?} of member {:x}", a.alarm, a.member_id),
+        ),
+        Request::Defragment => ("Defragment", None, "Defragment the backend".to_string()),
         Request::Snapshot => (
             "Snapshot",
             None,
@@ -183,6 +190,8 @@ fn describe_response(result: &Result<Response, etcdpb::EtcdError>) -> Descriptio
                 Response::Status(s) => format!("version {}, db size {}", s.version, s.db_size),
                 Response::MemberList(m) => format!("{} member(s)", m.members.len()),
                 Response::Snapshot { data, .. } => format!("snapshot of {} bytes", data.len()),
+                Response::Alarm(a) => format!("{} alarm(s)", a.alarms.len()),
+                Response::Defragment(_) => "defragmented".to_string(),
             };
             Description {
                 status: Some(0),

@@ -106,7 +106,7 @@ impl RevLog {
         if self.starts.is_empty() || main < self.first_main {
             return None;
         }
-        let i = (main - self.first_main) as usize;
+        let i = usize::try_from(main - self.first_main).ok()?;
         let start = *self.starts.get(i)?;
         let end = self
             .starts
@@ -387,8 +387,26 @@ impl KvStore {
         let limit = if ro.limit <= 0 {
             usize::MAX
         } else {
-            ro.limit as usize
+            usize::try_from(ro.limit).unwrap_or(usize::MAX)
         };
+        if end.is_empty() {
+            // One key: a single descent of the index instead of a range's two.
+            let kv = self
+                .index
+                .get(key)
+                .and_then(|ki| ki.get(rev))
+                .map(|e| self.kv_at(e.modified));
+            let count = i64::from(kv.is_some());
+            let kvs = match kv {
+                Some(kv) if !ro.count && limit > 0 => vec![kv.clone()],
+                _ => Vec::new(),
+            };
+            return Ok(RangeResult {
+                kvs,
+                rev: cur_rev,
+                count,
+            });
+        }
         let mut kvs = Vec::new();
         let mut count = 0i64;
         for (_, ki) in self.index_range(key, end) {
@@ -562,7 +580,7 @@ impl KvStore {
             r.limit
         };
         if limit > 0 {
-            limit += 1;
+            limit = limit.saturating_add(1);
         }
         let ro = RangeOptions {
             limit,
@@ -603,8 +621,9 @@ impl KvStore {
             }
         }
         let mut more = false;
-        if r.limit > 0 && rr.kvs.len() > r.limit as usize {
-            rr.kvs.truncate(r.limit as usize);
+        let max = usize::try_from(r.limit).unwrap_or(usize::MAX);
+        if r.limit > 0 && rr.kvs.len() > max {
+            rr.kvs.truncate(max);
             more = true;
         }
         let kvs = rr
@@ -929,13 +948,20 @@ impl KvStore {
         revisions: Vec<Vec<Option<KeyValue>>>,
     ) -> Result<Self, String> {
         let mut s = KvStore::new(min_lease_ttl, max_txn_ops);
-        if current_rev < 1 || compact_rev < -1 || compact_rev > current_rev {
+        // Far beyond any real store: refused so later writes cannot overflow.
+        if !(1..=i64::MAX / 2).contains(&current_rev)
+            || compact_rev < -1
+            || compact_rev > current_rev
+        {
             return Err(format!(
                 "revision {current_rev} with compaction at {compact_rev} is impossible"
             ));
         }
         if !revisions.is_empty() {
-            let last = first_main + revisions.len() as i64 - 1;
+            let last = i64::try_from(revisions.len())
+                .ok()
+                .and_then(|n| first_main.checked_add(n - 1))
+                .unwrap_or(i64::MAX);
             if first_main < 2 || last > current_rev {
                 return Err(format!(
                     "revisions {first_main}..={last} do not fit under revision {current_rev}"
