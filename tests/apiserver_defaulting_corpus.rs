@@ -13,7 +13,10 @@ fn corpus_dir() -> PathBuf {
 }
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -32,8 +35,13 @@ fn defaulted_corpus() -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
-        let docs: Vec<Value> = serde_saphyr::from_multiple(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
-        let rel = f.strip_prefix(corpus_dir()).unwrap().to_string_lossy().to_string();
+        let docs: Vec<Value> =
+            serde_saphyr::from_multiple(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let rel = f
+            .strip_prefix(corpus_dir())
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
         for (i, mut doc) in docs.into_iter().filter(|d| !d.is_null()).enumerate() {
             let kind = doc["kind"].as_str().unwrap().to_string();
             let name = doc["metadata"]["name"].clone();
@@ -79,7 +87,10 @@ fn known_defaults_of_the_examples() {
     assert_eq!(spec["securityContext"], json!({}));
     assert_eq!(spec["enableServiceLinks"], true);
     let c = &spec["containers"][0];
-    assert_eq!(c["imagePullPolicy"], "IfNotPresent", "nginx:1.14.2 has a tag");
+    assert_eq!(
+        c["imagePullPolicy"], "IfNotPresent",
+        "nginx:1.14.2 has a tag"
+    );
     assert_eq!(c["terminationMessagePath"], "/dev/termination-log");
     assert_eq!(c["terminationMessagePolicy"], "File");
     assert_eq!(c["ports"][0]["protocol"], "TCP");
@@ -92,9 +103,17 @@ fn known_defaults_of_the_examples() {
     assert_eq!(job["spec"]["suspend"], false);
     assert_eq!(job["spec"]["podReplacementPolicy"], "TerminatingOrFailed");
     let job_container = &job["spec"]["template"]["spec"]["containers"][0];
-    assert_eq!(job_container["imagePullPolicy"], "Always", "`perl` has no tag: latest");
+    assert_eq!(
+        job_container["imagePullPolicy"], "Always",
+        "`perl` has no tag: latest"
+    );
     assert_eq!(job["spec"]["template"]["spec"]["restartPolicy"], "Never");
-    assert!(job["spec"]["template"]["spec"].get("enableServiceLinks").is_none(), "Pod-only default");
+    assert!(
+        job["spec"]["template"]["spec"]
+            .get("enableServiceLinks")
+            .is_none(),
+        "Pod-only default"
+    );
 
     let probe = &d("pods/probe/exec-liveness.yaml#0")["spec"]["containers"][0]["livenessProbe"];
     assert_eq!(probe["periodSeconds"], 5);
@@ -103,22 +122,37 @@ fn known_defaults_of_the_examples() {
     assert_eq!(probe["failureThreshold"], 3);
 
     let lr = d("admin/resource/cpu-defaults.yaml#0");
-    assert_eq!(lr["spec"]["limits"][0]["default"], json!({"cpu": "1"}), "quantities are canonical strings");
-    assert_eq!(lr["spec"]["limits"][0]["defaultRequest"], json!({"cpu": "500m"}));
+    assert_eq!(
+        lr["spec"]["limits"][0]["default"],
+        json!({"cpu": "1"}),
+        "quantities are canonical strings"
+    );
+    assert_eq!(
+        lr["spec"]["limits"][0]["defaultRequest"],
+        json!({"cpu": "500m"})
+    );
 
     let mem = d("pods/resource/memory-request-limit.yaml#0");
-    assert_eq!(mem["spec"]["containers"][0]["resources"]["requests"], json!({"memory": "100Mi"}));
+    assert_eq!(
+        mem["spec"]["containers"][0]["resources"]["requests"],
+        json!({"memory": "100Mi"})
+    );
 
     let envars = d("pods/inject/dapi-envars-pod.yaml#0");
     let env = envars["spec"]["containers"][0]["env"].as_array().unwrap();
-    assert!(env.iter().all(|e| e["valueFrom"]["fieldRef"]["apiVersion"] == "v1"));
+    assert!(env
+        .iter()
+        .all(|e| e["valueFrom"]["fieldRef"]["apiVersion"] == "v1"));
 
     let svc = d("service/nginx-service.yaml#0");
     assert_eq!(svc["spec"]["type"], "ClusterIP");
     assert_eq!(svc["spec"]["sessionAffinity"], "None");
     assert_eq!(svc["spec"]["internalTrafficPolicy"], "Cluster");
     assert_eq!(svc["spec"]["ports"][0]["targetPort"], 80);
-    assert!(svc["spec"].get("externalTrafficPolicy").is_none(), "only for externally accessible types");
+    assert!(
+        svc["spec"].get("externalTrafficPolicy").is_none(),
+        "only for externally accessible types"
+    );
 
     let pv = d("pods/storage/pv-volume.yaml#0");
     assert_eq!(pv["spec"]["persistentVolumeReclaimPolicy"], "Retain");
@@ -131,25 +165,48 @@ fn known_defaults_of_the_examples() {
     assert_eq!(pvc["status"]["phase"], "Pending");
 
     let deploy = d("controllers/nginx-deployment.yaml#0");
-    assert_eq!(deploy["spec"]["strategy"], json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}}));
+    assert_eq!(
+        deploy["spec"]["strategy"],
+        json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}})
+    );
     assert_eq!(deploy["spec"]["revisionHistoryLimit"], 10);
     assert_eq!(deploy["spec"]["progressDeadlineSeconds"], 600);
 
     let ds = d("controllers/daemonset.yaml#0");
-    assert_eq!(ds["spec"]["updateStrategy"], json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}}));
+    assert_eq!(
+        ds["spec"]["updateStrategy"],
+        json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}})
+    );
 
     let sts = d("controllers/statefulset.yaml#1");
     assert_eq!(sts["spec"]["podManagementPolicy"], "OrderedReady");
-    assert_eq!(sts["spec"]["updateStrategy"], json!({"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}));
-    assert_eq!(sts["spec"]["persistentVolumeClaimRetentionPolicy"], json!({"whenDeleted": "Retain", "whenScaled": "Retain"}));
-    assert_eq!(sts["spec"]["volumeClaimTemplates"][0]["status"]["phase"], "Pending");
-    assert_eq!(sts["spec"]["volumeClaimTemplates"][0]["spec"]["volumeMode"], "Filesystem");
+    assert_eq!(
+        sts["spec"]["updateStrategy"],
+        json!({"type": "RollingUpdate", "rollingUpdate": {"partition": 0}})
+    );
+    assert_eq!(
+        sts["spec"]["persistentVolumeClaimRetentionPolicy"],
+        json!({"whenDeleted": "Retain", "whenScaled": "Retain"})
+    );
+    assert_eq!(
+        sts["spec"]["volumeClaimTemplates"][0]["status"]["phase"],
+        "Pending"
+    );
+    assert_eq!(
+        sts["spec"]["volumeClaimTemplates"][0]["spec"]["volumeMode"],
+        "Filesystem"
+    );
 
     let cj = d("application/job/cronjob.yaml#0");
     assert_eq!(cj["spec"]["concurrencyPolicy"], "Allow");
     assert_eq!(cj["spec"]["successfulJobsHistoryLimit"], 3);
     assert_eq!(cj["spec"]["failedJobsHistoryLimit"], 1);
-    assert!(cj["spec"]["jobTemplate"]["spec"].get("backoffLimit").is_none(), "a JobTemplate is not a Job");
+    assert!(
+        cj["spec"]["jobTemplate"]["spec"]
+            .get("backoffLimit")
+            .is_none(),
+        "a JobTemplate is not a Job"
+    );
 
     let pc = d("priorityclass/low-priority-class.yaml#0");
     assert_eq!(pc["preemptionPolicy"], "PreemptLowerPriority");
@@ -162,13 +219,23 @@ fn known_defaults_of_the_examples() {
 
     let ns = d("admin/namespace-dev.yaml#0");
     let ns_name = ns["metadata"]["name"].as_str().unwrap().to_string();
-    assert_eq!(ns["metadata"]["labels"]["kubernetes.io/metadata.name"], Value::from(ns_name));
+    assert_eq!(
+        ns["metadata"]["labels"]["kubernetes.io/metadata.name"],
+        Value::from(ns_name)
+    );
     assert_eq!(ns["status"]["phase"], "Active");
 
     let quota_list = d("policy/quota.yaml#0");
-    assert!(quota_list["items"].as_array().unwrap().iter().all(|q| q["kind"] == "ResourceQuota"));
+    assert!(quota_list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|q| q["kind"] == "ResourceQuota"));
 
     let cm_pod = d("pods/pod-configmap-volume.yaml#0");
     let vols = cm_pod["spec"]["volumes"].as_array().unwrap();
-    assert!(vols.iter().filter(|v| v.get("configMap").is_some()).all(|v| v["configMap"]["defaultMode"] == 420));
+    assert!(vols
+        .iter()
+        .filter(|v| v.get("configMap").is_some())
+        .all(|v| v["configMap"]["defaultMode"] == 420));
 }
