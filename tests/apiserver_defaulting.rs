@@ -272,6 +272,7 @@ fn job_defaults() {
         "completions stays unset when parallelism is given"
     );
     assert_eq!(s["backoffLimit"], 6);
+    assert_eq!(s["manualSelector"], false);
     let s =
         job_spec(json!({"completionMode": "Indexed", "completions": 3, "backoffLimitPerIndex": 1}));
     assert_eq!(s["backoffLimit"], 2147483647);

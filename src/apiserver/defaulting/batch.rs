@@ -41,6 +41,8 @@ fn set_defaults_job(m: &mut Map<String, Value>) {
     }
     default_ptr(spec, "completionMode", Value::from("NonIndexed"));
     default_ptr(spec, "suspend", Value::Bool(false));
+    // The strategy dereferences ManualSelector unconditionally, so it is always set by now.
+    default_ptr(spec, "manualSelector", Value::Bool(false));
     let has_pod_failure_policy = !is_unset(spec, "podFailurePolicy");
     if let Some(pfp) = obj_mut(spec, "podFailurePolicy") {
         for rule in objects_mut(pfp, "rules") {

@@ -12,7 +12,8 @@ use super::quantity::{self, Quantity};
 use super::{obj_mut, obj_or_create};
 
 /// Kinds whose `PrepareForCreate` sets `metadata.generation = 1` and whose updates bump it when
-/// the spec changes. (Pods too since 1.33: KEP-5067 populates `metadata.generation` for pods.)
+/// the spec changes. Pods too since 1.33: KEP-5067 (kubernetes#130181) populates
+/// `metadata.generation` for pods, deliberately not behind the PodObservedGenerationTracking gate.
 const GENERATION_KINDS: &[&str] = &[
     "Pod",
     "Deployment",
@@ -92,6 +93,16 @@ pub fn prepare_for_create(kind: &str, obj: &mut Value) {
         }
     }
     if let Some(status) = initial_status(kind) {
+        m.insert("status".into(), status);
+    }
+    if kind == "HorizontalPodAutoscaler" {
+        // autoscaling/v1 writes both counters, v2 only the non-omitempty desiredReplicas.
+        let v1 = m.get("apiVersion").and_then(Value::as_str) == Some("autoscaling/v1");
+        let status = if v1 {
+            json!({"currentReplicas": 0, "desiredReplicas": 0})
+        } else {
+            json!({"desiredReplicas": 0})
+        };
         m.insert("status".into(), status);
     }
     match kind {
@@ -179,7 +190,7 @@ fn prepare_pod_for_create(m: &mut Map<String, Value>) {
     m.insert("status".into(), status);
 }
 
-/// Job `PrepareForCreate`: `manualSelector` defaults to false, and unless it is true the
+/// Job `PrepareForCreate`: unless `manualSelector` (defaulted to false) is true, the
 /// selector is generated (`generateSelector`): the template gets `batch.kubernetes.io/job-name`,
 /// `job-name`, `batch.kubernetes.io/controller-uid`, `controller-uid`, and the selector matches
 /// `batch.kubernetes.io/controller-uid`.
