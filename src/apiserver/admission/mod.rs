@@ -18,6 +18,7 @@
 //! plugins, because they run in the same create path: after mutating admission, before
 //! `PrepareForCreate`.
 
+pub mod chain;
 pub mod default_storage_class;
 pub mod default_toleration_seconds;
 pub mod ipallocator;
