@@ -355,6 +355,27 @@ fn defaults_of_the_other_groups() {
         hpa["spec"]["metrics"][0]["resource"]["target"],
         json!({"type": "Utilization", "averageUtilization": 80})
     );
+    let hook = defaulted(
+        json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingWebhookConfiguration", "metadata": {"name": "m"},
+        "webhooks": [{"name": "a.example.com", "clientConfig": {"service": {"name": "s", "namespace": "n"}}, "rules": [{"operations": ["CREATE"]}],
+            "sideEffects": "None", "admissionReviewVersions": ["v1"]}]}),
+    );
+    let w = &hook["webhooks"][0];
+    assert_eq!(
+        (
+            w["failurePolicy"].clone(),
+            w["matchPolicy"].clone(),
+            w["timeoutSeconds"].clone()
+        ),
+        (json!("Fail"), json!("Equivalent"), json!(10))
+    );
+    assert_eq!(
+        (w["namespaceSelector"].clone(), w["objectSelector"].clone()),
+        (json!({}), json!({}))
+    );
+    assert_eq!(w["reinvocationPolicy"], "Never");
+    assert_eq!(w["rules"][0]["scope"], "*");
+    assert_eq!(w["clientConfig"]["service"]["port"], 443);
     let unknown = json!({"apiVersion": "example.com/v1", "kind": "Widget", "spec": {}});
     assert_eq!(defaulted(unknown.clone()), unknown);
     for bad in [

@@ -239,3 +239,123 @@ fn known_defaults_of_the_examples() {
         .filter(|v| v.get("configMap").is_some())
         .all(|v| v["configMap"]["defaultMode"] == 420));
 }
+
+/// `(group, plural resource, namespaced)` for the corpus kinds (what discovery would say).
+fn resource_of(api_version: &str, kind: &str) -> (String, String, bool) {
+    let group = api_version
+        .split_once('/')
+        .map_or("", |(g, _)| g)
+        .to_string();
+    let lower = kind.to_lowercase();
+    let plural = match kind {
+        "Endpoints" => lower,
+        k if k.ends_with('y') => format!("{}ies", &lower[..lower.len() - 1]),
+        k if k.ends_with('s') => format!("{lower}es"),
+        _ => format!("{lower}s"),
+    };
+    let cluster_scoped = [
+        "Namespace",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "PersistentVolume",
+        "PriorityClass",
+        "StorageClass",
+        "IngressClass",
+    ];
+    (group, plural, !cluster_scoped.contains(&kind))
+}
+
+#[test]
+fn every_document_passes_the_whole_create_path() {
+    use kubestep::apiserver::admission::chain::{self, ClusterView};
+    use kubestep::apiserver::admission::{namespace_lifecycle, priority, Attributes, Operation};
+
+    let docs: Vec<Value> = defaulted_corpus()
+        .into_values()
+        .flat_map(|d| {
+            if d["kind"] == "List" {
+                d["items"].as_array().unwrap().clone()
+            } else {
+                vec![d]
+            }
+        })
+        .collect();
+    let mut namespaces: Vec<Value> = [
+        "default",
+        "kube-system",
+        "cpu-example",
+        "mem-example",
+        "default-mem-example",
+    ]
+    .iter()
+    .map(|n| namespace_lifecycle::namespace_object(n, "Active"))
+    .collect();
+    namespaces.extend(docs.iter().filter(|d| d["kind"] == "Namespace").cloned());
+    let service_accounts: Vec<Value> = namespaces
+        .iter()
+        .map(|n| json!({"metadata": {"name": "default", "namespace": n["metadata"]["name"]}}))
+        .chain(
+            docs.iter()
+                .filter(|d| d["kind"] == "ServiceAccount")
+                .cloned(),
+        )
+        .collect();
+    let mut priority_classes = priority::system_priority_classes();
+    priority_classes.extend(
+        docs.iter()
+            .filter(|d| d["kind"] == "PriorityClass")
+            .cloned(),
+    );
+    let limit_ranges: Vec<Value> = docs
+        .iter()
+        .filter(|d| d["kind"] == "LimitRange")
+        .cloned()
+        .collect();
+    let view = ClusterView {
+        namespaces: &namespaces,
+        service_accounts: &service_accounts,
+        limit_ranges: &limit_ranges,
+        priority_classes: &priority_classes,
+        ..Default::default()
+    };
+    let mut rng = kubestep::sim::Rng::seed_from_u64(11);
+    for doc in docs {
+        let api_version = doc["apiVersion"].as_str().unwrap().to_string();
+        let kind = doc["kind"].as_str().unwrap().to_string();
+        let (group, resource, namespaced) = resource_of(&api_version, &kind);
+        let ns = if namespaced {
+            doc["metadata"]["namespace"]
+                .as_str()
+                .unwrap_or("default")
+                .to_string()
+        } else {
+            String::new()
+        };
+        let attrs = Attributes {
+            operation: Operation::Create,
+            group: &group,
+            resource: &resource,
+            subresource: "",
+            kind: &kind,
+            namespace: &ns,
+            name: "",
+            old_object: None,
+        };
+        let name = doc["metadata"]["name"].clone();
+        let (mut obj, _) = chain::admit(&attrs, doc, &view, &mut rng)
+            .unwrap_or_else(|e| panic!("{kind} {name}: {e:?}"));
+        obj["metadata"]["uid"] = json!("6f1c1e59-0000-4000-8000-000000000002");
+        obj["metadata"]["creationTimestamp"] = json!("2026-11-23T09:00:00Z");
+        prepare_for_create(&kind, &mut obj);
+        chain::validate(&attrs, &obj, &view).unwrap_or_else(|e| panic!("{kind} {name}: {e:?}"));
+        if kind == "Pod" {
+            assert_eq!(obj["spec"]["serviceAccountName"], "default", "{name}");
+            assert_eq!(obj["status"]["phase"], "Pending", "{name}");
+            assert!(
+                obj["spec"]["tolerations"].as_array().unwrap().len() >= 2,
+                "{name}"
+            );
+            assert_eq!(obj["metadata"]["generation"], 1, "{name}");
+        }
+    }
+}

@@ -1,7 +1,8 @@
 //! Defaults of the smaller API groups: networking.k8s.io/v1 (NetworkPolicy, IngressClass),
 //! discovery.k8s.io/v1 (EndpointSlice), scheduling.k8s.io/v1 (PriorityClass),
 //! storage.k8s.io/v1 (StorageClass, CSIDriver), rbac.authorization.k8s.io/v1 (bindings and
-//! subjects), autoscaling/v1 and v2 (HorizontalPodAutoscaler). Ingress, Lease, events.k8s.io
+//! subjects), autoscaling/v1 and v2 (HorizontalPodAutoscaler), admissionregistration.k8s.io/v1
+//! (webhook configurations). Ingress, Lease, events.k8s.io
 //! Events and policy/v1 PodDisruptionBudgets have no defaults.
 
 use serde_json::{json, Map, Value};
@@ -67,7 +68,35 @@ pub(super) fn set_defaults(api_version: &str, kind: &str, m: &mut Map<String, Va
             }
         }
         ("autoscaling/v2", "HorizontalPodAutoscaler") => set_defaults_hpa_v2(m),
+        (
+            "admissionregistration.k8s.io/v1",
+            kind @ ("ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration"),
+        ) => {
+            let mutating = kind == "MutatingWebhookConfiguration";
+            for webhook in objects_mut(m, "webhooks") {
+                set_defaults_webhook(webhook, mutating);
+            }
+        }
         _ => {}
+    }
+}
+
+/// `SetDefaults_ValidatingWebhook` / `SetDefaults_MutatingWebhook`, with `SetDefaults_Rule`
+/// and `SetDefaults_ServiceReference`.
+fn set_defaults_webhook(w: &mut Map<String, Value>, mutating: bool) {
+    default_ptr(w, "failurePolicy", Value::from("Fail"));
+    default_ptr(w, "matchPolicy", Value::from("Equivalent"));
+    default_ptr(w, "namespaceSelector", json!({}));
+    default_ptr(w, "objectSelector", json!({}));
+    default_ptr(w, "timeoutSeconds", Value::from(10));
+    if mutating {
+        default_ptr(w, "reinvocationPolicy", Value::from("Never"));
+    }
+    for rule in objects_mut(w, "rules") {
+        default_ptr(rule, "scope", Value::from("*"));
+    }
+    if let Some(service) = obj_mut(w, "clientConfig").and_then(|c| obj_mut(c, "service")) {
+        default_ptr(service, "port", Value::from(443));
     }
 }
 
