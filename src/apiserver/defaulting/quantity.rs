@@ -50,6 +50,7 @@ impl fmt::Display for QuantityError {
 }
 
 const NANO: i128 = 1_000_000_000;
+const MAX_NANOS: i128 = 1_000_000_000_000_000_000_000_000_000_000_000_000;
 
 impl PartialEq for Quantity {
     fn eq(&self, other: &Self) -> bool {
@@ -141,6 +142,10 @@ impl Quantity {
         } else {
             scale_round_up(mantissa, 9 + exp - frac_len)?
         };
+        // Far above any real quantity (10^27 units), with headroom so that sums stay exact.
+        if nanos > MAX_NANOS {
+            return Err(QuantityError::OutOfRange);
+        }
         Ok(Quantity {
             nanos: if negative { -nanos } else { nanos },
             format,
@@ -153,7 +158,8 @@ impl Quantity {
             return "0".to_string();
         }
         let mut format = self.format;
-        if format == Format::BinarySI && (self.nanos.abs() < 1024 * NANO || self.nanos % NANO != 0)
+        if format == Format::BinarySI
+            && (self.nanos.unsigned_abs() < (1024 * NANO) as u128 || self.nanos % NANO != 0)
         {
             // Small or fractional binary values are shown in decimal to avoid rounding.
             format = Format::DecimalSI;
@@ -179,11 +185,11 @@ impl Quantity {
                 // make the exponent a multiple of 3, towards smaller exponents
                 match exponent.rem_euclid(3) {
                     1 => {
-                        amount *= 10;
+                        amount = amount.saturating_mul(10);
                         exponent -= 1;
                     }
                     2 => {
-                        amount *= 100;
+                        amount = amount.saturating_mul(100);
                         exponent -= 2;
                     }
                     _ => {}
@@ -221,9 +227,9 @@ impl Quantity {
         let nanos = if rem == 0 {
             self.nanos
         } else if self.nanos > 0 {
-            self.nanos - rem + step
+            (self.nanos - rem).saturating_add(step)
         } else {
-            self.nanos - rem - step
+            (self.nanos - rem).saturating_sub(step)
         };
         Quantity {
             nanos,
@@ -239,7 +245,7 @@ impl Quantity {
             self.format
         };
         Quantity {
-            nanos: self.nanos + other.nanos,
+            nanos: self.nanos.saturating_add(other.nanos),
             format,
         }
     }
@@ -251,7 +257,7 @@ impl Quantity {
             self.format
         };
         Quantity {
-            nanos: self.nanos - other.nanos,
+            nanos: self.nanos.saturating_sub(other.nanos),
             format,
         }
     }
@@ -367,6 +373,15 @@ mod tests {
         assert_eq!(canon("-1"), "-1");
         assert!(Quantity::parse("abc").is_err());
         assert!(Quantity::parse("1Qi").is_err());
+        assert!(Quantity::parse("").is_err());
+        assert!(Quantity::parse("+").is_err());
+        assert!(Quantity::parse("1.2.3").is_err());
+        assert_eq!(canon(".5"), "500m");
+        assert!(Quantity::parse("99999999999999999999999999999E").is_err());
+        let big = Quantity::parse("999999999E").unwrap();
+        let sum = (0..500).fold(Quantity::zero(), |acc, _| acc.add(&big));
+        assert_eq!(sum.nanos, i128::MAX, "sums saturate instead of overflowing");
+        assert!(!sum.canonical().is_empty());
     }
 
     #[test]
