@@ -680,3 +680,32 @@ fn updates_keep_status_and_bump_generation_on_spec_changes() {
     );
     assert_eq!(ds["metadata"]["generation"], 2);
 }
+
+#[test]
+fn system_fields_uids_and_generated_names() {
+    use kubestep::apiserver::defaulting::strategy::{
+        fill_object_meta_system_fields, generate_name, new_uid,
+    };
+    let mut rng = kubestep::sim::Rng::seed_from_u64(4);
+    let uid = new_uid(&mut rng);
+    assert_eq!(uid.len(), 36);
+    assert_eq!(&uid[14..15], "4", "version 4");
+    assert!("89ab".contains(&uid[19..20]), "RFC 4122 variant");
+    assert_ne!(uid, new_uid(&mut rng));
+
+    let mut obj = json!({"metadata": {"generateName": "web-", "selfLink": "/x"}});
+    fill_object_meta_system_fields(&mut obj, &uid, "2026-11-23T09:00:00Z", &mut rng);
+    let name = obj["metadata"]["name"].as_str().unwrap();
+    assert!(name.starts_with("web-") && name.len() == 9, "{name}");
+    assert_eq!(obj["metadata"]["uid"], Value::from(uid.clone()));
+    assert!(obj["metadata"].get("selfLink").is_none());
+    let long = "x".repeat(70);
+    assert_eq!(generate_name(&long, &mut rng).len(), 63);
+    assert_eq!(
+        generate_name("é".repeat(40).as_str(), &mut rng)
+            .chars()
+            .count(),
+        29 + 5,
+        "cut on a character boundary"
+    );
+}

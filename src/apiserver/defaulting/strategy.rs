@@ -464,3 +464,61 @@ pub fn pod_qos_class(pod: &Value) -> &'static str {
         "Burstable"
     }
 }
+
+/// `names.MaxGeneratedNameLength`: 63 minus the 5 random characters.
+pub const MAX_GENERATED_NAME_LENGTH: usize = 58;
+
+/// `names.SimpleNameGenerator.GenerateName`: the base (cut to 58 bytes) plus 5 random characters.
+pub fn generate_name(base: &str, rng: &mut crate::sim::Rng) -> String {
+    let mut cut = base.len().min(MAX_GENERATED_NAME_LENGTH);
+    while !base.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}{}", &base[..cut], rng.k8s_suffix(5))
+}
+
+/// `uuid.NewUUID()`: a random (version 4, RFC 4122 variant) UID from the simulation's PRNG.
+pub fn new_uid(rng: &mut crate::sim::Rng) -> String {
+    let hi = rng.next_u64();
+    let lo = rng.next_u64();
+    let hi = (hi & 0xffff_ffff_ffff_0fff) | 0x0000_0000_0000_4000;
+    let lo = (lo & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        hi >> 32,
+        (hi >> 16) & 0xffff,
+        hi & 0xffff,
+        lo >> 48,
+        lo & 0xffff_ffff_ffff
+    )
+}
+
+/// `rest.FillObjectMetaSystemFields` and the registry's name generation, which run after
+/// mutating admission and before `prepare_for_create`: `uid`, `creationTimestamp` (RFC 3339,
+/// from the simulation clock), `selfLink` cleared, and a generated name when only
+/// `generateName` is given.
+pub fn fill_object_meta_system_fields(
+    obj: &mut Value,
+    uid: &str,
+    creation_timestamp: &str,
+    rng: &mut crate::sim::Rng,
+) {
+    let Some(md) = obj
+        .as_object_mut()
+        .and_then(|m| obj_or_create(m, "metadata"))
+    else {
+        return;
+    };
+    md.insert("uid".into(), Value::from(uid));
+    md.insert("creationTimestamp".into(), Value::from(creation_timestamp));
+    md.remove("selfLink");
+    let name_empty = super::is_empty_str(md, "name");
+    let generate = md
+        .get("generateName")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    if name_empty && !generate.is_empty() {
+        md.insert("name".into(), Value::from(generate_name(&generate, rng)));
+    }
+}
