@@ -28,6 +28,9 @@ const GENERATION_KINDS: &[&str] = &[
     "NetworkPolicy",
     "PodDisruptionBudget",
     "EndpointSlice",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "CustomResourceDefinition",
 ];
 
 /// The `status` a kind with a status subresource is created with (the zero Go status struct as
@@ -295,6 +298,9 @@ pub fn prepare_for_update(kind: &str, new: &mut Value, old: &Value) {
         "EndpointSlice" => ["endpoints", "ports", "addressType"]
             .iter()
             .any(|k| m.get(*k) != old.get(*k)),
+        "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration" => {
+            m.get("webhooks") != old.get("webhooks")
+        }
         _ => m.get("spec") != old.get("spec"),
     };
     if kind == "DaemonSet" {
