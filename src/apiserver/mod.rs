@@ -2,6 +2,7 @@
 //! (authentication, authorization, decoding, mutating admission and defaulting, validation,
 //! validating admission, storage, response and watch fan-out).
 
+pub mod admission;
 pub mod authn;
 pub mod authz;
 pub mod bootstrap;

@@ -1,1 +1,0 @@
-//! Defaulting: the defaults kube-apiserver fills into objects of the served kinds.
