@@ -642,3 +642,36 @@ fn events_k8s_io_serves_the_same_stored_events_converted() {
     assert_eq!(list["apiVersion"], "events.k8s.io/v1");
     assert_eq!(list["items"][0]["regarding"]["name"], "web");
 }
+
+#[test]
+fn a_created_pod_is_defaulted_and_admitted_like_a_real_one() {
+    let mut h = Harness::new();
+    let (code, p) = h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/pods").json_body(pod("web")),
+    ));
+    assert_eq!(code, 201, "{p}");
+    if std::env::var("SHOW").is_ok() {
+        println!("{}", serde_json::to_string_pretty(&p).unwrap());
+    }
+    assert_eq!(p["spec"]["restartPolicy"], "Always");
+    assert_eq!(p["spec"]["dnsPolicy"], "ClusterFirst");
+    assert_eq!(p["spec"]["schedulerName"], "default-scheduler");
+    assert_eq!(p["spec"]["terminationGracePeriodSeconds"], 30);
+    assert_eq!(p["spec"]["serviceAccountName"], "default");
+    assert_eq!(
+        p["spec"]["containers"][0]["imagePullPolicy"],
+        "IfNotPresent"
+    );
+    assert_eq!(
+        p["spec"]["containers"][0]["volumeMounts"][0]["mountPath"],
+        "/var/run/secrets/kubernetes.io/serviceaccount"
+    );
+    assert_eq!(
+        p["spec"]["tolerations"].as_array().unwrap().len(),
+        2,
+        "DefaultTolerationSeconds"
+    );
+    assert_eq!(p["status"]["phase"], "Pending");
+    assert_eq!(p["status"]["qosClass"], "BestEffort");
+    assert_eq!(p["metadata"]["generation"], 1);
+}

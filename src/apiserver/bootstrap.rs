@@ -5,8 +5,8 @@
 
 use serde_json::{json, Value};
 
+use super::defaulting::strategy::new_uid;
 use super::resources;
-use super::storage::new_uid;
 use crate::sim::{Rng, SimTime};
 
 /// The ClusterIP of the `kubernetes` Service: the first address of `--service-cluster-ip-range`
@@ -50,6 +50,20 @@ pub fn objects(now: SimTime, rng: &mut Rng, advertise_address: &str) -> Vec<(Str
                 "metadata": m,
                 "spec": { "finalizers": ["kubernetes"] },
                 "status": { "phase": "Active" },
+            }),
+        ));
+    }
+    // Every namespace's `default` ServiceAccount. In a real cluster kube-controller-manager's
+    // serviceaccount controller creates these through the API; kubestep's post-start hooks
+    // write them until that controller runs here.
+    for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+        out.push(keyed(
+            "serviceaccounts",
+            "",
+            json!({
+                "kind": "ServiceAccount",
+                "apiVersion": "v1",
+                "metadata": meta("default", Some(ns), now, rng),
             }),
         ));
     }

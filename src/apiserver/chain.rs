@@ -3,11 +3,14 @@
 
 use serde_json::{json, Value};
 
+use super::admission::chain::{self as admission_chain, ChainError, ClusterView, PluginNote};
+use super::admission::{Attributes as AdmissionAttributes, Operation};
 use super::authn::{Authenticator, RequestCredentials, UserInfo};
 use super::authz::attributes::{non_resource_verb, Attributes};
 use super::authz::node::{node_identity, NodeAuthorizer, NodeGraph};
 use super::authz::rbac::RbacAuthorizer;
 use super::authz::Authorizer;
+use super::defaulting::{self, strategy};
 use super::errors::{self, ApiError};
 use super::request::HttpRequest;
 use super::request_info::RequestInfo;
@@ -124,6 +127,8 @@ pub fn decode(
         }
         obj["kind"] = json!(resource.kind);
         obj["apiVersion"] = json!(resource.group_version());
+        // The decoder applies the kind's defaults (`SetObjectDefaults_*`).
+        defaulting::set_object_defaults(&mut obj);
     }
     Ok((
         obj,
@@ -142,6 +147,8 @@ pub fn apply_body(
     let mut new = if info.verb == "patch" {
         let mut merged = current.clone();
         merge_patch(&mut merged, &body);
+        // The patched object is decoded again, defaults and all.
+        defaulting::set_object_defaults(&mut merged);
         merged
     } else {
         body
@@ -188,17 +195,107 @@ fn merge_patch(target: &mut Value, patch: &Value) {
     }
 }
 
-/// Mutating admission.
-pub fn mutating_admission(
-    _info: &RequestInfo,
-    _obj: &mut Value,
-    _now: SimTime,
-    _rng: &mut Rng,
-) -> Result<String, ApiError> {
-    Ok("no mutating admission plugin changed the object".to_string())
+/// The objects admission plugins consult, copied from the server's watch caches.
+#[derive(Clone, Debug, Default)]
+pub struct AdmissionObjects {
+    pub namespaces: Vec<Value>,
+    pub service_accounts: Vec<Value>,
+    pub limit_ranges: Vec<Value>,
+    pub priority_classes: Vec<Value>,
+    pub storage_classes: Vec<Value>,
+    pub resource_quotas: Vec<Value>,
 }
 
-/// `rest.BeforeCreate`: namespace, generated name, uid and creation timestamp.
+impl AdmissionObjects {
+    pub fn view(&self) -> ClusterView<'_> {
+        ClusterView {
+            namespaces: &self.namespaces,
+            service_accounts: &self.service_accounts,
+            limit_ranges: &self.limit_ranges,
+            priority_classes: &self.priority_classes,
+            storage_classes: &self.storage_classes,
+            resource_quotas: &self.resource_quotas,
+        }
+    }
+}
+
+/// The admission attributes of a request.
+pub fn admission_attributes<'a>(
+    info: &'a RequestInfo,
+    resource: &'a Resource,
+    old: Option<&'a Value>,
+) -> AdmissionAttributes<'a> {
+    let operation = match info.verb.as_str() {
+        "create" if info.subresource.is_empty() => Operation::Create,
+        "delete" | "deletecollection" => Operation::Delete,
+        "create" => Operation::Create,
+        _ => Operation::Update,
+    };
+    AdmissionAttributes {
+        operation,
+        group: resource.group,
+        resource: resource.name,
+        subresource: &info.subresource,
+        kind: resource.kind,
+        namespace: &info.namespace,
+        name: &info.name,
+        old_object: old,
+    }
+}
+
+fn plugin_notes(notes: &[PluginNote]) -> String {
+    let changed: Vec<String> = notes
+        .iter()
+        .filter(|n| !n.note.is_empty())
+        .map(|n| format!("{}: {}", n.plugin, n.note))
+        .collect();
+    if changed.is_empty() {
+        "no plugin changed the object".to_string()
+    } else {
+        changed.join("; ")
+    }
+}
+
+fn chain_error(e: ChainError) -> ApiError {
+    ApiError {
+        code: e.error.code,
+        status: e.error.to_status(),
+    }
+}
+
+/// Mutating admission: NamespaceLifecycle, LimitRanger, ServiceAccount, Priority,
+/// DefaultTolerationSeconds, DefaultStorageClass, in that order.
+pub fn mutating_admission(
+    attrs: &AdmissionAttributes<'_>,
+    objects: &AdmissionObjects,
+    obj: Value,
+    rng: &mut Rng,
+) -> Result<(Value, String), ApiError> {
+    let (obj, notes) =
+        admission_chain::admit(attrs, obj, &objects.view(), rng).map_err(chain_error)?;
+    Ok((obj, plugin_notes(&notes)))
+}
+
+/// Validating admission (LimitRanger, Priority, ResourceQuota last). Returns the note and the
+/// ResourceQuotas whose usage must be stored before the object.
+pub fn validating_admission(
+    attrs: &AdmissionAttributes<'_>,
+    objects: &AdmissionObjects,
+    obj: &Value,
+) -> Result<(String, Vec<Value>), ApiError> {
+    let (notes, quotas) =
+        admission_chain::validate(attrs, obj, &objects.view()).map_err(chain_error)?;
+    let note = plugin_notes(&notes);
+    let note = if note == "no plugin changed the object" {
+        "no plugin objected".to_string()
+    } else {
+        note
+    };
+    Ok((note, quotas))
+}
+
+/// `rest.BeforeCreate`: the request's namespace, uid, creation timestamp and generated name,
+/// then the kind's `PrepareForCreate` (status cleared, generation 1, ...).
 pub fn before_create(
     resource: &Resource,
     info: &RequestInfo,
@@ -222,19 +319,20 @@ pub fn before_create(
     } else {
         meta.remove("namespace");
     }
-    let name = meta.get("name").and_then(Value::as_str).unwrap_or("");
-    let generate = meta
-        .get("generateName")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    if name.is_empty() && !generate.is_empty() {
-        let generated = format!("{generate}{}", rng.k8s_suffix(5));
-        meta.insert("name".into(), json!(generated));
-    }
-    meta.insert("uid".into(), json!(storage::new_uid(rng)));
-    meta.insert("creationTimestamp".into(), json!(now.rfc3339()));
     meta.remove("resourceVersion");
+    let uid = strategy::new_uid(rng);
+    strategy::fill_object_meta_system_fields(obj, &uid, &now.rfc3339(), rng);
+    strategy::prepare_for_create(resource.kind, obj);
     Ok(())
+}
+
+/// The kind's `PrepareForUpdate` (or its status strategy's), on the object an update asks for.
+pub fn before_update(resource: &Resource, info: &RequestInfo, new: &mut Value, old: &Value) {
+    if info.subresource == "status" {
+        strategy::prepare_for_status_update(resource.kind, new, old);
+    } else if info.subresource.is_empty() {
+        strategy::prepare_for_update(resource.kind, new, old);
+    }
 }
 
 /// Validation.

@@ -8,8 +8,11 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
+use super::admission::ipallocator::ClusterIpAllocator;
+use super::admission::portallocator::NodePortAllocator;
+use super::admission::service_alloc;
 use super::authn::{Authenticator, UserInfo};
-use super::chain::{self, AuthzView};
+use super::chain::{self, AdmissionObjects, AuthzView};
 use super::continue_token;
 use super::conversion;
 use super::delete::{self, DeleteOptions, DeletePlan};
@@ -147,6 +150,8 @@ struct RequestCtx {
     collection: Option<CollectionState>,
     /// An answer ready before the trace has shown its last stage.
     reply: Option<HttpResponse>,
+    /// A Service create holds allocated addresses and ports.
+    allocated: bool,
     /// The current stored object and its `mod_revision` (update, patch, delete).
     current: Option<(Value, i64)>,
     /// The response to send once the trace has shown the stage that produced it.
@@ -207,6 +212,9 @@ pub struct KubeApiServer {
     /// Whether the post-start hooks have run.
     started: bool,
     authenticator: Authenticator,
+    /// The Service ClusterIP range and NodePort range in use.
+    cluster_ips: ClusterIpAllocator,
+    node_ports: NodePortAllocator,
     /// Whether a bookmark timer is in flight.
     bookmark_timer: bool,
     /// The lease events are attached to, and when it expires.
@@ -230,6 +238,8 @@ impl KubeApiServer {
             authenticator: Authenticator::kubestep_default(),
             event_lease: None,
             bookmark_timer: false,
+            cluster_ips: ClusterIpAllocator::default(),
+            node_ports: NodePortAllocator::default(),
         }
     }
 
@@ -499,6 +509,7 @@ impl KubeApiServer {
             list: None,
             collection: None,
             reply: None,
+            allocated: false,
         };
         let (ok, outcome) = match chain::authenticate(&self.authenticator, &rc.request) {
             Ok((user, note)) => {
@@ -540,6 +551,13 @@ impl KubeApiServer {
 
     fn respond(&mut self, ctx: &mut Ctx<'_>, n: u64, mut response: HttpResponse) {
         if let Some(rc) = self.requests.remove(&n) {
+            // A Service create that failed after its ClusterIP/NodePorts were allocated gives
+            // them back.
+            if rc.allocated && response.status >= 300 {
+                if let Some(svc) = &rc.object {
+                    service_alloc::release(svc, &mut self.cluster_ips, &mut self.node_ports);
+                }
+            }
             if rc
                 .resource
                 .is_some_and(|r| conversion::is_events_v1(r.group))
@@ -822,16 +840,41 @@ impl KubeApiServer {
         Ok(new)
     }
 
+    /// The objects admission plugins read, from the watch caches.
+    fn admission_objects(&self) -> AdmissionObjects {
+        let owned = |prefix: &str| -> Vec<Value> {
+            self.caches
+                .get(prefix)
+                .map(|c| c.objects.values().map(|v| (**v).clone()).collect())
+                .unwrap_or_default()
+        };
+        AdmissionObjects {
+            namespaces: owned("/registry/namespaces/"),
+            service_accounts: owned("/registry/serviceaccounts/"),
+            limit_ranges: owned("/registry/limitranges/"),
+            priority_classes: owned("/registry/priorityclasses/"),
+            storage_classes: owned("/registry/storageclasses/"),
+            resource_quotas: owned("/registry/resourcequotas/"),
+        }
+    }
+
     fn admit(&mut self, ctx: &mut Ctx<'_>, n: u64) {
+        let objects = self.admission_objects();
         let rc = self.requests.get_mut(&n).expect("in flight");
-        let mut obj = rc.object.take().expect("decoded");
-        let result = chain::mutating_admission(&rc.info, &mut obj, ctx.now(), ctx.rng());
-        rc.object = Some(obj);
+        let resource = rc.resource.expect("resolved");
+        let obj = rc.object.take().expect("decoded");
+        let old = rc.current.as_ref().map(|(o, _)| o);
+        let attrs = chain::admission_attributes(&rc.info, resource, old);
+        let result = chain::mutating_admission(&attrs, &objects, obj.clone(), ctx.rng());
         match result {
-            Ok(note) => {
+            Ok((obj, note)) => {
+                rc.object = Some(obj);
                 self.stage(ctx, n, Stage::MutatingAdmission, true, note);
             }
-            Err(e) => self.fail(ctx, n, Stage::MutatingAdmission, e),
+            Err(e) => {
+                rc.object = Some(obj);
+                self.fail(ctx, n, Stage::MutatingAdmission, e)
+            }
         }
     }
 
@@ -844,6 +887,25 @@ impl KubeApiServer {
                 self.fail(ctx, n, Stage::Validation, e);
                 return;
             }
+            if resource.group.is_empty() && resource.name == "services" {
+                let result = service_alloc::allocate_create(
+                    obj,
+                    &mut self.cluster_ips,
+                    &mut self.node_ports,
+                    ctx.rng(),
+                );
+                if let Err(e) = result {
+                    let e = ApiError {
+                        code: e.code,
+                        status: e.to_status(),
+                    };
+                    self.fail(ctx, n, Stage::Validation, e);
+                    return;
+                }
+                rc.allocated = true;
+            }
+        } else if let (Some(obj), Some((old, _))) = (rc.object.as_mut(), rc.current.as_ref()) {
+            chain::before_update(resource, &rc.info, obj, old);
         }
         let rc = self.requests.get_mut(&n).expect("in flight");
         let obj = rc.object.as_ref().expect("decoded");
@@ -857,12 +919,50 @@ impl KubeApiServer {
     }
 
     fn after_validation(&mut self, ctx: &mut Ctx<'_>, n: u64) {
-        self.stage(
+        let objects = self.admission_objects();
+        let rc = &self.requests[&n];
+        let resource = rc.resource.expect("resolved");
+        let old = rc.current.as_ref().map(|(o, _)| o);
+        let attrs = chain::admission_attributes(&rc.info, resource, old);
+        let obj = rc.object.as_ref().expect("built");
+        match chain::validating_admission(&attrs, &objects, obj) {
+            Ok((note, quotas)) => {
+                // ResourceQuota charges the quota before the object is stored.
+                if rc.request.query_value("dryRun") != Some("All") {
+                    for quota in quotas {
+                        self.store_quota(ctx, quota);
+                    }
+                }
+                self.stage(ctx, n, Stage::ValidatingAdmission, true, note);
+            }
+            Err(e) => self.fail(ctx, n, Stage::ValidatingAdmission, e),
+        }
+    }
+
+    /// Writes a ResourceQuota's new `status.used` (the quota plugin's own update).
+    fn store_quota(&mut self, ctx: &mut Ctx<'_>, quota: Value) {
+        let Some(resource) = resources::find("", "v1", "resourcequotas") else {
+            return;
+        };
+        let ns = quota.pointer("/metadata/namespace").and_then(Value::as_str);
+        let name = quota
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let rev: i64 = quota
+            .pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let Some(key) = resource.etcd_key(ns, name) else {
+            return;
+        };
+        let txn = storage::update_txn(&key, rev, storage::encode(&quota), 0);
+        self.etcd(
             ctx,
-            n,
-            Stage::ValidatingAdmission,
-            true,
-            "no validating admission plugin objected".to_string(),
+            Request::Txn(txn),
+            Pending::Bootstrap,
+            Some(Stage::ValidatingAdmission),
         );
     }
 
@@ -1011,6 +1111,17 @@ impl KubeApiServer {
                 201,
                 json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}),
             ),
+            (WriteAction::Delete, _)
+                if resource.group.is_empty() && resource.name == "services" =>
+            {
+                if let Some((svc, _)) = &rc.current {
+                    service_alloc::release(svc, &mut self.cluster_ips, &mut self.node_ports);
+                }
+                HttpResponse::json(
+                    200,
+                    json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": {"name": name, "kind": "services", "uid": rc.current.as_ref().and_then(|(o, _)| o.pointer("/metadata/uid")).cloned().unwrap_or_default()}}),
+                )
+            }
             (WriteAction::Delete, _) if delete::returns_object(resource) => {
                 let (mut obj, _) = rc.current.take().expect("read before delete");
                 storage::set_resource_version(&mut obj, rev);

@@ -13,7 +13,6 @@ use crate::etcd::api::{
     Compare, CompareResult, CompareTarget, DeleteRangeRequest, KeyValue, PutRequest, RangeRequest,
     RequestOp, TxnRequest,
 };
-use crate::sim::Rng;
 
 /// The bytes kube-apiserver writes for an object: its JSON without `metadata.resourceVersion`
 /// (the version is etcd's own `mod_revision`, never stored in the value).
@@ -26,9 +25,10 @@ pub fn encode(obj: &Value) -> Vec<u8> {
 }
 
 /// An object read from etcd, with `metadata.resourceVersion` set from the key's `mod_revision`
-/// (or from `revision`, for a deletion).
+/// (or from `revision`, for a deletion), and defaulted as the storage codec does on every read.
 pub fn decode(kv: &KeyValue, revision: i64) -> Option<Value> {
     let mut obj: Value = serde_json::from_slice(&kv.value).ok()?;
+    super::defaulting::set_object_defaults(&mut obj);
     set_resource_version(&mut obj, revision);
     Some(obj)
 }
@@ -44,26 +44,6 @@ pub fn set_resource_version(obj: &mut Value, revision: i64) {
             Value::String(revision.to_string()),
         );
     }
-}
-
-/// A random version-4 UUID, the way kube-apiserver fills `metadata.uid`.
-pub fn new_uid(rng: &mut Rng) -> String {
-    let a = rng.next_u64();
-    let b = rng.next_u64();
-    let mut bytes = [0u8; 16];
-    bytes[..8].copy_from_slice(&a.to_be_bytes());
-    bytes[8..].copy_from_slice(&b.to_be_bytes());
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
 }
 
 /// Create: put only if the key has never been created (`create_revision == 0`); else read it.
@@ -179,15 +159,5 @@ mod tests {
             decode(&kv, 57).unwrap()["metadata"]["resourceVersion"],
             "57"
         );
-    }
-
-    #[test]
-    fn uids_are_uuid_v4() {
-        let mut rng = Rng::seed_from_u64(3);
-        let uid = new_uid(&mut rng);
-        assert_eq!(uid.len(), 36);
-        assert_eq!(&uid[14..15], "4");
-        assert!("89ab".contains(&uid[19..20]));
-        assert_ne!(uid, new_uid(&mut rng));
     }
 }
