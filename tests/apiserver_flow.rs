@@ -150,6 +150,37 @@ fn a_fresh_cluster_has_the_system_namespaces_and_the_kubernetes_service() {
     )));
     assert_eq!(code, 200);
     assert_eq!(svc["spec"]["clusterIP"], "10.96.0.1");
+    // kubeadm's control plane runs as static pods, mirrored into kube-system with their flags.
+    let (_, pods) = h.call(Harness::admin(HttpRequest::new(
+        "GET",
+        "/api/v1/namespaces/kube-system/pods",
+    )));
+    let names: Vec<&str> = pods["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["metadata"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "etcd-control-plane",
+            "kube-apiserver-control-plane",
+            "kube-controller-manager-control-plane",
+            "kube-scheduler-control-plane"
+        ]
+    );
+    let apiserver = &pods["items"][1]["spec"]["containers"][0]["command"];
+    assert!(apiserver
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f == "--authorization-mode=Node,RBAC"));
+    let (_, nodes) = h.call(Harness::admin(HttpRequest::new("GET", "/api/v1/nodes")));
+    assert_eq!(
+        nodes["items"][0]["spec"]["taints"][0]["key"],
+        "node-role.kubernetes.io/control-plane"
+    );
 }
 
 #[test]
@@ -487,7 +518,8 @@ fn lists_page_with_limit_and_continue() {
             .collect()
     };
     assert_eq!(names(&page1), ["a", "b"]);
-    assert_eq!(page1["metadata"]["remainingItemCount"], 3);
+    // c, d, e and the namespace's kube-root-ca.crt remain.
+    assert_eq!(page1["metadata"]["remainingItemCount"], 4);
     let token = page1["metadata"]["continue"].as_str().unwrap().to_string();
     // A write between pages does not show up: the rest is read at the first page's revision.
     h.call(Harness::admin(
@@ -509,7 +541,7 @@ fn lists_page_with_limit_and_continue() {
         "GET",
         &format!("/api/v1/namespaces/default/configmaps?limit=2&continue={token}"),
     )));
-    assert_eq!(names(&page3), ["e"]);
+    assert_eq!(names(&page3), ["e", "kube-root-ca.crt"]);
     assert!(page3["metadata"].get("continue").is_none());
     let (code, bad) = h.call(Harness::admin(HttpRequest::new(
         "GET",
@@ -560,7 +592,7 @@ fn deletecollection_deletes_what_the_selector_selects() {
         .iter()
         .map(|i| i["metadata"]["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["c"]);
+    assert_eq!(names, ["c", "kube-root-ca.crt"]);
 }
 
 #[test]

@@ -34,6 +34,9 @@ const COMPACTION_TIMER: &str = "etcd-compaction";
 const BOOKMARK_TIMER: &str = "watch-bookmarks";
 /// How often a watch that allows bookmarks gets one (`bookmarkFrequency`).
 pub const BOOKMARK_INTERVAL: SimDuration = SimDuration::from_secs(60);
+/// The control-plane node's address (kind's first node address), where kube-apiserver and
+/// etcd listen.
+pub const CONTROL_PLANE_IP: &str = "172.18.0.2";
 /// `--event-ttl`: how long an Event lives in etcd.
 pub const EVENT_TTL: SimDuration = SimDuration::from_secs(3600);
 /// How long the storage layer's lease manager reuses one lease (`leaseReuseDurationSeconds`).
@@ -53,7 +56,7 @@ impl Default for ApiServerConfig {
     fn default() -> Self {
         ApiServerConfig {
             node_name: "control-plane".to_string(),
-            advertise_address: "192.168.49.2".to_string(),
+            advertise_address: CONTROL_PLANE_IP.to_string(),
         }
     }
 }
@@ -96,6 +99,15 @@ fn list_item(obj: &Value) -> Value {
         m.remove("apiVersion");
     }
     o
+}
+
+/// Go's mux answer for a path nothing serves.
+fn plain_not_found() -> HttpResponse {
+    HttpResponse {
+        status: 404,
+        headers: vec![("Content-Type".into(), "text/plain; charset=utf-8".into())],
+        body: super::request::Body::Bytes(b"404 page not found\n".to_vec()),
+    }
 }
 
 /// A response about stored core Events, as `events.k8s.io/v1` serves it.
@@ -527,12 +539,21 @@ impl KubeApiServer {
     }
 
     fn stage(&mut self, ctx: &mut Ctx<'_>, n: u64, stage: Stage, ok: bool, outcome: String) {
+        let object = match stage {
+            Stage::Decoding | Stage::MutatingAdmission | Stage::Validation => self
+                .requests
+                .get(&n)
+                .and_then(|rc| rc.object.as_ref().or(rc.body.as_ref()))
+                .map(|o| Arc::new(o.clone())),
+            _ => None,
+        };
         ctx.to_self(
             Message::ApiStage {
                 request: n,
                 stage,
                 outcome,
                 ok,
+                object,
             },
             Annotation {
                 step: None,
@@ -624,7 +645,17 @@ impl KubeApiServer {
         let info = rc.info.clone();
         let Some(resource) = resources::find(&info.api_group, &info.api_version, &info.resource)
         else {
-            self.respond(ctx, n, errors::path_not_found().response());
+            // A group/version the server does not serve is unknown to its mux: plain text. A
+            // served group/version answers a NotFound Status for a resource it lacks.
+            let served = resources::groups()
+                .iter()
+                .any(|(g, v)| *g == info.api_group && *v == info.api_version);
+            let resp = if served {
+                errors::path_not_found().response()
+            } else {
+                plain_not_found()
+            };
+            self.respond(ctx, n, resp);
             return;
         };
         if !info.subresource.is_empty() && resource.subresource(&info.subresource).is_none() {
@@ -1584,11 +1615,7 @@ impl KubeApiServer {
         };
         match found {
             Some(v) => HttpResponse::json(200, v),
-            None => HttpResponse {
-                status: 404,
-                headers: vec![("Content-Type".into(), "text/plain; charset=utf-8".into())],
-                body: super::request::Body::Bytes(b"404 page not found\n".to_vec()),
-            },
+            None => plain_not_found(),
         }
     }
 

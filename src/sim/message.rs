@@ -97,6 +97,9 @@ pub enum Message {
         stage: Stage,
         outcome: String,
         ok: bool,
+        /// The object as it stands after this stage (decoded, admitted...), so the UI can show
+        /// what each stage changed.
+        object: Option<std::sync::Arc<serde_json::Value>>,
     },
     /// A timer an actor set for itself (lease expiry checks, heartbeats, retries).
     Timer {
