@@ -14,6 +14,7 @@ pub mod defaulting;
 pub mod delete;
 pub mod errors;
 pub mod fields;
+pub mod fuzzing;
 pub mod kubeadm;
 pub mod labels;
 pub mod request;
