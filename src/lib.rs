@@ -5,6 +5,7 @@
 //! `cli` the headless binary's commands (native only).
 
 pub mod apiserver;
+pub mod client;
 pub mod cluster;
 pub mod console;
 pub mod etcd;

@@ -19,6 +19,16 @@ pub enum Addr {
     Etcd,
     /// `kube-apiserver`, the only component that talks to etcd.
     ApiServer,
+    /// `kubectl`, run by the learner.
+    Kubectl,
+    /// `kube-scheduler` on the control-plane node.
+    Scheduler,
+    /// `kube-controller-manager` on the control-plane node.
+    ControllerManager,
+    /// The kubelet of a node.
+    Kubelet(String),
+    /// kube-proxy on a node.
+    KubeProxy(String),
     /// A client of the API server used by tests and tools, named by its user agent.
     Client(String),
 }
@@ -31,6 +41,11 @@ impl Addr {
             Addr::Etcdctl => "etcdctl".to_string(),
             Addr::Etcd => "etcd".to_string(),
             Addr::ApiServer => "kube-apiserver".to_string(),
+            Addr::Kubectl => "kubectl".to_string(),
+            Addr::Scheduler => "kube-scheduler".to_string(),
+            Addr::ControllerManager => "kube-controller-manager".to_string(),
+            Addr::Kubelet(node) => format!("kubelet/{node}"),
+            Addr::KubeProxy(node) => format!("kube-proxy/{node}"),
             Addr::Client(name) => name.clone(),
         }
     }

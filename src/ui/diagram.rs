@@ -29,6 +29,11 @@ fn role(addr: &Addr) -> &'static str {
         Addr::Etcd => "the cluster's key-value store",
         Addr::ApiServer => "the API: the only door to etcd",
         Addr::Client(_) => "an API client",
+        Addr::Kubectl => "the admin's command-line client",
+        Addr::Scheduler => "picks a node for each new pod",
+        Addr::ControllerManager => "keeps actual state at desired state",
+        Addr::Kubelet(_) => "runs the pods of its node",
+        Addr::KubeProxy(_) => "routes Service traffic on its node",
     }
 }
 

@@ -1,0 +1,144 @@
+//! client-go's rate-limited work queue: a key is queued at most once, a key being processed is
+//! not handed out twice, and failed keys come back after an exponential backoff
+//! (`ItemExponentialFailureRateLimiter`, 5 ms doubling to 1000 s), on the simulation clock.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use crate::sim::{SimDuration, SimTime};
+
+/// The default per-item backoff of controllers (5 ms base, 1000 s cap).
+pub const BASE_DELAY: SimDuration = SimDuration::from_millis(5);
+pub const MAX_DELAY: SimDuration = SimDuration::from_secs(1000);
+
+#[derive(Clone, Debug, Default)]
+pub struct WorkQueue {
+    queue: VecDeque<String>,
+    queued: BTreeSet<String>,
+    processing: BTreeSet<String>,
+    /// Keys added while being processed: queued again when done.
+    dirty: BTreeSet<String>,
+    failures: BTreeMap<String, u32>,
+    /// Keys waiting out a backoff, by the time they come back.
+    waiting: BTreeMap<(SimTime, String), ()>,
+}
+
+impl WorkQueue {
+    pub fn new() -> Self {
+        WorkQueue::default()
+    }
+
+    /// Queues `key` unless it is already queued (or marks it dirty while it is processed).
+    pub fn add(&mut self, key: &str) {
+        if self.processing.contains(key) {
+            self.dirty.insert(key.to_string());
+            return;
+        }
+        if self.queued.insert(key.to_string()) {
+            self.queue.push_back(key.to_string());
+        }
+    }
+
+    /// The next key to process, if any.
+    pub fn get(&mut self) -> Option<String> {
+        let key = self.queue.pop_front()?;
+        self.queued.remove(&key);
+        self.processing.insert(key.clone());
+        Some(key)
+    }
+
+    /// Processing of `key` finished (successfully or not).
+    pub fn done(&mut self, key: &str) {
+        self.processing.remove(key);
+        if self.dirty.remove(key) {
+            self.add(key);
+        }
+    }
+
+    /// `key` succeeded: its backoff resets.
+    pub fn forget(&mut self, key: &str) {
+        self.failures.remove(key);
+    }
+
+    /// `key` failed: it comes back after its backoff. Returns when.
+    pub fn add_rate_limited(&mut self, key: &str, now: SimTime) -> SimTime {
+        let n = self.failures.entry(key.to_string()).or_insert(0);
+        let shift = (*n).min(40);
+        *n += 1;
+        let delay = BASE_DELAY
+            .as_millis()
+            .saturating_mul(1u64 << shift)
+            .min(MAX_DELAY.as_millis());
+        let at = now + SimDuration::from_millis(delay);
+        self.waiting.insert((at, key.to_string()), ());
+        at
+    }
+
+    /// Moves every key whose backoff is over back into the queue.
+    pub fn tick(&mut self, now: SimTime) {
+        let ready: Vec<(SimTime, String)> = self
+            .waiting
+            .range(..=(now, String::from("\u{10ffff}")))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in ready {
+            self.waiting.remove(&k);
+            self.add(&k.1);
+        }
+    }
+
+    /// When the next backoff ends, if any key is waiting.
+    pub fn next_wakeup(&self) -> Option<SimTime> {
+        self.waiting.keys().next().map(|(t, _)| *t)
+    }
+
+    pub fn failures(&self, key: &str) -> u32 {
+        self.failures.get(key).copied().unwrap_or(0)
+    }
+
+    pub fn len(&self) -> usize {
+        self.queue.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_queued_once_and_never_processed_twice_at_once() {
+        let mut q = WorkQueue::new();
+        q.add("a");
+        q.add("a");
+        q.add("b");
+        assert_eq!(q.len(), 2);
+        let a = q.get().unwrap();
+        q.add("a"); // changed while processing: comes back after done
+        assert_eq!(q.get().as_deref(), Some("b"));
+        assert_eq!(q.get(), None);
+        q.done(&a);
+        assert_eq!(q.get().as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn failures_back_off_exponentially() {
+        let mut q = WorkQueue::new();
+        let t0 = SimTime(1_000);
+        assert_eq!(q.add_rate_limited("a", t0), SimTime(1_005));
+        assert_eq!(q.add_rate_limited("a", t0), SimTime(1_010));
+        assert_eq!(q.add_rate_limited("a", t0), SimTime(1_020));
+        q.tick(SimTime(1_009));
+        assert_eq!(q.get().as_deref(), Some("a"));
+        q.done("a");
+        q.forget("a");
+        assert_eq!(q.failures("a"), 0);
+        for _ in 0..60 {
+            q.add_rate_limited("b", t0);
+        }
+        assert_eq!(q.next_wakeup(), Some(SimTime(1_010)));
+        assert!(q.waiting.keys().last().unwrap().0 <= t0 + MAX_DELAY);
+    }
+}
