@@ -14,7 +14,6 @@ use serde_json::json;
 enum Tag {
     List,
     Watch,
-    Write,
 }
 
 #[derive(Clone)]
