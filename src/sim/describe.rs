@@ -294,6 +294,19 @@ pub fn describe(message: &Message) -> Description {
             ),
             ..Description::default()
         },
+        Message::SchedulingDecision { pod, decision } => Description {
+            summary: match decision.get("selectedNode").and_then(|n| n.as_str()) {
+                Some(node) => format!("schedule {pod}: {node} wins"),
+                None => format!(
+                    "schedule {pod}: {}",
+                    decision
+                        .get("message")
+                        .and_then(|m| m.as_str())
+                        .unwrap_or("no node fits")
+                ),
+            },
+            ..Description::default()
+        },
         Message::Timer { name } => Description {
             summary: format!("timer: {name}"),
             ..Description::default()

@@ -116,6 +116,12 @@ pub enum Message {
         /// what each stage changed.
         object: Option<std::sync::Arc<serde_json::Value>>,
     },
+    /// kube-scheduler's decision for one pod (step 6): every filter verdict and score per node,
+    /// kept in the trace (never in the stored object) so the UI can answer "why this node?".
+    SchedulingDecision {
+        pod: String,
+        decision: std::sync::Arc<serde_json::Value>,
+    },
     /// A timer an actor set for itself (lease expiry checks, heartbeats, retries).
     Timer {
         name: String,
@@ -197,6 +203,7 @@ impl Message {
             Message::WatchEvent { .. } => "watch-event",
             Message::HttpCancel { .. } => "http-cancel",
             Message::ApiStage { .. } => "api-stage",
+            Message::SchedulingDecision { .. } => "scheduling-decision",
             Message::Timer { .. } => "timer",
         }
     }
