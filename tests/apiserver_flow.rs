@@ -707,3 +707,57 @@ fn a_created_pod_is_defaulted_and_admitted_like_a_real_one() {
     assert_eq!(p["status"]["qosClass"], "BestEffort");
     assert_eq!(p["metadata"]["generation"], 1);
 }
+
+#[test]
+fn the_flow_steps_follow_a_request_into_storage_and_out_to_watchers() {
+    use kubestep::sim::Annotation;
+    let mut h = Harness::new();
+    // The scheduler watches pods: a bare pod stored at step 2 reaches it as step 5.
+    h.sim.inject(
+        Addr::Scheduler,
+        Addr::ApiServer,
+        Message::HttpRequest {
+            id: 900,
+            request: HttpRequest::new("GET", "/api/v1/pods?watch=true").client_certificate(
+                kubestep::apiserver::authn::ClientCertificate::kube_scheduler(),
+            ),
+        },
+    );
+    h.sim.run_until_idle();
+    let before = h.sim.trace().len();
+    h.sim.inject_annotated(
+        Addr::Client("test-client".into()),
+        Addr::ApiServer,
+        Message::HttpRequest {
+            id: 901,
+            request: Harness::admin(
+                HttpRequest::new("POST", "/api/v1/namespaces/default/pods").json_body(pod("bare")),
+            ),
+        },
+        Annotation {
+            step: Some(1),
+            stage: None,
+        },
+    );
+    h.sim.run_until_idle();
+    let steps: Vec<(String, Option<u8>)> = h.sim.trace().entries()[before..]
+        .iter()
+        .map(|e| (e.kind.clone(), e.step))
+        .collect();
+    let step_of = |kind: &str| {
+        steps
+            .iter()
+            .filter(|(k, _)| k == kind)
+            .map(|(_, s)| *s)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(step_of("http-request"), [Some(1)]);
+    assert!(step_of("api-stage").iter().all(|s| *s == Some(1)));
+    assert_eq!(step_of("etcd-request"), [Some(2)]);
+    assert_eq!(step_of("http-response"), [Some(2)]);
+    assert_eq!(
+        step_of("watch-event"),
+        [Some(5)],
+        "the scheduler sees the unassigned pod"
+    );
+}

@@ -101,6 +101,24 @@ fn list_item(obj: &Value) -> Value {
     o
 }
 
+/// The step a watch event is for its receiver, from the step of the write that caused it: a
+/// controller sees what kubectl (or another controller) stored (3); the scheduler sees a new,
+/// unassigned pod (5: after step 4, or after step 2 for a bare pod no controller owns); the
+/// kubelet sees the pod bound to its node (9).
+fn watch_step(stored: u8, is_pod: bool, receiver: &Addr, event: &WatchEvent) -> Option<u8> {
+    let unassigned = event
+        .object
+        .pointer("/spec/nodeName")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty);
+    match (stored, is_pod, receiver) {
+        (2 | 3, false, Addr::ControllerManager) => Some(3),
+        (2 | 4, true, Addr::Scheduler) if unassigned => Some(5),
+        (8, true, Addr::Kubelet(_)) => Some(9),
+        _ => None,
+    }
+}
+
 /// Go's mux answer for a path nothing serves.
 fn plain_not_found() -> HttpResponse {
     HttpResponse {
@@ -164,6 +182,8 @@ struct RequestCtx {
     reply: Option<HttpResponse>,
     /// A Service create holds allocated addresses and ports.
     allocated: bool,
+    /// The step of the pod creation flow the client performed with this request.
+    step: Option<u8>,
     /// The current stored object and its `mod_revision` (update, patch, delete).
     current: Option<(Value, i64)>,
     /// The response to send once the trace has shown the stage that produced it.
@@ -227,6 +247,8 @@ pub struct KubeApiServer {
     /// The Service ClusterIP range and NodePort range in use.
     cluster_ips: ClusterIpAllocator,
     node_ports: NodePortAllocator,
+    /// The flow step of recent writes, by etcd revision, until their watch events go out.
+    revision_steps: BTreeMap<i64, u8>,
     /// Whether a bookmark timer is in flight.
     bookmark_timer: bool,
     /// The lease events are attached to, and when it expires.
@@ -250,6 +272,7 @@ impl KubeApiServer {
             authenticator: Authenticator::kubestep_default(),
             event_lease: None,
             bookmark_timer: false,
+            revision_steps: BTreeMap::new(),
             cluster_ips: ClusterIpAllocator::default(),
             node_ports: NodePortAllocator::default(),
         }
@@ -292,13 +315,19 @@ impl KubeApiServer {
         !self.caches.is_empty() && self.caches.values().all(|c| c.ready)
     }
 
-    fn send_etcd(&mut self, ctx: &mut Ctx<'_>, request: Request, stage: Option<Stage>) -> u64 {
+    fn send_etcd(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        request: Request,
+        stage: Option<Stage>,
+        step: Option<u8>,
+    ) -> u64 {
         let id = self.next_etcd_id;
         self.next_etcd_id += 1;
         ctx.send_annotated(
             Addr::Etcd,
             Message::EtcdRequest { id, request },
-            Annotation { step: None, stage },
+            Annotation { step, stage },
         );
         id
     }
@@ -310,8 +339,28 @@ impl KubeApiServer {
         pending: Pending,
         stage: Option<Stage>,
     ) {
-        let id = self.send_etcd(ctx, request, stage);
+        let step = match &pending {
+            Pending::Write { request } | Pending::CollectionItem { request } => {
+                self.stored_step(*request)
+            }
+            Pending::Read { request }
+            | Pending::List { request }
+            | Pending::EventLease { request } => self.requests.get(request).and_then(|rc| rc.step),
+            _ => None,
+        };
+        let id = self.send_etcd(ctx, request, stage, step);
         self.pending.insert(id, pending);
+    }
+
+    /// The step of the pod creation flow a request's write to etcd is: the step after the one
+    /// its client performed (1 → 2, 3 → 4, 7 → 8, 10 → 11). A controller's write of something
+    /// other than a pod (a Deployment's ReplicaSet) is still the controller acting: step 3.
+    fn stored_step(&self, n: u64) -> Option<u8> {
+        let rc = self.requests.get(&n)?;
+        let step = rc.step?;
+        let resource = rc.resource?;
+        let is_pod = resource.group.is_empty() && resource.name == "pods";
+        Some(if step == 3 && !is_pod { 3 } else { step + 1 })
     }
 
     // ---- start-up ----------------------------------------------------------------------
@@ -354,7 +403,7 @@ impl KubeApiServer {
             progress_notify: true,
             ..etcdpb::WatchCreateRequest::default()
         };
-        let id = self.send_etcd(ctx, Request::WatchCreate(watch), None);
+        let id = self.send_etcd(ctx, Request::WatchCreate(watch), None, None);
         self.cache_watches.insert(id, prefix);
         if self.ready() && !self.started {
             self.started = true;
@@ -472,6 +521,8 @@ impl KubeApiServer {
             let Some(cached) = cache.apply(rev, &key, object, last) else {
                 continue;
             };
+            let stored_step = self.revision_steps.remove(&rev);
+            let is_pod = prefix == "/registry/pods/";
             for w in self.watchers.values_mut() {
                 if w.prefix != prefix {
                     continue;
@@ -481,12 +532,14 @@ impl KubeApiServer {
                         event.object = Arc::new(conversion::core_event_to_events_v1(&event.object));
                     }
                     w.sent_revision = rev;
-                    ctx.send(
+                    let step = stored_step.and_then(|s| watch_step(s, is_pod, &w.client, &event));
+                    ctx.send_annotated(
                         w.client.clone(),
                         Message::WatchEvent {
                             id: w.request_id,
                             event,
                         },
+                        Annotation { step, stage: None },
                     );
                 }
             }
@@ -495,7 +548,14 @@ impl KubeApiServer {
 
     // ---- the handler chain ------------------------------------------------------------------
 
-    fn on_request(&mut self, ctx: &mut Ctx<'_>, from: Addr, id: u64, request: HttpRequest) {
+    fn on_request(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        from: Addr,
+        id: u64,
+        request: HttpRequest,
+        step: Option<u8>,
+    ) {
         let n = self.next_request;
         self.next_request += 1;
         let info = request_info(&request);
@@ -522,6 +582,7 @@ impl KubeApiServer {
             collection: None,
             reply: None,
             allocated: false,
+            step,
         };
         let (ok, outcome) = match chain::authenticate(&self.authenticator, &rc.request) {
             Ok((user, note)) => {
@@ -547,6 +608,7 @@ impl KubeApiServer {
                 .map(|o| Arc::new(o.clone())),
             _ => None,
         };
+        let step = self.requests.get(&n).and_then(|rc| rc.step);
         ctx.to_self(
             Message::ApiStage {
                 request: n,
@@ -556,7 +618,7 @@ impl KubeApiServer {
                 object,
             },
             Annotation {
-                step: None,
+                step,
                 stage: Some(stage),
             },
         );
@@ -571,7 +633,15 @@ impl KubeApiServer {
     }
 
     fn respond(&mut self, ctx: &mut Ctx<'_>, n: u64, mut response: HttpResponse) {
+        let stored = self.stored_step(n);
         if let Some(rc) = self.requests.remove(&n) {
+            // A successful write answers in the step of its storing; anything else in the
+            // client's own step.
+            let step = if response.status < 300 && rc.info.verb != "get" && rc.info.verb != "list" {
+                stored
+            } else {
+                rc.step
+            };
             // A Service create that failed after its ClusterIP/NodePorts were allocated gives
             // them back.
             if rc.allocated && response.status >= 300 {
@@ -592,7 +662,7 @@ impl KubeApiServer {
                     response,
                 },
                 Annotation {
-                    step: None,
+                    step,
                     stage: Some(Stage::Response),
                 },
             );
@@ -1094,6 +1164,15 @@ impl KubeApiServer {
     }
 
     fn on_write(&mut self, ctx: &mut Ctx<'_>, n: u64, resp: etcdpb::TxnResponse) {
+        if resp.succeeded {
+            if let Some(step) = self.stored_step(n) {
+                self.revision_steps.insert(resp.header.revision, step);
+                // Bounded: a write whose event never came (nobody watches) is forgotten.
+                while self.revision_steps.len() > 10_000 {
+                    self.revision_steps.pop_first();
+                }
+            }
+        }
         let Some(rc) = self.requests.get_mut(&n) else {
             return;
         };
@@ -1744,9 +1823,13 @@ impl Actor for KubeApiServer {
 
     fn handle(&mut self, env: &Envelope, ctx: &mut Ctx<'_>) {
         match &env.message {
-            Message::HttpRequest { id, request } => {
-                self.on_request(ctx, env.from.clone(), *id, request.clone())
-            }
+            Message::HttpRequest { id, request } => self.on_request(
+                ctx,
+                env.from.clone(),
+                *id,
+                request.clone(),
+                env.annotation.step,
+            ),
             Message::ApiStage {
                 request, stage, ok, ..
             } => self.on_stage(ctx, *request, *stage, *ok),

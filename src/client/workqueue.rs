@@ -20,6 +20,9 @@ pub struct WorkQueue {
     failures: BTreeMap<String, u32>,
     /// Keys waiting out a backoff, by the time they come back.
     waiting: BTreeMap<(SimTime, String), ()>,
+    /// When each waiting key comes back (a key waits once: the sooner time wins, as in
+    /// client-go's delaying queue).
+    waiting_at: BTreeMap<String, SimTime>,
 }
 
 impl WorkQueue {
@@ -69,8 +72,17 @@ impl WorkQueue {
             .saturating_mul(1u64 << shift)
             .min(MAX_DELAY.as_millis());
         let at = now + SimDuration::from_millis(delay);
-        self.waiting.insert((at, key.to_string()), ());
-        at
+        match self.waiting_at.get(key) {
+            Some(&old) if old <= at => old,
+            old => {
+                if let Some(old) = old {
+                    self.waiting.remove(&(*old, key.to_string()));
+                }
+                self.waiting.insert((at, key.to_string()), ());
+                self.waiting_at.insert(key.to_string(), at);
+                at
+            }
+        }
     }
 
     /// Moves every key whose backoff is over back into the queue.
@@ -82,6 +94,7 @@ impl WorkQueue {
             .collect();
         for k in ready {
             self.waiting.remove(&k);
+            self.waiting_at.remove(&k.1);
             self.add(&k.1);
         }
     }
@@ -128,17 +141,29 @@ mod tests {
         let mut q = WorkQueue::new();
         let t0 = SimTime(1_000);
         assert_eq!(q.add_rate_limited("a", t0), SimTime(1_005));
-        assert_eq!(q.add_rate_limited("a", t0), SimTime(1_010));
-        assert_eq!(q.add_rate_limited("a", t0), SimTime(1_020));
-        q.tick(SimTime(1_009));
+        q.tick(SimTime(1_005));
+        assert_eq!(q.get().as_deref(), Some("a"));
+        q.done("a");
+        assert_eq!(q.add_rate_limited("a", SimTime(1_005)), SimTime(1_015));
+        assert_eq!(
+            q.add_rate_limited("a", SimTime(1_005)),
+            SimTime(1_015),
+            "waits once, sooner wins"
+        );
+        q.tick(SimTime(1_014));
+        assert_eq!(q.get(), None);
+        q.tick(SimTime(1_015));
         assert_eq!(q.get().as_deref(), Some("a"));
         q.done("a");
         q.forget("a");
         assert_eq!(q.failures("a"), 0);
+        let mut last = SimTime(0);
         for _ in 0..60 {
-            q.add_rate_limited("b", t0);
+            last = q.add_rate_limited("b", t0);
+            q.tick(last);
+            q.get();
+            q.done("b");
         }
-        assert_eq!(q.next_wakeup(), Some(SimTime(1_010)));
-        assert!(q.waiting.keys().last().unwrap().0 <= t0 + MAX_DELAY);
+        assert_eq!(last, t0 + MAX_DELAY, "capped at 1000 s");
     }
 }

@@ -192,8 +192,19 @@ impl Sim {
 
     /// Sends a message from outside any actor (a test client, a tool), with network latency.
     pub fn inject(&mut self, from: Addr, to: Addr, message: Message) {
+        self.inject_annotated(from, to, message, Annotation::default());
+    }
+
+    /// [`Sim::inject`] with the sender's step and stage for the trace.
+    pub fn inject_annotated(
+        &mut self,
+        from: Addr,
+        to: Addr,
+        message: Message,
+        annotation: Annotation,
+    ) {
         let latency = self.latency(&from, &to);
-        self.enqueue(from, to, self.now + latency, message, Annotation::default());
+        self.enqueue(from, to, self.now + latency, message, annotation);
     }
 
     /// Records a learner input and hands it to the tool that runs it. Returns the input id that
