@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use super::field::{BadValue, ErrorList, FieldError, Path};
 use super::meta::{
-    go_label_selector, go_string_map, metadata, selector_is_empty, selector_matches,
-    semantic_eq, validate_immutable_field, validate_label_selector, validate_nonnegative_field,
+    go_label_selector, go_string_map, metadata, selector_is_empty, selector_matches, semantic_eq,
+    validate_immutable_field, validate_label_selector, validate_nonnegative_field,
     validate_object_meta, validate_object_meta_update,
 };
 use super::names::{regex_error, NameRule};
@@ -156,17 +156,30 @@ fn validate_template_for_replica_set(spec: &Value, p: &Path, kind: &str) -> Erro
 
 /// `ValidateDeploymentSpec`.
 pub fn validate_deployment_spec(spec: &Value, p: &Path) -> ErrorList {
-    let mut errs = validate_nonnegative_field(int(spec, "replicas").unwrap_or(0), &p.child("replicas"));
+    let mut errs =
+        validate_nonnegative_field(int(spec, "replicas").unwrap_or(0), &p.child("replicas"));
     errs.extend(validate_selector(spec, p, "deployment"));
     errs.extend(validate_template_for_replica_set(spec, p, "ReplicaSet"));
-    errs.extend(validate_deployment_strategy(sub(spec, "strategy"), &p.child("strategy")));
+    errs.extend(validate_deployment_strategy(
+        sub(spec, "strategy"),
+        &p.child("strategy"),
+    ));
     let min_ready = int(spec, "minReadySeconds").unwrap_or(0);
-    errs.extend(validate_nonnegative_field(min_ready, &p.child("minReadySeconds")));
+    errs.extend(validate_nonnegative_field(
+        min_ready,
+        &p.child("minReadySeconds"),
+    ));
     if let Some(r) = int(spec, "revisionHistoryLimit") {
-        errs.extend(validate_nonnegative_field(r, &p.child("revisionHistoryLimit")));
+        errs.extend(validate_nonnegative_field(
+            r,
+            &p.child("revisionHistoryLimit"),
+        ));
     }
     if let Some(pd) = int(spec, "progressDeadlineSeconds") {
-        errs.extend(validate_nonnegative_field(pd, &p.child("progressDeadlineSeconds")));
+        errs.extend(validate_nonnegative_field(
+            pd,
+            &p.child("progressDeadlineSeconds"),
+        ));
         if pd <= min_ready {
             errs.push(FieldError::invalid(
                 &p.child("progressDeadlineSeconds"),
@@ -200,7 +213,10 @@ fn validate_deployment_strategy(s: &Value, p: &Path) -> ErrorList {
                 let rp = p.child("rollingUpdate");
                 let mu = ru.get("maxUnavailable");
                 let ms = ru.get("maxSurge");
-                errs.extend(validate_positive_int_or_percent(mu, &rp.child("maxUnavailable")));
+                errs.extend(validate_positive_int_or_percent(
+                    mu,
+                    &rp.child("maxUnavailable"),
+                ));
                 errs.extend(validate_positive_int_or_percent(ms, &rp.child("maxSurge")));
                 if int_or_percent_value(mu) == 0 && int_or_percent_value(ms) == 0 {
                     errs.push(FieldError::invalid(
@@ -209,7 +225,10 @@ fn validate_deployment_strategy(s: &Value, p: &Path) -> ErrorList {
                         "may not be 0 when `maxSurge` is 0",
                     ));
                 }
-                errs.extend(is_not_more_than_100_percent(mu, &rp.child("maxUnavailable")));
+                errs.extend(is_not_more_than_100_percent(
+                    mu,
+                    &rp.child("maxUnavailable"),
+                ));
             }
         },
         other => {
@@ -232,7 +251,10 @@ fn validate_deployment_strategy(s: &Value, p: &Path) -> ErrorList {
 }
 
 fn selector_immutable(new: &Value, old: &Value) -> ErrorList {
-    let (ns, os) = (sub(sub(new, "spec"), "selector"), sub(sub(old, "spec"), "selector"));
+    let (ns, os) = (
+        sub(sub(new, "spec"), "selector"),
+        sub(sub(old, "spec"), "selector"),
+    );
     validate_immutable_field(
         Some(ns),
         Some(os),
@@ -243,22 +265,32 @@ fn selector_immutable(new: &Value, old: &Value) -> ErrorList {
 
 /// Deployment create (`ValidateDeployment`).
 pub fn validate_deployment(d: &Value) -> ErrorList {
-    let mut errs = validate_object_meta(metadata(d), true, NameRule::DnsSubdomain, &Path::new("metadata"));
+    let mut errs = validate_object_meta(
+        metadata(d),
+        true,
+        NameRule::DnsSubdomain,
+        &Path::new("metadata"),
+    );
     errs.extend(validate_deployment_spec(sub(d, "spec"), &Path::new("spec")));
     errs
 }
 
 /// Deployment update: metadata, spec, and the immutable selector.
 pub fn validate_deployment_update(new: &Value, old: &Value) -> ErrorList {
-    let mut errs = validate_object_meta_update(metadata(new), metadata(old), &Path::new("metadata"));
-    errs.extend(validate_deployment_spec(sub(new, "spec"), &Path::new("spec")));
+    let mut errs =
+        validate_object_meta_update(metadata(new), metadata(old), &Path::new("metadata"));
+    errs.extend(validate_deployment_spec(
+        sub(new, "spec"),
+        &Path::new("spec"),
+    ));
     errs.extend(selector_immutable(new, old));
     errs
 }
 
 /// `ValidateReplicaSetSpec`.
 fn validate_replica_set_spec(spec: &Value, p: &Path) -> ErrorList {
-    let mut errs = validate_nonnegative_field(int(spec, "replicas").unwrap_or(0), &p.child("replicas"));
+    let mut errs =
+        validate_nonnegative_field(int(spec, "replicas").unwrap_or(0), &p.child("replicas"));
     errs.extend(validate_nonnegative_field(
         int(spec, "minReadySeconds").unwrap_or(0),
         &p.child("minReadySeconds"),
@@ -271,15 +303,27 @@ fn validate_replica_set_spec(spec: &Value, p: &Path) -> ErrorList {
 
 /// ReplicaSet create.
 pub fn validate_replica_set(rs: &Value) -> ErrorList {
-    let mut errs = validate_object_meta(metadata(rs), true, NameRule::DnsSubdomain, &Path::new("metadata"));
-    errs.extend(validate_replica_set_spec(sub(rs, "spec"), &Path::new("spec")));
+    let mut errs = validate_object_meta(
+        metadata(rs),
+        true,
+        NameRule::DnsSubdomain,
+        &Path::new("metadata"),
+    );
+    errs.extend(validate_replica_set_spec(
+        sub(rs, "spec"),
+        &Path::new("spec"),
+    ));
     errs
 }
 
 /// ReplicaSet update.
 pub fn validate_replica_set_update(new: &Value, old: &Value) -> ErrorList {
-    let mut errs = validate_object_meta_update(metadata(new), metadata(old), &Path::new("metadata"));
-    errs.extend(validate_replica_set_spec(sub(new, "spec"), &Path::new("spec")));
+    let mut errs =
+        validate_object_meta_update(metadata(new), metadata(old), &Path::new("metadata"));
+    errs.extend(validate_replica_set_spec(
+        sub(new, "spec"),
+        &Path::new("spec"),
+    ));
     errs.extend(selector_immutable(new, old));
     errs
 }
@@ -343,9 +387,15 @@ fn validate_daemon_set_spec(spec: &Value, p: &Path) -> ErrorList {
                 let rp = up.child("rollingUpdate");
                 let mu = ru.get("maxUnavailable");
                 let ms = ru.get("maxSurge");
-                errs.extend(validate_positive_int_or_percent(mu, &rp.child("maxUnavailable")));
+                errs.extend(validate_positive_int_or_percent(
+                    mu,
+                    &rp.child("maxUnavailable"),
+                ));
                 errs.extend(validate_positive_int_or_percent(ms, &rp.child("maxSurge")));
-                errs.extend(is_not_more_than_100_percent(mu, &rp.child("maxUnavailable")));
+                errs.extend(is_not_more_than_100_percent(
+                    mu,
+                    &rp.child("maxUnavailable"),
+                ));
                 errs.extend(is_not_more_than_100_percent(ms, &rp.child("maxSurge")));
                 let (hu, hs) = (int_or_percent_value(mu) != 0, int_or_percent_value(ms) != 0);
                 if hu && hs {
@@ -379,21 +429,33 @@ fn validate_daemon_set_spec(spec: &Value, p: &Path) -> ErrorList {
         }
     }
     if let Some(r) = int(spec, "revisionHistoryLimit") {
-        errs.extend(validate_nonnegative_field(r, &p.child("revisionHistoryLimit")));
+        errs.extend(validate_nonnegative_field(
+            r,
+            &p.child("revisionHistoryLimit"),
+        ));
     }
     errs
 }
 
 /// DaemonSet create.
 pub fn validate_daemon_set(ds: &Value) -> ErrorList {
-    let mut errs = validate_object_meta(metadata(ds), true, NameRule::DnsSubdomain, &Path::new("metadata"));
-    errs.extend(validate_daemon_set_spec(sub(ds, "spec"), &Path::new("spec")));
+    let mut errs = validate_object_meta(
+        metadata(ds),
+        true,
+        NameRule::DnsSubdomain,
+        &Path::new("metadata"),
+    );
+    errs.extend(validate_daemon_set_spec(
+        sub(ds, "spec"),
+        &Path::new("spec"),
+    ));
     errs
 }
 
 /// DaemonSet update.
 pub fn validate_daemon_set_update(new: &Value, old: &Value) -> ErrorList {
-    let mut errs = validate_object_meta_update(metadata(new), metadata(old), &Path::new("metadata"));
+    let mut errs =
+        validate_object_meta_update(metadata(new), metadata(old), &Path::new("metadata"));
     let (ng, og) = (
         int(sub(new, "spec"), "templateGeneration").unwrap_or(0),
         int(sub(old, "spec"), "templateGeneration").unwrap_or(0),
@@ -405,7 +467,10 @@ pub fn validate_daemon_set_update(new: &Value, old: &Value) -> ErrorList {
             "must not be decremented",
         ));
     }
-    errs.extend(validate_daemon_set_spec(sub(new, "spec"), &Path::new("spec")));
+    errs.extend(validate_daemon_set_spec(
+        sub(new, "spec"),
+        &Path::new("spec"),
+    ));
     errs.extend(selector_immutable(new, old));
     errs
 }
@@ -466,9 +531,15 @@ fn validate_stateful_set_spec(spec: &Value, p: &Path) -> ErrorList {
         )),
     }
     if let Some(start) = int(sub(spec, "ordinals"), "start") {
-        errs.extend(validate_nonnegative_field(start, &p.child("ordinals").child("start")));
+        errs.extend(validate_nonnegative_field(
+            start,
+            &p.child("ordinals").child("start"),
+        ));
     }
-    errs.extend(validate_nonnegative_field(int(spec, "replicas").unwrap_or(0), &p.child("replicas")));
+    errs.extend(validate_nonnegative_field(
+        int(spec, "replicas").unwrap_or(0),
+        &p.child("replicas"),
+    ));
     errs.extend(validate_nonnegative_field(
         int(spec, "minReadySeconds").unwrap_or(0),
         &p.child("minReadySeconds"),
@@ -478,7 +549,11 @@ fn validate_stateful_set_spec(spec: &Value, p: &Path) -> ErrorList {
     let template = sub(spec, "template");
     let tp = p.child("template");
     if sel.is_object() && !selector_converts(sel) {
-        errs.push(FieldError::invalid(&p.child("selector"), go_label_selector(sel), ""));
+        errs.push(FieldError::invalid(
+            &p.child("selector"),
+            go_label_selector(sel),
+            "",
+        ));
     } else {
         let tmeta = metadata(template);
         let labels = string_map(tmeta, "labels");
@@ -516,15 +591,27 @@ fn validate_stateful_set_spec(spec: &Value, p: &Path) -> ErrorList {
 
 /// StatefulSet create.
 pub fn validate_stateful_set(ss: &Value) -> ErrorList {
-    let mut errs = validate_object_meta(metadata(ss), true, NameRule::DnsLabel, &Path::new("metadata"));
-    errs.extend(validate_stateful_set_spec(sub(ss, "spec"), &Path::new("spec")));
+    let mut errs = validate_object_meta(
+        metadata(ss),
+        true,
+        NameRule::DnsLabel,
+        &Path::new("metadata"),
+    );
+    errs.extend(validate_stateful_set_spec(
+        sub(ss, "spec"),
+        &Path::new("spec"),
+    ));
     errs
 }
 
 /// StatefulSet update: only some spec fields may change.
 pub fn validate_stateful_set_update(new: &Value, old: &Value) -> ErrorList {
-    let mut errs = validate_object_meta_update(metadata(new), metadata(old), &Path::new("metadata"));
-    errs.extend(validate_stateful_set_spec(sub(new, "spec"), &Path::new("spec")));
+    let mut errs =
+        validate_object_meta_update(metadata(new), metadata(old), &Path::new("metadata"));
+    errs.extend(validate_stateful_set_spec(
+        sub(new, "spec"),
+        &Path::new("spec"),
+    ));
     let mutable = [
         "replicas",
         "template",
@@ -543,7 +630,10 @@ pub fn validate_stateful_set_update(new: &Value, old: &Value) -> ErrorList {
         }
         v
     };
-    if !semantic_eq(Some(&strip(sub(new, "spec"))), Some(&strip(sub(old, "spec")))) {
+    if !semantic_eq(
+        Some(&strip(sub(new, "spec"))),
+        Some(&strip(sub(old, "spec"))),
+    ) {
         errs.push(FieldError::forbidden(
             &Path::new("spec"),
             "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
@@ -554,7 +644,12 @@ pub fn validate_stateful_set_update(new: &Value, old: &Value) -> ErrorList {
 
 /// `autoscaling.Scale` (the `/scale` subresource): replicas must not be negative.
 pub fn validate_scale(scale: &Value) -> ErrorList {
-    let mut errs = validate_object_meta(metadata(scale), true, NameRule::DnsSubdomain, &Path::new("metadata"));
+    let mut errs = validate_object_meta(
+        metadata(scale),
+        true,
+        NameRule::DnsSubdomain,
+        &Path::new("metadata"),
+    );
     errs.extend(validate_nonnegative_field(
         int(sub(scale, "spec"), "replicas").unwrap_or(0),
         &Path::from_names(&["spec", "replicas"]),

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::field::{BadValue, ErrorList, FieldError, Path};
 use super::meta::{
-    go_label_selector, go_string_map, metadata, semantic_eq, selector_matches,
+    go_label_selector, go_string_map, metadata, selector_matches, semantic_eq,
     validate_immutable_field, validate_label_selector, validate_nonnegative_field,
     validate_object_meta, validate_object_meta_update,
 };
@@ -127,13 +127,19 @@ fn validate_generated_selector(job: &Value) -> ErrorList {
     let labels = string_map(tmeta, "labels");
     for key in ["controller-uid", CONTROLLER_UID_LABEL] {
         if !labels.iter().any(|(k, v)| k == key && v == uid) {
-            errs.push(FieldError::required(&lp.key(key), &format!("must be '{uid}'")));
+            errs.push(FieldError::required(
+                &lp.key(key),
+                &format!("must be '{uid}'"),
+            ));
         }
     }
     let sel = sub(spec, "selector");
     if sel.is_object() {
         let ml = string_map(sel, "matchLabels");
-        if !ml.iter().any(|(k, v)| k == CONTROLLER_UID_LABEL && v == uid) {
+        if !ml
+            .iter()
+            .any(|(k, v)| k == CONTROLLER_UID_LABEL && v == uid)
+        {
             errs.push(FieldError::invalid(
                 &Path::from_names(&["spec", "selector"]),
                 go_label_selector(sel),
@@ -171,20 +177,25 @@ pub fn validate_job(job: &Value) -> ErrorList {
 /// dumps the whole internal `core.PodTemplateSpec` struct (thousands of characters); kubestep
 /// shows its frame.
 fn go_pod_template() -> BadValue {
-    BadValue::Raw("core.PodTemplateSpec{ObjectMeta:v1.ObjectMeta{...}, Spec:core.PodSpec{...}}".into())
+    BadValue::Raw(
+        "core.PodTemplateSpec{ObjectMeta:v1.ObjectMeta{...}, Spec:core.PodSpec{...}}".into(),
+    )
 }
 
 /// Job update: selector, template (except scheduling directives of a suspended Job that never
 /// started), completion mode and completions are immutable.
 pub fn validate_job_update(new: &Value, old: &Value) -> ErrorList {
-    let mut errs = validate_object_meta_update(metadata(new), metadata(old), &Path::new("metadata"));
+    let mut errs =
+        validate_object_meta_update(metadata(new), metadata(old), &Path::new("metadata"));
     let p = Path::new("spec");
     let (ns, os) = (sub(new, "spec"), sub(old, "spec"));
     errs.extend(validate_job_spec(ns, &p));
     // Completions: immutable, except for Indexed Jobs scaled together with parallelism.
     let indexed = opt_str(ns, "completionMode") == Some("Indexed");
     if !indexed {
-        let shown = int(ns, "completions").map(BadValue::Int).unwrap_or(BadValue::Null);
+        let shown = int(ns, "completions")
+            .map(BadValue::Int)
+            .unwrap_or(BadValue::Null);
         errs.extend(validate_immutable_field(
             ns.get("completions"),
             os.get("completions"),
@@ -209,8 +220,8 @@ pub fn validate_job_update(new: &Value, old: &Value) -> ErrorList {
         go_label_selector(sel),
         &p.child("selector"),
     ));
-    let mutable_scheduling = boolean(ns, "suspend") == Some(true)
-        && !has(sub(old, "status"), "startTime");
+    let mutable_scheduling =
+        boolean(ns, "suspend") == Some(true) && !has(sub(old, "status"), "startTime");
     let strip = |t: &Value| {
         let mut t = t.clone();
         if mutable_scheduling {
@@ -271,7 +282,10 @@ fn validate_cron_job_spec(spec: &Value, old: Option<&Value>, p: &Path) -> ErrorL
         }
     }
     if let Some(s) = int(spec, "startingDeadlineSeconds") {
-        errs.extend(validate_nonnegative_field(s, &p.child("startingDeadlineSeconds")));
+        errs.extend(validate_nonnegative_field(
+            s,
+            &p.child("startingDeadlineSeconds"),
+        ));
     }
     let tz_changed = old.is_none_or(|o| o.get("timeZone") != spec.get("timeZone"));
     if tz_changed {
@@ -329,7 +343,11 @@ fn validate_time_zone(tz: &str, p: &Path) -> ErrorList {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'+');
         if part == "." || part == ".." || part.starts_with('-') || !ok_chars {
-            return vec![FieldError::invalid(p, tz, &format!("unknown time zone {tz}"))];
+            return vec![FieldError::invalid(
+                p,
+                tz,
+                &format!("unknown time zone {tz}"),
+            )];
         }
     }
     if tz.eq_ignore_ascii_case("Local") {
@@ -346,7 +364,11 @@ fn validate_time_zone(tz: &str, p: &Path) -> ErrorList {
 pub fn validate_cron_job(cj: &Value) -> ErrorList {
     let meta = metadata(cj);
     let mut errs = validate_object_meta(meta, true, NameRule::DnsSubdomain, &Path::new("metadata"));
-    errs.extend(validate_cron_job_spec(sub(cj, "spec"), None, &Path::new("spec")));
+    errs.extend(validate_cron_job_spec(
+        sub(cj, "spec"),
+        None,
+        &Path::new("spec"),
+    ));
     let name = str_of(meta, "name");
     if name.len() > 52 {
         errs.push(FieldError::invalid(
@@ -360,7 +382,8 @@ pub fn validate_cron_job(cj: &Value) -> ErrorList {
 
 /// CronJob update (the 52-character name limit is not re-checked, as in Go).
 pub fn validate_cron_job_update(new: &Value, old: &Value) -> ErrorList {
-    let mut errs = validate_object_meta_update(metadata(new), metadata(old), &Path::new("metadata"));
+    let mut errs =
+        validate_object_meta_update(metadata(new), metadata(old), &Path::new("metadata"));
     errs.extend(validate_cron_job_spec(
         sub(new, "spec"),
         Some(sub(old, "spec")),
@@ -494,7 +517,9 @@ fn cron_range(expr: &str, min: u64, max: u64, names: &[&str], offset: u64) -> Re
         ));
     }
     if end > max {
-        return Err(format!("end of range ({end}) above maximum ({max}): {expr}"));
+        return Err(format!(
+            "end of range ({end}) above maximum ({max}): {expr}"
+        ));
     }
     if start > end {
         return Err(format!(

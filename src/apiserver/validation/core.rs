@@ -47,7 +47,10 @@ fn validate_kube_finalizer_name(name: &str, p: &Path) -> ErrorList {
 pub fn validate_namespace(ns: &Value) -> ErrorList {
     let mut errs = validate_object_meta(metadata(ns), false, NameRule::DnsLabel, &meta_path());
     for f in strings(sub(ns, "spec"), "finalizers") {
-        errs.extend(validate_kube_finalizer_name(f, &Path::from_names(&["spec", "finalizers"])));
+        errs.extend(validate_kube_finalizer_name(
+            f,
+            &Path::from_names(&["spec", "finalizers"]),
+        ));
     }
     errs
 }
@@ -81,7 +84,11 @@ fn validate_node_taints(taints: &[Value], p: &Path) -> ErrorList {
         let value = str_of(t, "value");
         let msgs = names::is_valid_label_value(value);
         if !msgs.is_empty() {
-            errs.push(FieldError::invalid(&ip.child("value"), value, &msgs.join(";")));
+            errs.push(FieldError::invalid(
+                &ip.child("value"),
+                value,
+                &msgs.join(";"),
+            ));
         }
         if effect.is_empty() {
             errs.push(FieldError::required(&ip.child("effect"), ""));
@@ -116,7 +123,11 @@ fn validate_node_resources(node: &Value) -> ErrorList {
         let (qs, qerrs) = quantities(status, list, &sp);
         errs.extend(qerrs);
         for (name, q) in qs {
-            errs.extend(validate_resource_quantity_value(&name, &q, &sp.child(list).key(&name)));
+            errs.extend(validate_resource_quantity_value(
+                &name,
+                &q,
+                &sp.child(list).key(&name),
+            ));
         }
     }
     errs
@@ -152,7 +163,10 @@ fn is_valid_cidr(c: &str) -> bool {
 pub fn validate_node(node: &Value) -> ErrorList {
     let mp = meta_path();
     let mut errs = validate_object_meta(metadata(node), false, NameRule::DnsSubdomain, &mp);
-    errs.extend(validate_node_taints(arr(sub(node, "spec"), "taints"), &mp.child("taints")));
+    errs.extend(validate_node_taints(
+        arr(sub(node, "spec"), "taints"),
+        &mp.child("taints"),
+    ));
     errs.extend(validate_node_resources(node));
     errs.extend(validate_pod_cidrs(node));
     errs
@@ -285,8 +299,14 @@ pub fn validate_service(svc: &Value) -> ErrorList {
         for m in names::is_valid_port_num(port_num) {
             errs.push(FieldError::invalid(&pp.child("port"), port_num, &m));
         }
-        errs.extend(validate_protocol(str_of(port, "protocol"), &pp.child("protocol")));
-        errs.extend(validate_port_num_or_name(port.get("targetPort"), &pp.child("targetPort")));
+        errs.extend(validate_protocol(
+            str_of(port, "protocol"),
+            &pp.child("protocol"),
+        ));
+        errs.extend(validate_port_num_or_name(
+            port.get("targetPort"),
+            &pp.child("targetPort"),
+        ));
         if let Some(ap) = opt_str(port, "appProtocol") {
             for m in names::is_qualified_name(ap) {
                 errs.push(FieldError::invalid(&pp.child("appProtocol"), ap, &m));
@@ -294,13 +314,19 @@ pub fn validate_service(svc: &Value) -> ErrorList {
         }
     }
     if has(spec, "selector") {
-        errs.extend(validate_labels(&string_map(spec, "selector"), &sp.child("selector")));
+        errs.extend(validate_labels(
+            &string_map(spec, "selector"),
+            &sp.child("selector"),
+        ));
     }
     let affinity = str_of(spec, "sessionAffinity");
     match affinity {
         "" => errs.push(FieldError::required(&sp.child("sessionAffinity"), "")),
         "ClientIP" => {
-            let t = int(sub(sub(spec, "sessionAffinityConfig"), "clientIP"), "timeoutSeconds");
+            let t = int(
+                sub(sub(spec, "sessionAffinityConfig"), "clientIP"),
+                "timeoutSeconds",
+            );
             let cp = sp.child("sessionAffinityConfig");
             match t {
                 None => errs.push(FieldError::required(
@@ -414,7 +440,11 @@ fn validate_cluster_ips_related(spec: &Value, sp: &Path) -> ErrorList {
         if ips.is_empty() {
             errs.push(FieldError::required(&cp, ""));
         } else if ips[0] != cluster_ip {
-            errs.push(FieldError::invalid(&cp, ips_shown.clone(), "first value must match `clusterIP`"));
+            errs.push(FieldError::invalid(
+                &cp,
+                ips_shown.clone(),
+                "first value must match `clusterIP`",
+            ));
         }
     } else if !ips.is_empty() {
         errs.push(FieldError::invalid(
@@ -470,7 +500,11 @@ fn validate_cluster_ips_related(spec: &Value, sp: &Path) -> ErrorList {
         }
     }
     if ips.len() > 2 {
-        errs.push(FieldError::invalid(&cp, ips_shown.clone(), "may only hold up to 2 values"));
+        errs.push(FieldError::invalid(
+            &cp,
+            ips_shown.clone(),
+            "may only hold up to 2 values",
+        ));
     }
     if invalid {
         return errs;
@@ -549,7 +583,11 @@ fn validate_traffic_policies(spec: &Value, sp: &Path) -> ErrorList {
         errs.push(FieldError::required(&sp.child("healthCheckNodePort"), ""));
     } else {
         for m in names::is_valid_port_num(hc) {
-            errs.push(FieldError::invalid(&sp.child("healthCheckNodePort"), hc, &m));
+            errs.push(FieldError::invalid(
+                &sp.child("healthCheckNodePort"),
+                hc,
+                &m,
+            ));
         }
     }
     if stype != "ExternalName" {
@@ -580,7 +618,11 @@ pub fn validate_service_update(new: &Value, old: &Value) -> ErrorList {
         if nips.len() == oips.len() {
             for (i, ip) in oips.iter().enumerate() {
                 if *ip != nips[i] {
-                    errs.push(FieldError::invalid(&cp.index(i), shown.clone(), "may not change once set"));
+                    errs.push(FieldError::invalid(
+                        &cp.index(i),
+                        shown.clone(),
+                        "may not change once set",
+                    ));
                 }
             }
         } else if oips.len() > nips.len() {
@@ -592,7 +634,11 @@ pub fn validate_service_update(new: &Value, old: &Value) -> ErrorList {
                 ));
             }
             if !oips.is_empty() && !nips.is_empty() && nips[0] != oips[0] {
-                errs.push(FieldError::invalid(&cp.index(0), shown.clone(), "may not change once set"));
+                errs.push(FieldError::invalid(
+                    &cp.index(0),
+                    shown.clone(),
+                    "may not change once set",
+                ));
             }
             if nips.len() == 1 && opt_str(ns, "ipFamilyPolicy") != Some("SingleStack") {
                 errs.push(FieldError::invalid(
@@ -602,7 +648,11 @@ pub fn validate_service_update(new: &Value, old: &Value) -> ErrorList {
                 ));
             }
         } else if !oips.is_empty() && nips[0] != oips[0] {
-            errs.push(FieldError::invalid(&cp.index(0), shown, "may not change once set"));
+            errs.push(FieldError::invalid(
+                &cp.index(0),
+                shown,
+                "may not change once set",
+            ));
         }
     }
     errs.extend(validate_service(new));
@@ -660,7 +710,10 @@ pub fn validate_endpoints(ep: &Value) -> ErrorList {
             for m in names::is_valid_port_num(n) {
                 errs.push(FieldError::invalid(&pp.child("port"), n, &m));
             }
-            errs.extend(validate_protocol(str_of(port, "protocol"), &pp.child("protocol")));
+            errs.extend(validate_protocol(
+                str_of(port, "protocol"),
+                &pp.child("protocol"),
+            ));
         }
     }
     errs
@@ -726,7 +779,11 @@ pub fn validate_config_map(cm: &Value) -> ErrorList {
     }
     for (key, value) in string_map(cm, "binaryData") {
         for m in names::is_config_map_key(&key) {
-            errs.push(FieldError::invalid(&Path::new("binaryData").key(&key), key.as_str(), &m));
+            errs.push(FieldError::invalid(
+                &Path::new("binaryData").key(&key),
+                key.as_str(),
+                &m,
+            ));
         }
         total += base64_len(&value) as i64;
     }
@@ -745,7 +802,10 @@ pub fn validate_config_map_update(new: &Value, old: &Value) -> ErrorList {
     let mut errs = validate_object_meta_update(metadata(new), metadata(old), &meta_path());
     if immutable_set(old) {
         if !immutable_set(new) {
-            errs.push(FieldError::forbidden(&Path::new("immutable"), IMMUTABLE_WHEN_SET));
+            errs.push(FieldError::forbidden(
+                &Path::new("immutable"),
+                IMMUTABLE_WHEN_SET,
+            ));
         }
         for f in ["data", "binaryData"] {
             if !semantic_eq(new.get(f), old.get(f)) {
@@ -812,7 +872,11 @@ pub fn validate_secret(s: &Value) -> ErrorList {
     if total > MAX_SECRET_SIZE {
         errs.push(FieldError::too_long(&dp, MAX_SECRET_SIZE));
     }
-    let get = |k: &str| data.iter().find(|(dk, _)| dk == k).map(|(_, v)| v.as_slice());
+    let get = |k: &str| {
+        data.iter()
+            .find(|(dk, _)| dk == k)
+            .map(|(_, v)| v.as_slice())
+    };
     match str_of(s, "type") {
         "kubernetes.io/service-account-token" => {
             let annotations = string_map(meta, "annotations");
@@ -880,10 +944,16 @@ pub fn validate_secret_update(new: &Value, old: &Value) -> ErrorList {
     ));
     if immutable_set(old) {
         if !immutable_set(new) {
-            errs.push(FieldError::forbidden(&Path::new("immutable"), IMMUTABLE_WHEN_SET));
+            errs.push(FieldError::forbidden(
+                &Path::new("immutable"),
+                IMMUTABLE_WHEN_SET,
+            ));
         }
         if secret_data(new) != secret_data(old) {
-            errs.push(FieldError::forbidden(&Path::new("data"), IMMUTABLE_WHEN_SET));
+            errs.push(FieldError::forbidden(
+                &Path::new("data"),
+                IMMUTABLE_WHEN_SET,
+            ));
         }
     }
     errs.extend(validate_secret(new));
@@ -928,17 +998,29 @@ pub fn validate_event(ev: &Value) -> ErrorList {
     errs
 }
 
-const ACCESS_MODES: [&str; 4] = ["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"];
+const ACCESS_MODES: [&str; 4] = [
+    "ReadOnlyMany",
+    "ReadWriteMany",
+    "ReadWriteOnce",
+    "ReadWriteOncePod",
+];
 
 fn validate_access_modes(spec: &Value, p: &Path, required_detail: &str) -> ErrorList {
     let mut errs = Vec::new();
     let modes = strings(spec, "accessModes");
     if modes.is_empty() {
-        errs.push(FieldError::required(&p.child("accessModes"), required_detail));
+        errs.push(FieldError::required(
+            &p.child("accessModes"),
+            required_detail,
+        ));
     }
     for m in &modes {
         if !ACCESS_MODES.contains(m) {
-            errs.push(FieldError::not_supported(&p.child("accessModes"), *m, &ACCESS_MODES));
+            errs.push(FieldError::not_supported(
+                &p.child("accessModes"),
+                *m,
+                &ACCESS_MODES,
+            ));
         }
     }
     if modes.contains(&"ReadWriteOncePod") && modes.len() > 1 {
@@ -976,7 +1058,11 @@ pub fn validate_persistent_volume(pv: &Value) -> ErrorList {
             let (qs, qerrs) = quantities(spec, "capacity", &sp);
             errs.extend(qerrs);
             for (name, q) in qs {
-                errs.extend(validate_resource_quantity_value(&name, &q, &sp.child("capacity").key(&name)));
+                errs.extend(validate_resource_quantity_value(
+                    &name,
+                    &q,
+                    &sp.child("capacity").key(&name),
+                ));
             }
         }
     }
@@ -999,10 +1085,28 @@ pub fn validate_persistent_volume(pv: &Value) -> ErrorList {
         }
     }
     let sources = [
-        "hostPath", "gcePersistentDisk", "awsElasticBlockStore", "glusterfs", "nfs", "rbd",
-        "quobyte", "cinder", "cephfs", "iscsi", "fc", "flocker", "flexVolume", "azureFile",
-        "vsphereVolume", "azureDisk", "photonPersistentDisk", "portworxVolume", "scaleIO", "local",
-        "storageos", "csi",
+        "hostPath",
+        "gcePersistentDisk",
+        "awsElasticBlockStore",
+        "glusterfs",
+        "nfs",
+        "rbd",
+        "quobyte",
+        "cinder",
+        "cephfs",
+        "iscsi",
+        "fc",
+        "flocker",
+        "flexVolume",
+        "azureFile",
+        "vsphereVolume",
+        "azureDisk",
+        "photonPersistentDisk",
+        "portworxVolume",
+        "scaleIO",
+        "local",
+        "storageos",
+        "csi",
     ];
     let mut n = 0;
     for src in sources {
@@ -1011,7 +1115,10 @@ pub fn validate_persistent_volume(pv: &Value) -> ErrorList {
         };
         let p = sp.child(src);
         if n > 0 {
-            errs.push(FieldError::forbidden(&p, "may not specify more than 1 volume type"));
+            errs.push(FieldError::forbidden(
+                &p,
+                "may not specify more than 1 volume type",
+            ));
             continue;
         }
         n += 1;
@@ -1021,7 +1128,11 @@ pub fn validate_persistent_volume(pv: &Value) -> ErrorList {
                 if path.is_empty() {
                     errs.push(FieldError::required(&p.child("path"), ""));
                 } else if path.split('/').any(|x| x == "..") {
-                    errs.push(FieldError::invalid(&p.child("path"), path, "must not contain '..'"));
+                    errs.push(FieldError::invalid(
+                        &p.child("path"),
+                        path,
+                        "must not contain '..'",
+                    ));
                 }
             }
             "nfs" => {
@@ -1076,9 +1187,17 @@ fn validate_pvc_spec(spec: &Value, p: &Path) -> ErrorList {
         None => errs.push(FieldError::required(&rp.key("storage"), "")),
         Some((_, q)) => {
             if q.sign() <= 0 {
-                errs.push(FieldError::invalid(&rp.key("storage"), q.to_string(), "must be greater than zero"));
+                errs.push(FieldError::invalid(
+                    &rp.key("storage"),
+                    q.to_string(),
+                    "must be greater than zero",
+                ));
             } else {
-                errs.extend(validate_resource_quantity_value("storage", q, &rp.key("storage")));
+                errs.extend(validate_resource_quantity_value(
+                    "storage",
+                    q,
+                    &rp.key("storage"),
+                ));
             }
         }
     }
@@ -1142,7 +1261,11 @@ pub fn validate_persistent_volume_claim_update(new: &Value, old: &Value) -> Erro
         let rp = Path::from_names(&["spec", "resources", "requests", "storage"]);
         let (nq, _) = quantities(sub(ns, "resources"), "requests", &rp);
         let (oq, _) = quantities(sub(os, "resources"), "requests", &rp);
-        let get = |l: &[(String, super::quantity::Quantity)]| l.iter().find(|(n, _)| n == "storage").map(|(_, q)| q.clone());
+        let get = |l: &[(String, super::quantity::Quantity)]| {
+            l.iter()
+                .find(|(n, _)| n == "storage")
+                .map(|(_, q)| q.clone())
+        };
         if let (Some(n), Some(o)) = (get(&nq), get(&oq)) {
             if n.cmp_quantity(&o) == std::cmp::Ordering::Less {
                 errs.push(FieldError::forbidden(
@@ -1175,12 +1298,22 @@ pub fn validate_limit_range(lr: &Value) -> ErrorList {
             ));
         }
         let mut lists = Vec::new();
-        for key in ["max", "min", "default", "defaultRequest", "maxLimitRequestRatio"] {
+        for key in [
+            "max",
+            "min",
+            "default",
+            "defaultRequest",
+            "maxLimitRequestRatio",
+        ] {
             let (qs, qerrs) = quantities(limit, key, &ip);
             errs.extend(qerrs);
             for (name, q) in &qs {
                 errs.extend(validate_resource_name(name, &ip.child(key).key(name)));
-                errs.extend(validate_resource_quantity_value(name, q, &ip.child(key).key(name)));
+                errs.extend(validate_resource_quantity_value(
+                    name,
+                    q,
+                    &ip.child(key).key(name),
+                ));
             }
             lists.push(qs);
         }
@@ -1194,24 +1327,67 @@ pub fn validate_limit_range(lr: &Value) -> ErrorList {
                 }
             }
         }
-        let find = |l: usize, name: &str| lists[l].iter().find(|(n, _)| n == name).map(|(_, q)| q.clone());
+        let find = |l: usize, name: &str| {
+            lists[l]
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, q)| q.clone())
+        };
         let mut all_names: Vec<String> = lists.iter().flatten().map(|(n, _)| n.clone()).collect();
         all_names.sort();
         all_names.dedup();
         for name in all_names {
-            let (max, min, def, def_req) = (find(0, &name), find(1, &name), find(2, &name), find(3, &name));
-            let gt = |a: &Option<super::quantity::Quantity>, b: &Option<super::quantity::Quantity>| match (a, b) {
+            let (max, min, def, def_req) = (
+                find(0, &name),
+                find(1, &name),
+                find(2, &name),
+                find(3, &name),
+            );
+            let gt = |a: &Option<super::quantity::Quantity>,
+                      b: &Option<super::quantity::Quantity>| match (a, b) {
                 (Some(a), Some(b)) => a.cmp_quantity(b) == std::cmp::Ordering::Greater,
                 _ => false,
             };
-            let show = |q: &Option<super::quantity::Quantity>| q.as_ref().map(|q| q.to_string()).unwrap_or_default();
+            let show = |q: &Option<super::quantity::Quantity>| {
+                q.as_ref().map(|q| q.to_string()).unwrap_or_default()
+            };
             let checks = [
-                (&min, &max, "min", "min value {a} is greater than max value {b}"),
-                (&def_req, &max, "defaultRequest", "default request value {a} is greater than max value {b}"),
-                (&min, &def_req, "min", "min value {a} is greater than default request value {b}"),
-                (&def_req, &def, "defaultRequest", "default request value {a} is greater than default limit value {b}"),
-                (&min, &def, "min", "min value {a} is greater than default value {b}"),
-                (&def, &max, "default", "default value {a} is greater than max value {b}"),
+                (
+                    &min,
+                    &max,
+                    "min",
+                    "min value {a} is greater than max value {b}",
+                ),
+                (
+                    &def_req,
+                    &max,
+                    "defaultRequest",
+                    "default request value {a} is greater than max value {b}",
+                ),
+                (
+                    &min,
+                    &def_req,
+                    "min",
+                    "min value {a} is greater than default request value {b}",
+                ),
+                (
+                    &def_req,
+                    &def,
+                    "defaultRequest",
+                    "default request value {a} is greater than default limit value {b}",
+                ),
+                (
+                    &min,
+                    &def,
+                    "min",
+                    "min value {a} is greater than default value {b}",
+                ),
+                (
+                    &def,
+                    &max,
+                    "default",
+                    "default value {a} is greater than max value {b}",
+                ),
             ];
             for (a, b, field, text) in checks {
                 if gt(a, b) {
@@ -1257,7 +1433,11 @@ pub fn validate_resource_quota(rq: &Value) -> ErrorList {
     ];
     for s in strings(spec, "scopes") {
         if !valid_scopes.contains(&s) {
-            errs.push(FieldError::not_supported(&sp.child("scopes"), s, &valid_scopes));
+            errs.push(FieldError::not_supported(
+                &sp.child("scopes"),
+                s,
+                &valid_scopes,
+            ));
         }
     }
     errs
@@ -1283,7 +1463,10 @@ pub fn validate_binding(b: &Value) -> ErrorList {
         ));
     }
     if str_of(target, "name").is_empty() {
-        errs.push(FieldError::required(&Path::from_names(&["target", "name"]), ""));
+        errs.push(FieldError::required(
+            &Path::from_names(&["target", "name"]),
+            "",
+        ));
     }
     errs
 }

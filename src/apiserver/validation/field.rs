@@ -279,7 +279,11 @@ pub fn go_float(x: f64) -> String {
         return "NaN".into();
     }
     if x.is_infinite() {
-        return if x > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if x > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     let abs = x.abs();
     if abs != 0.0 && !(1e-4..1e21).contains(&abs) {
@@ -318,7 +322,12 @@ impl FieldError {
 
     /// `field.Required`.
     pub fn required(path: &Path, detail: &str) -> FieldError {
-        FieldError::make(ErrorType::Required, path, BadValue::Str(String::new()), detail)
+        FieldError::make(
+            ErrorType::Required,
+            path,
+            BadValue::Str(String::new()),
+            detail,
+        )
     }
 
     /// `field.Invalid`.
@@ -349,7 +358,12 @@ impl FieldError {
 
     /// `field.Forbidden`.
     pub fn forbidden(path: &Path, detail: &str) -> FieldError {
-        FieldError::make(ErrorType::Forbidden, path, BadValue::Str(String::new()), detail)
+        FieldError::make(
+            ErrorType::Forbidden,
+            path,
+            BadValue::Str(String::new()),
+            detail,
+        )
     }
 
     /// `field.TooLong` (1.33): the value is never printed; a negative `max` says only
@@ -399,7 +413,10 @@ impl FieldError {
     pub fn error_body(&self) -> String {
         let mut s = match (self.error_type, &self.bad_value) {
             (
-                ErrorType::Required | ErrorType::Forbidden | ErrorType::TooLong | ErrorType::Internal,
+                ErrorType::Required
+                | ErrorType::Forbidden
+                | ErrorType::TooLong
+                | ErrorType::Internal,
                 _,
             )
             | (_, BadValue::Omit) => self.error_type.text().to_string(),

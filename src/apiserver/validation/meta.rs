@@ -51,16 +51,12 @@ pub fn semantic_eq(a: Option<&Value>, b: Option<&Value>) -> bool {
     }
     match (a, b) {
         (Some(Value::Object(x)), Some(Value::Object(y))) => {
-            x.iter()
-                .all(|(k, v)| semantic_eq(Some(v), y.get(k)))
-                && y.iter().all(|(k, v)| x.contains_key(k) || semantic_eq(None, Some(v)))
+            x.iter().all(|(k, v)| semantic_eq(Some(v), y.get(k)))
+                && y.iter()
+                    .all(|(k, v)| x.contains_key(k) || semantic_eq(None, Some(v)))
         }
         (Some(Value::Array(x)), Some(Value::Array(y))) => {
-            x.len() == y.len()
-                && x
-                    .iter()
-                    .zip(y)
-                    .all(|(p, q)| semantic_eq(Some(p), Some(q)))
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| semantic_eq(Some(p), Some(q)))
         }
         (x, y) if is_empty(x) && is_empty(y) => true,
         (Some(x), Some(y)) => x == y,
@@ -316,7 +312,9 @@ pub fn validate_object_meta_update(new: &Value, old: &Value, path: &Path) -> Err
     for f in ["creationTimestamp", "deletionTimestamp"] {
         let shown = match new.get(f).and_then(Value::as_str) {
             Some(t) => BadValue::Raw(go_time(t)),
-            None if f == "creationTimestamp" => BadValue::Raw("0001-01-01 00:00:00 +0000 UTC".into()),
+            None if f == "creationTimestamp" => {
+                BadValue::Raw("0001-01-01 00:00:00 +0000 UTC".into())
+            }
             None => BadValue::Null,
         };
         errs.extend(validate_immutable_field(
@@ -415,7 +413,12 @@ pub fn selector_is_empty(selector: &Value) -> bool {
 
 /// `labels.Selector.Matches` for a `metav1.LabelSelector` (already validated).
 pub fn selector_matches(selector: &Value, labels: &[(String, String)]) -> bool {
-    let get = |k: &str| labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str());
+    let get = |k: &str| {
+        labels
+            .iter()
+            .find(|(lk, _)| lk == k)
+            .map(|(_, v)| v.as_str())
+    };
     for (k, v) in string_map(selector, "matchLabels") {
         if get(&k) != Some(v.as_str()) {
             return false;

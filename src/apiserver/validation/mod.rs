@@ -26,7 +26,9 @@ pub fn group_of(kind: &str) -> &'static str {
     match kind {
         "Deployment" | "ReplicaSet" | "DaemonSet" | "StatefulSet" => "apps",
         "Job" | "CronJob" => "batch",
-        "Role" | "RoleBinding" | "ClusterRole" | "ClusterRoleBinding" => "rbac.authorization.k8s.io",
+        "Role" | "RoleBinding" | "ClusterRole" | "ClusterRoleBinding" => {
+            "rbac.authorization.k8s.io"
+        }
         "Lease" => "coordination.k8s.io",
         "EndpointSlice" => "discovery.k8s.io",
         "Ingress" => "networking.k8s.io",
@@ -41,12 +43,36 @@ pub fn group_of(kind: &str) -> &'static str {
 pub fn is_served(kind: &str) -> bool {
     matches!(
         kind,
-        "Pod" | "Node" | "Namespace" | "Service" | "Endpoints" | "ConfigMap" | "Secret"
-            | "ServiceAccount" | "Event" | "PersistentVolume" | "PersistentVolumeClaim"
-            | "LimitRange" | "ResourceQuota" | "Deployment" | "ReplicaSet" | "DaemonSet"
-            | "StatefulSet" | "Job" | "CronJob" | "Role" | "RoleBinding" | "ClusterRole"
-            | "ClusterRoleBinding" | "Lease" | "EndpointSlice" | "Ingress" | "PriorityClass"
-            | "StorageClass" | "Binding" | "Scale"
+        "Pod"
+            | "Node"
+            | "Namespace"
+            | "Service"
+            | "Endpoints"
+            | "ConfigMap"
+            | "Secret"
+            | "ServiceAccount"
+            | "Event"
+            | "PersistentVolume"
+            | "PersistentVolumeClaim"
+            | "LimitRange"
+            | "ResourceQuota"
+            | "Deployment"
+            | "ReplicaSet"
+            | "DaemonSet"
+            | "StatefulSet"
+            | "Job"
+            | "CronJob"
+            | "Role"
+            | "RoleBinding"
+            | "ClusterRole"
+            | "ClusterRoleBinding"
+            | "Lease"
+            | "EndpointSlice"
+            | "Ingress"
+            | "PriorityClass"
+            | "StorageClass"
+            | "Binding"
+            | "Scale"
     )
 }
 

@@ -5,7 +5,10 @@
 use serde_json::Value;
 
 use super::field::{BadValue, ErrorList, FieldError, Path};
-use super::meta::{metadata, semantic_eq, validate_immutable_field, validate_object_meta, validate_object_meta_update};
+use super::meta::{
+    metadata, semantic_eq, validate_immutable_field, validate_object_meta,
+    validate_object_meta_update,
+};
 use super::names::{self, NameRule};
 use super::pod::validate_protocol;
 use super::value::{arr, has, int, opt_str, str_of, strings, sub};
@@ -21,12 +24,20 @@ pub fn validate_lease(l: &Value) -> ErrorList {
     let sp = Path::new("spec");
     if let Some(d) = int(spec, "leaseDurationSeconds") {
         if d <= 0 {
-            errs.push(FieldError::invalid(&sp.child("leaseDurationSeconds"), d, "must be greater than 0"));
+            errs.push(FieldError::invalid(
+                &sp.child("leaseDurationSeconds"),
+                d,
+                "must be greater than 0",
+            ));
         }
     }
     if let Some(t) = int(spec, "leaseTransitions") {
         if t < 0 {
-            errs.push(FieldError::invalid(&sp.child("leaseTransitions"), t, "must be greater than or equal to 0"));
+            errs.push(FieldError::invalid(
+                &sp.child("leaseTransitions"),
+                t,
+                "must be greater than or equal to 0",
+            ));
         }
     }
     errs
@@ -46,11 +57,19 @@ pub fn validate_endpoint_slice(es: &Value) -> ErrorList {
     match at {
         "" => errs.push(FieldError::required(&Path::new("addressType"), "")),
         "IPv4" | "IPv6" | "FQDN" => {}
-        other => errs.push(FieldError::not_supported(&Path::new("addressType"), other, &["FQDN", "IPv4", "IPv6"])),
+        other => errs.push(FieldError::not_supported(
+            &Path::new("addressType"),
+            other,
+            &["FQDN", "IPv4", "IPv6"],
+        )),
     }
     let endpoints = arr(es, "endpoints");
     if endpoints.len() > 1000 {
-        errs.push(FieldError::too_many(&Path::new("endpoints"), endpoints.len() as i64, 1000));
+        errs.push(FieldError::too_many(
+            &Path::new("endpoints"),
+            endpoints.len() as i64,
+            1000,
+        ));
     }
     for (i, ep) in endpoints.iter().enumerate() {
         let ap = Path::new("endpoints").index(i).child("addresses");
@@ -64,10 +83,18 @@ pub fn validate_endpoint_slice(es: &Value) -> ErrorList {
             let ip = names::parse_ip(a);
             match at {
                 "IPv4" if !ip.is_some_and(|x| x.is_ipv4()) => {
-                    errs.push(FieldError::invalid(&ap.index(j), *a, "must be a valid IPv4 address"));
+                    errs.push(FieldError::invalid(
+                        &ap.index(j),
+                        *a,
+                        "must be a valid IPv4 address",
+                    ));
                 }
                 "IPv6" if !ip.is_some_and(|x| x.is_ipv6()) => {
-                    errs.push(FieldError::invalid(&ap.index(j), *a, "must be a valid IPv6 address"));
+                    errs.push(FieldError::invalid(
+                        &ap.index(j),
+                        *a,
+                        "must be a valid IPv6 address",
+                    ));
                 }
                 "FQDN" => {
                     for m in names::is_dns1123_subdomain(a) {
@@ -79,7 +106,11 @@ pub fn validate_endpoint_slice(es: &Value) -> ErrorList {
         }
         if let Some(h) = opt_str(ep, "hostname") {
             for m in names::is_dns1123_label(h) {
-                errs.push(FieldError::invalid(&Path::new("endpoints").index(i).child("hostname"), h, &m));
+                errs.push(FieldError::invalid(
+                    &Path::new("endpoints").index(i).child("hostname"),
+                    h,
+                    &m,
+                ));
             }
         }
     }
@@ -92,7 +123,10 @@ pub fn validate_endpoint_slice(es: &Value) -> ErrorList {
                 }
             }
         }
-        errs.extend(validate_protocol(str_of(port, "protocol"), &pp.child("protocol")));
+        errs.extend(validate_protocol(
+            str_of(port, "protocol"),
+            &pp.child("protocol"),
+        ));
         if let Some(n) = int(port, "port") {
             for m in names::is_valid_port_num(n) {
                 errs.push(FieldError::invalid(&pp.child("port"), n, &m));
@@ -120,7 +154,11 @@ fn validate_ingress_backend(b: &Value, p: &Path) -> ErrorList {
     let has_service = has(b, "service");
     let has_resource = has(b, "resource");
     if has_service && has_resource {
-        errs.push(FieldError::invalid(p, "", "cannot set both resource and service backends"));
+        errs.push(FieldError::invalid(
+            p,
+            "",
+            "cannot set both resource and service backends",
+        ));
         return errs;
     }
     if !has_service && !has_resource {
@@ -143,7 +181,14 @@ fn validate_ingress_backend(b: &Value, p: &Path) -> ErrorList {
         let pnum = int(port, "number").unwrap_or(0);
         let pp = sp.child("port");
         if !pname.is_empty() && pnum != 0 {
-            errs.push(FieldError::invalid(&pp, BadValue::Raw(format!("networking.ServiceBackendPort{{Name:{}, Number:{pnum}}}", BadValue::from(pname))), "cannot set both port name & port number"));
+            errs.push(FieldError::invalid(
+                &pp,
+                BadValue::Raw(format!(
+                    "networking.ServiceBackendPort{{Name:{}, Number:{pnum}}}",
+                    BadValue::from(pname)
+                )),
+                "cannot set both port name & port number",
+            ));
         } else if !pname.is_empty() {
             for m in names::is_valid_port_name(pname) {
                 errs.push(FieldError::invalid(&pp.child("name"), pname, &m));
@@ -169,7 +214,11 @@ fn validate_ingress_backend(b: &Value, p: &Path) -> ErrorList {
 
 fn validate_ingress_host(host: &str, p: &Path) -> ErrorList {
     if names::parse_ip(host).is_some() {
-        return vec![FieldError::invalid(p, host, "must be a DNS name, not an IP address")];
+        return vec![FieldError::invalid(
+            p,
+            host,
+            "must be a DNS name, not an IP address",
+        )];
     }
     let msgs = match host.strip_prefix("*.") {
         Some(rest) => names::is_dns1123_subdomain(rest)
@@ -183,7 +232,9 @@ fn validate_ingress_host(host: &str, p: &Path) -> ErrorList {
             .collect(),
         None => names::is_dns1123_subdomain(host),
     };
-    msgs.into_iter().map(|m| FieldError::invalid(p, host, &m)).collect()
+    msgs.into_iter()
+        .map(|m| FieldError::invalid(p, host, &m))
+        .collect()
 }
 
 /// `ValidateIngressSpec` (rules, paths, backends, TLS hosts, class name).
@@ -191,10 +242,17 @@ fn validate_ingress_spec(spec: &Value, p: &Path) -> ErrorList {
     let mut errs = Vec::new();
     let rules = arr(spec, "rules");
     if !has(spec, "defaultBackend") && rules.is_empty() {
-        errs.push(FieldError::invalid(&p.child("rules"), BadValue::Raw("[]networking.IngressRule(nil)".into()), "either `defaultBackend` or `rules` must be specified"));
+        errs.push(FieldError::invalid(
+            &p.child("rules"),
+            BadValue::Raw("[]networking.IngressRule(nil)".into()),
+            "either `defaultBackend` or `rules` must be specified",
+        ));
     }
     if has(spec, "defaultBackend") {
-        errs.extend(validate_ingress_backend(sub(spec, "defaultBackend"), &p.child("defaultBackend")));
+        errs.extend(validate_ingress_backend(
+            sub(spec, "defaultBackend"),
+            &p.child("defaultBackend"),
+        ));
     }
     for (i, rule) in rules.iter().enumerate() {
         let rp = p.child("rules").index(i);
@@ -214,24 +272,41 @@ fn validate_ingress_spec(spec: &Value, p: &Path) -> ErrorList {
         for (j, path) in paths.iter().enumerate() {
             let pp = hp.child("paths").index(j);
             match opt_str(path, "pathType") {
-                None => errs.push(FieldError::required(&pp.child("pathType"), "pathType must be specified")),
+                None => errs.push(FieldError::required(
+                    &pp.child("pathType"),
+                    "pathType must be specified",
+                )),
                 Some(pt) => {
                     if !["Exact", "ImplementationSpecific", "Prefix"].contains(&pt) {
-                        errs.push(FieldError::not_supported(&pp.child("pathType"), pt, &["Exact", "ImplementationSpecific", "Prefix"]));
+                        errs.push(FieldError::not_supported(
+                            &pp.child("pathType"),
+                            pt,
+                            &["Exact", "ImplementationSpecific", "Prefix"],
+                        ));
                     } else {
                         let text = str_of(path, "path");
                         if !text.starts_with('/') {
-                            errs.push(FieldError::invalid(&pp.child("path"), text, "must be an absolute path"));
+                            errs.push(FieldError::invalid(
+                                &pp.child("path"),
+                                text,
+                                "must be an absolute path",
+                            ));
                         }
                     }
                 }
             }
-            errs.extend(validate_ingress_backend(sub(path, "backend"), &pp.child("backend")));
+            errs.extend(validate_ingress_backend(
+                sub(path, "backend"),
+                &pp.child("backend"),
+            ));
         }
     }
     for (i, tls) in arr(spec, "tls").iter().enumerate() {
         for (j, h) in strings(tls, "hosts").iter().enumerate() {
-            errs.extend(validate_ingress_host(h, &p.child("tls").index(i).child("hosts").index(j)));
+            errs.extend(validate_ingress_host(
+                h,
+                &p.child("tls").index(i).child("hosts").index(j),
+            ));
         }
     }
     if let Some(class) = opt_str(spec, "ingressClassName") {
@@ -289,7 +364,11 @@ pub fn validate_priority_class(pc: &Value) -> ErrorList {
     }
     if let Some(pp) = opt_str(pc, "preemptionPolicy") {
         if pp != "Never" && pp != "PreemptLowerPriority" {
-            errs.push(FieldError::not_supported(&Path::new("preemptionPolicy"), pp, &["Never", "PreemptLowerPriority"]));
+            errs.push(FieldError::not_supported(
+                &Path::new("preemptionPolicy"),
+                pp,
+                &["Never", "PreemptLowerPriority"],
+            ));
         }
     }
     errs
@@ -299,12 +378,17 @@ pub fn validate_priority_class(pc: &Value) -> ErrorList {
 pub fn validate_priority_class_update(new: &Value, old: &Value) -> ErrorList {
     let mut errs = validate_object_meta_update(metadata(new), metadata(old), &mp());
     if int(new, "value") != int(old, "value") {
-        errs.push(FieldError::forbidden(&Path::new("value"), "may not be changed in an update."));
+        errs.push(FieldError::forbidden(
+            &Path::new("value"),
+            "may not be changed in an update.",
+        ));
     }
     errs.extend(validate_immutable_field(
         new.get("preemptionPolicy"),
         old.get("preemptionPolicy"),
-        opt_str(new, "preemptionPolicy").map(BadValue::from).unwrap_or(BadValue::Null),
+        opt_str(new, "preemptionPolicy")
+            .map(BadValue::from)
+            .unwrap_or(BadValue::Null),
         &Path::new("preemptionPolicy"),
     ));
     errs
@@ -323,13 +407,21 @@ pub fn validate_storage_class(sc: &Value) -> ErrorList {
     }
     if let Some(rp) = opt_str(sc, "reclaimPolicy") {
         if rp != "Delete" && rp != "Retain" {
-            errs.push(FieldError::not_supported(&Path::new("reclaimPolicy"), rp, &["Delete", "Retain"]));
+            errs.push(FieldError::not_supported(
+                &Path::new("reclaimPolicy"),
+                rp,
+                &["Delete", "Retain"],
+            ));
         }
     }
     match opt_str(sc, "volumeBindingMode") {
         None => errs.push(FieldError::required(&Path::new("volumeBindingMode"), "")),
         Some("Immediate") | Some("WaitForFirstConsumer") => {}
-        Some(other) => errs.push(FieldError::not_supported(&Path::new("volumeBindingMode"), other, &["Immediate", "WaitForFirstConsumer"])),
+        Some(other) => errs.push(FieldError::not_supported(
+            &Path::new("volumeBindingMode"),
+            other,
+            &["Immediate", "WaitForFirstConsumer"],
+        )),
     }
     errs
 }
@@ -338,18 +430,29 @@ pub fn validate_storage_class(sc: &Value) -> ErrorList {
 pub fn validate_storage_class_update(new: &Value, old: &Value) -> ErrorList {
     let mut errs = validate_object_meta_update(metadata(new), metadata(old), &mp());
     if !semantic_eq(new.get("parameters"), old.get("parameters")) {
-        errs.push(FieldError::forbidden(&Path::new("parameters"), "updates to parameters are forbidden."));
+        errs.push(FieldError::forbidden(
+            &Path::new("parameters"),
+            "updates to parameters are forbidden.",
+        ));
     }
     if str_of(new, "provisioner") != str_of(old, "provisioner") {
-        errs.push(FieldError::forbidden(&Path::new("provisioner"), "updates to provisioner are forbidden."));
+        errs.push(FieldError::forbidden(
+            &Path::new("provisioner"),
+            "updates to provisioner are forbidden.",
+        ));
     }
     if opt_str(new, "reclaimPolicy") != opt_str(old, "reclaimPolicy") {
-        errs.push(FieldError::forbidden(&Path::new("reclaimPolicy"), "updates to reclaimPolicy are forbidden."));
+        errs.push(FieldError::forbidden(
+            &Path::new("reclaimPolicy"),
+            "updates to reclaimPolicy are forbidden.",
+        ));
     }
     errs.extend(validate_immutable_field(
         new.get("volumeBindingMode"),
         old.get("volumeBindingMode"),
-        opt_str(new, "volumeBindingMode").map(BadValue::from).unwrap_or(BadValue::Null),
+        opt_str(new, "volumeBindingMode")
+            .map(BadValue::from)
+            .unwrap_or(BadValue::Null),
         &Path::new("volumeBindingMode"),
     ));
     errs.extend(validate_storage_class(new));
@@ -364,35 +467,59 @@ pub fn validate_events_event(ev: &Value) -> ErrorList {
     }
     let t = str_of(ev, "type");
     if t != "Normal" && t != "Warning" {
-        errs.push(FieldError::invalid(&Path::new("type"), "", &format!("has invalid value: {t}")));
+        errs.push(FieldError::invalid(
+            &Path::new("type"),
+            "",
+            &format!("has invalid value: {t}"),
+        ));
     }
     let rc = str_of(ev, "reportingController");
     if rc.is_empty() {
         errs.push(FieldError::required(&Path::new("reportingController"), ""));
     }
     for m in names::is_qualified_name(rc) {
-        errs.push(FieldError::invalid(&Path::new("reportingController"), rc, &m));
+        errs.push(FieldError::invalid(
+            &Path::new("reportingController"),
+            rc,
+            &m,
+        ));
     }
     let ri = str_of(ev, "reportingInstance");
     if ri.is_empty() {
         errs.push(FieldError::required(&Path::new("reportingInstance"), ""));
     } else if ri.len() > 128 {
-        errs.push(FieldError::invalid(&Path::new("reportingInstance"), "", "can have at most 128 characters"));
+        errs.push(FieldError::invalid(
+            &Path::new("reportingInstance"),
+            "",
+            "can have at most 128 characters",
+        ));
     }
     let action = str_of(ev, "action");
     if action.is_empty() {
         errs.push(FieldError::required(&Path::new("action"), ""));
     } else if action.len() > 128 {
-        errs.push(FieldError::invalid(&Path::new("action"), "", "can have at most 128 characters"));
+        errs.push(FieldError::invalid(
+            &Path::new("action"),
+            "",
+            "can have at most 128 characters",
+        ));
     }
     let reason = str_of(ev, "reason");
     if reason.is_empty() {
         errs.push(FieldError::required(&Path::new("reason"), ""));
     } else if reason.len() > 128 {
-        errs.push(FieldError::invalid(&Path::new("reason"), "", "can have at most 128 characters"));
+        errs.push(FieldError::invalid(
+            &Path::new("reason"),
+            "",
+            "can have at most 128 characters",
+        ));
     }
     if str_of(ev, "note").len() > 1024 {
-        errs.push(FieldError::invalid(&Path::new("note"), "", "can have at most 1024 characters"));
+        errs.push(FieldError::invalid(
+            &Path::new("note"),
+            "",
+            "can have at most 1024 characters",
+        ));
     }
     errs
 }

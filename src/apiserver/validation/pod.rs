@@ -7,9 +7,8 @@ use serde_json::Value;
 
 use super::field::{BadValue, ErrorList, FieldError, Path};
 use super::meta::{
-    semantic_eq, validate_annotations, validate_label_name, validate_labels,
-    validate_label_selector, validate_nonnegative_field, validate_object_meta,
-    validate_object_meta_update,
+    semantic_eq, validate_annotations, validate_label_name, validate_label_selector,
+    validate_labels, validate_nonnegative_field, validate_object_meta, validate_object_meta_update,
 };
 use super::names::{self, NameRule};
 use super::quantity::Quantity;
@@ -105,10 +104,20 @@ pub fn validate_pod_spec(spec: &Value, p: &Path) -> ErrorList {
     let (volumes, verrs) = validate_volumes(arr(spec, "volumes"), &p.child("volumes"));
     errs.extend(verrs);
     errs.extend(validate_containers(spec, &volumes, &p.child("containers")));
-    errs.extend(validate_init_containers(spec, &volumes, &p.child("initContainers")));
+    errs.extend(validate_init_containers(
+        spec,
+        &volumes,
+        &p.child("initContainers"),
+    ));
     errs.extend(validate_host_network_ports(spec, p));
-    errs.extend(validate_restart_policy(spec.get("restartPolicy"), &p.child("restartPolicy")));
-    errs.extend(validate_dns_policy(str_of(spec, "dnsPolicy"), &p.child("dnsPolicy")));
+    errs.extend(validate_restart_policy(
+        spec.get("restartPolicy"),
+        &p.child("restartPolicy"),
+    ));
+    errs.extend(validate_dns_policy(
+        str_of(spec, "dnsPolicy"),
+        &p.child("dnsPolicy"),
+    ));
     errs.extend(validate_labels(
         &string_map(spec, "nodeSelector"),
         &p.child("nodeSelector"),
@@ -117,7 +126,10 @@ pub fn validate_pod_spec(spec: &Value, p: &Path) -> ErrorList {
         sub(spec, "securityContext"),
         &p.child("securityContext"),
     ));
-    errs.extend(validate_affinity(sub(spec, "affinity"), &p.child("affinity")));
+    errs.extend(validate_affinity(
+        sub(spec, "affinity"),
+        &p.child("affinity"),
+    ));
     errs.extend(validate_dns_config(spec, &p.child("dnsConfig")));
     errs.extend(validate_topology_spread_constraints(
         arr(spec, "topologySpreadConstraints"),
@@ -152,7 +164,10 @@ pub fn validate_pod_spec(spec: &Value, p: &Path) -> ErrorList {
             }
         }
     }
-    errs.extend(validate_tolerations(arr(spec, "tolerations"), &p.child("tolerations")));
+    errs.extend(validate_tolerations(
+        arr(spec, "tolerations"),
+        &p.child("tolerations"),
+    ));
     let pc = str_of(spec, "priorityClassName");
     if !pc.is_empty() {
         for m in names::is_dns1123_subdomain(pc) {
@@ -276,7 +291,11 @@ fn validate_containers(spec: &Value, volumes: &[String], p: &Path) -> ErrorList 
         if let Some(l) = obj(c, "lifecycle") {
             for hook in ["postStart", "preStop"] {
                 if let Some(h) = l.get(hook) {
-                    errs.extend(validate_handler(h, &cp.child("lifecycle").child(hook), true));
+                    errs.extend(validate_handler(
+                        h,
+                        &cp.child("lifecycle").child(hook),
+                        true,
+                    ));
                 }
             }
         }
@@ -325,7 +344,12 @@ fn validate_init_containers(spec: &Value, volumes: &[String], p: &Path) -> Error
             errs.extend(validate_probe_kind(c, "readinessProbe", &cp));
             errs.extend(validate_probe_kind(c, "startupProbe", &cp));
         } else {
-            for f in ["lifecycle", "livenessProbe", "readinessProbe", "startupProbe"] {
+            for f in [
+                "lifecycle",
+                "livenessProbe",
+                "readinessProbe",
+                "startupProbe",
+            ] {
                 if has(c, f) {
                     errs.push(FieldError::forbidden(
                         &cp.child(f),
@@ -425,7 +449,10 @@ fn validate_container_ports(ports: &[Value], p: &Path) -> ErrorList {
                 errs.push(FieldError::invalid(&ip.child("hostPort"), hport, &m));
             }
         }
-        errs.extend(validate_protocol(str_of(port, "protocol"), &ip.child("protocol")));
+        errs.extend(validate_protocol(
+            str_of(port, "protocol"),
+            &ip.child("protocol"),
+        ));
     }
     errs
 }
@@ -453,7 +480,11 @@ fn validate_host_network_ports(spec: &Value, p: &Path) -> ErrorList {
                 let h = int(port, "hostPort").unwrap_or(0);
                 if h != int(port, "containerPort").unwrap_or(0) {
                     errs.push(FieldError::invalid(
-                        &p.child(list).index(i).child("ports").index(j).child("hostPort"),
+                        &p.child(list)
+                            .index(i)
+                            .child("ports")
+                            .index(j)
+                            .child("hostPort"),
                         h,
                         "must match `containerPort` when `hostNetwork` is true",
                     ));
@@ -511,11 +542,18 @@ fn validate_env_var_value_from(ev: &Value, p: &Path) -> ErrorList {
     let mut sources = 0;
     if let Some(fr) = vf.get("fieldRef").filter(|v| v.is_object()) {
         sources += 1;
-        errs.extend(validate_object_field_selector(fr, &ENV_FIELD_PATHS, &p.child("fieldRef")));
+        errs.extend(validate_object_field_selector(
+            fr,
+            &ENV_FIELD_PATHS,
+            &p.child("fieldRef"),
+        ));
     }
     if let Some(rr) = vf.get("resourceFieldRef").filter(|v| v.is_object()) {
         sources += 1;
-        errs.extend(validate_resource_field_selector(rr, &p.child("resourceFieldRef")));
+        errs.extend(validate_resource_field_selector(
+            rr,
+            &p.child("resourceFieldRef"),
+        ));
     }
     if let Some(cm) = vf.get("configMapKeyRef").filter(|v| v.is_object()) {
         sources += 1;
@@ -643,7 +681,11 @@ fn validate_env_from(sources: &[Value], p: &Path) -> ErrorList {
                     errs.push(FieldError::required(&ip.child(label).child("name"), ""));
                 } else {
                     for m in names::is_dns1123_subdomain(name) {
-                        errs.push(FieldError::invalid(&ip.child(label).child("name"), name, &m));
+                        errs.push(FieldError::invalid(
+                            &ip.child(label).child("name"),
+                            name,
+                            &m,
+                        ));
                     }
                 }
             }
@@ -711,7 +753,11 @@ fn validate_volume_mounts(mounts: &[Value], volumes: &[String], p: &Path) -> Err
             errs.push(FieldError::required(&ip.child("mountPath"), ""));
         }
         if points.contains(&mp) {
-            errs.push(FieldError::invalid(&ip.child("mountPath"), mp, "must be unique"));
+            errs.push(FieldError::invalid(
+                &ip.child("mountPath"),
+                mp,
+                "must be unique",
+            ));
         }
         points.push(mp);
         let sp = str_of(m, "subPath");
@@ -929,7 +975,11 @@ fn validate_one_volume_source(kind: &str, s: &Value, p: &Path) -> ErrorList {
             if path.is_empty() {
                 errs.push(FieldError::required(&p.child("path"), ""));
             } else if !path.starts_with('/') {
-                errs.push(FieldError::invalid(&p.child("path"), path, "must be an absolute path"));
+                errs.push(FieldError::invalid(
+                    &p.child("path"),
+                    path,
+                    "must be an absolute path",
+                ));
             }
         }
         "downwardAPI" => {
@@ -975,7 +1025,10 @@ fn validate_one_volume_source(kind: &str, s: &Value, p: &Path) -> ErrorList {
                     ));
                 }
                 if kinds.is_empty() {
-                    errs.push(FieldError::required(&ip, "must specify exactly 1 volume type"));
+                    errs.push(FieldError::required(
+                        &ip,
+                        "must specify exactly 1 volume type",
+                    ));
                 }
                 if let Some(sat) = source.get("serviceAccountToken").filter(|v| v.is_object()) {
                     let path = str_of(sat, "path");
@@ -1053,7 +1106,11 @@ fn validate_probe_kind(c: &Value, kind: &str, cp: &Path) -> ErrorList {
     }
     let st = int(probe, "successThreshold").unwrap_or(0);
     if (kind == "livenessProbe" || kind == "startupProbe") && st != 1 {
-        errs.push(FieldError::invalid(&p.child("successThreshold"), st, "must be 1"));
+        errs.push(FieldError::invalid(
+            &p.child("successThreshold"),
+            st,
+            "must be 1",
+        ));
     }
     errs
 }
@@ -1073,7 +1130,10 @@ fn validate_handler(h: &Value, p: &Path, lifecycle: bool) -> ErrorList {
         };
         let kp = p.child(k);
         if n > 0 {
-            errs.push(FieldError::forbidden(&kp, "may not specify more than 1 handler type"));
+            errs.push(FieldError::forbidden(
+                &kp,
+                "may not specify more than 1 handler type",
+            ));
             continue;
         }
         n += 1;
@@ -1266,7 +1326,8 @@ pub fn validate_resource_quantity_value(name: &str, q: &Quantity, p: &Path) -> E
 pub fn quantities(v: &Value, key: &str, p: &Path) -> (Vec<(String, Quantity)>, ErrorList) {
     let mut out = Vec::new();
     let mut errs = Vec::new();
-    let mut pairs: Vec<(&String, &Value)> = obj(v, key).map(|m| m.iter().collect()).unwrap_or_default();
+    let mut pairs: Vec<(&String, &Value)> =
+        obj(v, key).map(|m| m.iter().collect()).unwrap_or_default();
     pairs.sort_by(|a, b| a.0.cmp(b.0));
     for (name, raw) in pairs {
         let text = match raw {
@@ -1275,7 +1336,11 @@ pub fn quantities(v: &Value, key: &str, p: &Path) -> (Vec<(String, Quantity)>, E
         };
         match Quantity::parse(&text) {
             Ok(q) => out.push((name.clone(), q)),
-            Err(e) => errs.push(FieldError::invalid(&p.child(key).key(name), text.as_str(), e)),
+            Err(e) => errs.push(FieldError::invalid(
+                &p.child(key).key(name),
+                text.as_str(),
+                e,
+            )),
         }
     }
     (out, errs)
@@ -1638,7 +1703,10 @@ fn validate_pod_affinity_term(term: &Value, p: &Path) -> ErrorList {
     }
     let tk = str_of(term, "topologyKey");
     if tk.is_empty() {
-        errs.push(FieldError::required(&p.child("topologyKey"), "can not be empty"));
+        errs.push(FieldError::required(
+            &p.child("topologyKey"),
+            "can not be empty",
+        ));
     }
     errs.extend(validate_label_name(tk, &p.child("topologyKey")));
     errs
@@ -1659,7 +1727,10 @@ fn validate_topology_spread_constraints(cs: &[Value], p: &Path) -> ErrorList {
         }
         let tk = str_of(c, "topologyKey");
         if tk.is_empty() {
-            errs.push(FieldError::required(&ip.child("topologyKey"), "can not be empty"));
+            errs.push(FieldError::required(
+                &ip.child("topologyKey"),
+                "can not be empty",
+            ));
         } else {
             errs.extend(validate_label_name(tk, &ip.child("topologyKey")));
         }
@@ -1733,7 +1804,10 @@ pub fn validate_pod_update(new: &Value, old: &Value) -> ErrorList {
         for (i, c) in nc.iter().enumerate() {
             let image = str_of(c, "image");
             if image.is_empty() {
-                errs.push(FieldError::required(&sp.child(list).index(i).child("image"), ""));
+                errs.push(FieldError::required(
+                    &sp.child(list).index(i).child("image"),
+                    "",
+                ));
             }
             if image.trim() != image {
                 errs.push(FieldError::invalid(
@@ -1744,7 +1818,10 @@ pub fn validate_pod_update(new: &Value, old: &Value) -> ErrorList {
             }
         }
     }
-    match (int(ns, "activeDeadlineSeconds"), int(os, "activeDeadlineSeconds")) {
+    match (
+        int(ns, "activeDeadlineSeconds"),
+        int(os, "activeDeadlineSeconds"),
+    ) {
         (Some(n), old_ads) => {
             if !(0..=MAX_INT32).contains(&n) {
                 errs.push(FieldError::invalid(
@@ -1781,7 +1858,10 @@ pub fn validate_pod_update(new: &Value, old: &Value) -> ErrorList {
     let new_tols = arr(ns, "tolerations");
     for old_t in arr(os, "tolerations") {
         let o = strip(old_t);
-        if !new_tols.iter().any(|n| semantic_eq(Some(&strip(n)), Some(&o))) {
+        if !new_tols
+            .iter()
+            .any(|n| semantic_eq(Some(&strip(n)), Some(&o)))
+        {
             errs.push(FieldError::forbidden(
                 &sp.child("tolerations"),
                 "existing toleration can not be modified except its tolerationSeconds",

@@ -385,8 +385,7 @@ fn is_cacheable(p: &Parts<'_>, base: u32, exponent: i32, format: Format) -> bool
     let (precision, mut scale, mantissa): (i32, i32, i64) = match (base, format) {
         (2, _) => {
             if exponent >= 0 && p.denom.is_empty() {
-                let precision =
-                    15 - p.num.len() as i32 - (exponent as f32 * 3.0 / 10.0) as i32 - 1;
+                let precision = 15 - p.num.len() as i32 - (exponent as f32 * 3.0 / 10.0) as i32 - 1;
                 (precision, 0, 1i64 << exponent)
             } else {
                 (-1, 0, 1)
@@ -461,7 +460,10 @@ mod tests {
         assert_eq!(Quantity::parse("1Qi").unwrap_err(), ERR_FORMAT_WRONG);
         assert_eq!(Quantity::parse("1mi").unwrap_err(), ERR_SUFFIX);
         assert_eq!(Quantity::parse("1KiB").unwrap_err(), ERR_FORMAT_WRONG);
-        assert!(Quantity::parse(".").unwrap().is_zero(), "Go reads a bare '.' as zero");
+        assert!(
+            Quantity::parse(".").unwrap().is_zero(),
+            "Go reads a bare '.' as zero"
+        );
     }
 
     #[test]
