@@ -910,16 +910,12 @@ pub fn validate_secret(s: &Value) -> ErrorList {
                 }
             }
         }
-        "kubernetes.io/basic-auth" => {
-            if get("username").is_none() && get("password").is_none() {
-                errs.push(FieldError::required(&dp.key("username"), ""));
-                errs.push(FieldError::required(&dp.key("password"), ""));
-            }
+        "kubernetes.io/basic-auth" if get("username").is_none() && get("password").is_none() => {
+            errs.push(FieldError::required(&dp.key("username"), ""));
+            errs.push(FieldError::required(&dp.key("password"), ""));
         }
-        "kubernetes.io/ssh-auth" => {
-            if get("ssh-privatekey").is_none_or(|v| v.is_empty()) {
-                errs.push(FieldError::required(&dp.key("ssh-privatekey"), ""));
-            }
+        "kubernetes.io/ssh-auth" if get("ssh-privatekey").is_none_or(|v| v.is_empty()) => {
+            errs.push(FieldError::required(&dp.key("ssh-privatekey"), ""));
         }
         "kubernetes.io/tls" => {
             for k in ["tls.crt", "tls.key"] {

@@ -962,10 +962,8 @@ fn validate_one_volume_source(kind: &str, s: &Value, p: &Path) -> ErrorList {
             errs.extend(validate_mode(s, "defaultMode", p));
             errs.extend(validate_key_to_paths(arr(s, "items"), &p.child("items")));
         }
-        "persistentVolumeClaim" => {
-            if str_of(s, "claimName").is_empty() {
-                errs.push(FieldError::required(&p.child("claimName"), ""));
-            }
+        "persistentVolumeClaim" if str_of(s, "claimName").is_empty() => {
+            errs.push(FieldError::required(&p.child("claimName"), ""));
         }
         "nfs" => {
             if str_of(s, "server").is_empty() {
@@ -994,15 +992,11 @@ fn validate_one_volume_source(kind: &str, s: &Value, p: &Path) -> ErrorList {
                 errs.extend(validate_mode(item, "mode", &ip));
             }
         }
-        "csi" => {
-            if str_of(s, "driver").is_empty() {
-                errs.push(FieldError::required(&p.child("driver"), ""));
-            }
+        "csi" if str_of(s, "driver").is_empty() => {
+            errs.push(FieldError::required(&p.child("driver"), ""));
         }
-        "ephemeral" => {
-            if !has(s, "volumeClaimTemplate") {
-                errs.push(FieldError::required(&p.child("volumeClaimTemplate"), ""));
-            }
+        "ephemeral" if !has(s, "volumeClaimTemplate") => {
+            errs.push(FieldError::required(&p.child("volumeClaimTemplate"), ""));
         }
         "projected" => {
             errs.extend(validate_mode(s, "defaultMode", p));
@@ -1138,10 +1132,8 @@ fn validate_handler(h: &Value, p: &Path, lifecycle: bool) -> ErrorList {
         }
         n += 1;
         match *k {
-            "exec" => {
-                if arr(a, "command").is_empty() {
-                    errs.push(FieldError::required(&kp.child("command"), ""));
-                }
+            "exec" if arr(a, "command").is_empty() => {
+                errs.push(FieldError::required(&kp.child("command"), ""));
             }
             "httpGet" => {
                 if str_of(a, "path").is_empty() {

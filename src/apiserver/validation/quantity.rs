@@ -172,7 +172,11 @@ impl Quantity {
         }
         match format {
             Format::BinarySI => {
-                let mut v = self.unscaled * pow10(self.scale.max(0) as u32);
+                let mut v = if self.scale >= 0 {
+                    self.unscaled.saturating_mul(pow10(self.scale as u32))
+                } else {
+                    self.unscaled / pow10((-self.scale) as u32)
+                };
                 let neg = v < 0;
                 v = v.abs();
                 let mut times = 0;
@@ -439,12 +443,13 @@ mod tests {
             ("123Mi", "123Mi"),
             ("1k", "1k"),
             ("1000", "1k"),
-            ("0.1m", "1m"),
+            ("0.1m", "100u"),
             ("1n", "1n"),
             ("0.5Ki", "512"),
             ("-1", "-1"),
-            ("+1", "1"),
-            ("1.", "1"),
+            // Go keeps an already-canonical text as written, sign and trailing dot included.
+            ("+1", "+1"),
+            ("1.", "1."),
             ("1e3", "1e3"),
             ("1000e0", "1e3"),
         ] {
