@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use super::field::{go_quote, BadValue, ErrorList, FieldError, Path};
 use super::meta::{
-    metadata, semantic_eq, validate_immutable_field, validate_label_name, validate_labels,
-    validate_object_meta, validate_object_meta_update,
+    metadata, semantic_eq, validate_immutable_field, validate_kube_finalizer_name,
+    validate_label_name, validate_labels, validate_object_meta, validate_object_meta_update,
 };
 use super::names::{self, NameRule};
 use super::pod::{
@@ -24,23 +24,14 @@ fn meta_path() -> Path {
     Path::new("metadata")
 }
 
-/// `validateFinalizerName` of core (standard names or qualified ones).
-fn validate_kube_finalizer_name(name: &str, p: &Path) -> ErrorList {
-    let errs: ErrorList = names::is_qualified_name(name)
+/// `validateFinalizerName` of core: a qualified name, and standard when unprefixed.
+fn validate_namespace_finalizer_name(name: &str, p: &Path) -> ErrorList {
+    let mut errs: ErrorList = names::is_qualified_name(name)
         .into_iter()
         .map(|m| FieldError::invalid(p, name, &m))
         .collect();
-    if !errs.is_empty() {
-        return errs;
-    }
-    if !name.contains('/') && !["kubernetes", "orphan", "foregroundDeletion"].contains(&name) {
-        return vec![FieldError::invalid(
-            p,
-            name,
-            "name is neither a standard finalizer name nor is it fully qualified",
-        )];
-    }
-    Vec::new()
+    errs.extend(validate_kube_finalizer_name(name, p));
+    errs
 }
 
 /// Namespace create.
@@ -64,7 +55,7 @@ pub fn validate_namespace_update(new: &Value, old: &Value) -> ErrorList {
 pub fn validate_namespace_finalize_update(new: &Value, old: &Value) -> ErrorList {
     let mut errs = validate_object_meta_update(metadata(new), metadata(old), &meta_path());
     for (i, f) in strings(sub(new, "spec"), "finalizers").iter().enumerate() {
-        errs.extend(validate_kube_finalizer_name(
+        errs.extend(validate_namespace_finalizer_name(
             f,
             &Path::from_names(&["spec", "finalizers"]).index(i),
         ));

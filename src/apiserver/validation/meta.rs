@@ -119,7 +119,7 @@ pub fn validate_owner_references(refs: &[Value], path: &Path) -> ErrorList {
             errs.push(FieldError::invalid(
                 &path.child("kind"),
                 kind,
-                "kind must not be empty",
+                "must not be empty",
             ));
         }
         let name = str_of(r, "name");
@@ -127,7 +127,7 @@ pub fn validate_owner_references(refs: &[Value], path: &Path) -> ErrorList {
             errs.push(FieldError::invalid(
                 &path.child("name"),
                 name,
-                "name must not be empty",
+                "must not be empty",
             ));
         }
         let uid = str_of(r, "uid");
@@ -135,7 +135,7 @@ pub fn validate_owner_references(refs: &[Value], path: &Path) -> ErrorList {
             errs.push(FieldError::invalid(
                 &path.child("uid"),
                 uid,
-                "uid must not be empty",
+                "must not be empty",
             ));
         }
         if boolean(r, "controller") == Some(true) {
@@ -263,7 +263,36 @@ pub fn validate_object_meta(
         &strings(meta, "finalizers"),
         &path.child("finalizers"),
     ));
+    errs.extend(validate_kube_finalizers(meta, path));
     errs
+}
+
+/// `IsStandardFinalizerName`.
+pub fn is_standard_finalizer_name(name: &str) -> bool {
+    ["kubernetes", "orphan", "foregroundDeletion"].contains(&name)
+}
+
+/// `validateKubeFinalizerName`: a finalizer without a `/` must be a standard one.
+pub fn validate_kube_finalizer_name(name: &str, path: &Path) -> ErrorList {
+    if !name.contains('/') && !is_standard_finalizer_name(name) {
+        vec![FieldError::invalid(
+            path,
+            name,
+            "name is neither a standard finalizer name nor is it fully qualified",
+        )]
+    } else {
+        Vec::new()
+    }
+}
+
+/// The core group's extra finalizer check on `metadata.finalizers[i]` (core's
+/// `ValidateObjectMeta` and `ValidateObjectMetaUpdate` wrap the generic ones with it).
+fn validate_kube_finalizers(meta: &Value, path: &Path) -> ErrorList {
+    strings(meta, "finalizers")
+        .iter()
+        .enumerate()
+        .flat_map(|(i, f)| validate_kube_finalizer_name(f, &path.child("finalizers").index(i)))
+        .collect()
 }
 
 /// `ValidateObjectMetaUpdate`: identity fields are immutable, resourceVersion must be set,
@@ -276,13 +305,21 @@ pub fn validate_object_meta_update(new: &Value, old: &Value, path: &Path) -> Err
     let mut errs = Vec::new();
     if has(old, "deletionTimestamp") {
         let old_f = strings(old, "finalizers");
-        for f in strings(new, "finalizers") {
-            if !old_f.contains(&f) {
-                errs.push(FieldError::forbidden(
-                    &path.child("finalizers"),
-                    &format!("no new finalizers can be added if the object is being deleted, found new finalizer {}", BadValue::from(f)),
-                ));
-            }
+        let mut extra: Vec<String> = strings(new, "finalizers")
+            .into_iter()
+            .filter(|f| !old_f.contains(f))
+            .map(str::to_string)
+            .collect();
+        extra.sort();
+        extra.dedup();
+        if !extra.is_empty() {
+            errs.push(FieldError::forbidden(
+                &path.child("finalizers"),
+                &format!(
+                    "no new finalizers can be added if the object is being deleted, found new finalizers {}",
+                    BadValue::StringSlice(Some(extra))
+                ),
+            ));
         }
     }
     let rv = str_of(new, "resourceVersion");
@@ -347,6 +384,7 @@ pub fn validate_object_meta_update(new: &Value, old: &Value, path: &Path) -> Err
         arr(new, "ownerReferences"),
         &path.child("ownerReferences"),
     ));
+    errs.extend(validate_kube_finalizers(new, path));
     errs
 }
 

@@ -321,13 +321,68 @@ pub fn is_valid_port_name(port: &str) -> Vec<String> {
     errs
 }
 
-/// `IsValidIP` (the strict parser used for new objects: no leading zeros in IPv4).
-pub fn is_valid_ip(value: &str) -> Vec<String> {
+/// `IsValidIP(fldPath, value)`: an `Invalid` error unless the value is an IP address.
+pub fn validate_ip(path: &super::field::Path, value: &str) -> super::field::ErrorList {
     if parse_ip(value).is_some() {
         Vec::new()
     } else {
-        vec!["must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)".into()]
+        vec![super::field::FieldError::invalid(
+            path,
+            value,
+            "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
+        )]
     }
+}
+
+/// `ValidateNonSpecialIP`: Endpoints and external IPs may not be unspecified, loopback or
+/// link-local addresses.
+pub fn validate_non_special_ip(path: &super::field::Path, value: &str) -> super::field::ErrorList {
+    use super::field::FieldError;
+    let Some(ip) = parse_ip(value) else {
+        return vec![FieldError::invalid(
+            path,
+            value,
+            "must be a valid IP address",
+        )];
+    };
+    let mut errs = Vec::new();
+    if ip.is_unspecified() {
+        errs.push(FieldError::invalid(
+            path,
+            value,
+            &format!("may not be unspecified ({value})"),
+        ));
+    }
+    if ip.is_loopback() {
+        errs.push(FieldError::invalid(
+            path,
+            value,
+            "may not be in the loopback range (127.0.0.0/8, ::1/128)",
+        ));
+    }
+    let link_local_unicast = match ip {
+        std::net::IpAddr::V4(v4) => v4.is_link_local(),
+        std::net::IpAddr::V6(v6) => (v6.segments()[0] & 0xffc0) == 0xfe80,
+    };
+    if link_local_unicast {
+        errs.push(FieldError::invalid(
+            path,
+            value,
+            "may not be in the link-local range (169.254.0.0/16, fe80::/10)",
+        ));
+    }
+    let link_local_multicast = match ip {
+        std::net::IpAddr::V4(v4) => v4.octets()[..3] == [224, 0, 0],
+        std::net::IpAddr::V6(v6) => (v6.segments()[0] & 0xff0f) == 0xff02,
+    };
+    if link_local_multicast {
+        errs.push(FieldError::invalid(
+            path,
+            value,
+            "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)",
+        ));
+    }
+    errs
 }
 
 /// Parses an IPv4 or IPv6 address the way Go's `netip.ParseAddr` does (no zones accepted).

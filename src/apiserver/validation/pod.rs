@@ -43,7 +43,7 @@ fn validate_pod_metadata_and_spec(pod: &Value) -> ErrorList {
     let spec = sub(pod, "spec");
     let spec_path = Path::new("spec");
     let mut errs = validate_object_meta(meta, true, NameRule::DnsSubdomain, &Path::new("metadata"));
-    errs.extend(validate_pod_spec(spec, &spec_path));
+    errs.extend(validate_pod_spec(spec, &spec_path, true));
     if str_of(spec, "serviceAccountName").is_empty() {
         for (vi, vol) in arr(spec, "volumes").iter().enumerate() {
             let path = spec_path.child("volumes").index(vi).child("projected");
@@ -82,7 +82,7 @@ pub fn validate_pod_template_spec(template: &Value, path: &Path) -> ErrorList {
         &string_map(meta, "annotations"),
         &path.child("annotations"),
     ));
-    errs.extend(validate_pod_spec(spec, &path.child("spec")));
+    errs.extend(validate_pod_spec(spec, &path.child("spec"), false));
     if !arr(spec, "ephemeralContainers").is_empty() {
         errs.push(FieldError::forbidden(
             &path.child("spec").child("ephemeralContainers"),
@@ -92,8 +92,8 @@ pub fn validate_pod_template_spec(template: &Value, path: &Path) -> ErrorList {
     errs
 }
 
-/// `ValidatePodSpec`.
-pub fn validate_pod_spec(spec: &Value, p: &Path) -> ErrorList {
+/// `ValidatePodSpec`; `is_pod` is Go's `opts.ResourceIsPod` (false for pod templates).
+pub fn validate_pod_spec(spec: &Value, p: &Path, is_pod: bool) -> ErrorList {
     let mut errs = Vec::new();
     if int(spec, "terminationGracePeriodSeconds").is_none() {
         errs.push(FieldError::required(
@@ -109,7 +109,7 @@ pub fn validate_pod_spec(spec: &Value, p: &Path) -> ErrorList {
         &volumes,
         &p.child("initContainers"),
     ));
-    errs.extend(validate_host_network_ports(spec, p));
+    errs.extend(validate_host_network_ports(spec, p, is_pod));
     errs.extend(validate_restart_policy(
         spec.get("restartPolicy"),
         &p.child("restartPolicy"),
@@ -131,6 +131,25 @@ pub fn validate_pod_spec(spec: &Value, p: &Path) -> ErrorList {
         &p.child("affinity"),
     ));
     errs.extend(validate_dns_config(spec, &p.child("dnsConfig")));
+    for (i, g) in arr(spec, "readinessGates").iter().enumerate() {
+        let ct = str_of(g, "conditionType");
+        let gp = p.child("readinessGates").index(i).child("conditionType");
+        for m in names::is_qualified_name(ct) {
+            errs.push(FieldError::invalid(&gp, ct, &m));
+        }
+    }
+    let mut gates: Vec<&str> = Vec::new();
+    for (i, g) in arr(spec, "schedulingGates").iter().enumerate() {
+        let name = str_of(g, "name");
+        let gp = p.child("schedulingGates").index(i);
+        for m in names::is_qualified_name(name) {
+            errs.push(FieldError::invalid(&gp, name, &m));
+        }
+        if gates.contains(&name) {
+            errs.push(FieldError::duplicate(&gp, name));
+        }
+        gates.push(name);
+    }
     errs.extend(validate_topology_spread_constraints(
         arr(spec, "topologySpreadConstraints"),
         &p.child("topologySpreadConstraints"),
@@ -168,19 +187,35 @@ pub fn validate_pod_spec(spec: &Value, p: &Path) -> ErrorList {
         arr(spec, "tolerations"),
         &p.child("tolerations"),
     ));
+    for (i, ha) in arr(spec, "hostAliases").iter().enumerate() {
+        let hp = p.child("hostAliases").index(i);
+        errs.extend(names::validate_ip(&hp.child("ip"), str_of(ha, "ip")));
+        for (j, h) in strings(ha, "hostnames").iter().enumerate() {
+            for m in names::is_dns1123_subdomain(h) {
+                errs.push(FieldError::invalid(&hp.child("hostnames").index(j), *h, &m));
+            }
+        }
+    }
     let pc = str_of(spec, "priorityClassName");
     if !pc.is_empty() {
         for m in names::is_dns1123_subdomain(pc) {
             errs.push(FieldError::invalid(&p.child("priorityClassName"), pc, &m));
         }
     }
+    if let Some(rc) = spec.get("runtimeClassName").and_then(Value::as_str) {
+        for m in names::is_dns1123_subdomain(rc) {
+            errs.push(FieldError::invalid(&p.child("runtimeClassName"), rc, &m));
+        }
+    }
     if let Some(pp) = spec.get("preemptionPolicy").and_then(Value::as_str) {
-        if pp != "Never" && pp != "PreemptLowerPriority" {
-            errs.push(FieldError::not_supported(
+        match pp {
+            "Never" | "PreemptLowerPriority" => {}
+            "" => errs.push(FieldError::required(&p.child("preemptionPolicy"), "")),
+            other => errs.push(FieldError::not_supported(
                 &p.child("preemptionPolicy"),
-                pp,
-                &["Never", "PreemptLowerPriority"],
-            ));
+                other,
+                &["PreemptLowerPriority", "Never"],
+            )),
         }
     }
     if let Some(os) = obj(spec, "os") {
@@ -224,15 +259,25 @@ fn validate_dns_policy(policy: &str, p: &Path) -> ErrorList {
     }
 }
 
-/// `validatePodDNSConfig` (the parts a learner meets).
+/// `validatePodDNSConfig` (search paths are checked for count and length only).
 fn validate_dns_config(spec: &Value, p: &Path) -> ErrorList {
     let mut errs = Vec::new();
     let cfg = sub(spec, "dnsConfig");
-    if str_of(spec, "dnsPolicy") == "None" && !cfg.is_object() {
-        errs.push(FieldError::required(
-            p,
-            "must provide `dnsConfig` when `dnsPolicy` is None",
-        ));
+    if str_of(spec, "dnsPolicy") == "None" {
+        if !cfg.is_object() {
+            errs.push(FieldError::required(
+                p,
+                "must provide `dnsConfig` when `dnsPolicy` is None",
+            ));
+            return errs;
+        }
+        if arr(cfg, "nameservers").is_empty() {
+            errs.push(FieldError::required(
+                &p.child("nameservers"),
+                "must provide at least one DNS nameserver when `dnsPolicy` is None",
+            ));
+            return errs;
+        }
     }
     if !cfg.is_object() {
         return errs;
@@ -241,24 +286,35 @@ fn validate_dns_config(spec: &Value, p: &Path) -> ErrorList {
     if ns.len() > 3 {
         errs.push(FieldError::invalid(
             &p.child("nameservers"),
-            BadValue::StringSlice(Some(ns.iter().map(|s| s.to_string()).collect())),
+            BadValue::string_slice(cfg.get("nameservers")),
             "must not have more than 3 nameservers",
         ));
     }
     for (i, n) in ns.iter().enumerate() {
-        if names::parse_ip(n).is_none() {
-            errs.push(FieldError::invalid(
-                &p.child("nameservers").index(i),
-                *n,
-                "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
+        errs.extend(names::validate_ip(&p.child("nameservers").index(i), n));
+    }
+    let searches = strings(cfg, "searches");
+    if searches.len() > 32 {
+        errs.push(FieldError::invalid(
+            &p.child("searches"),
+            BadValue::string_slice(cfg.get("searches")),
+            "must not have more than 32 search paths",
+        ));
+    }
+    if searches.join(" ").len() > 2048 {
+        errs.push(FieldError::invalid(
+            &p.child("searches"),
+            BadValue::string_slice(cfg.get("searches")),
+            "must not have more than 2048 characters (including spaces) in the search list",
+        ));
+    }
+    for (i, o) in arr(cfg, "options").iter().enumerate() {
+        if str_of(o, "name").is_empty() {
+            errs.push(FieldError::required(
+                &p.child("options").index(i),
+                "must not be empty",
             ));
         }
-    }
-    if str_of(spec, "dnsPolicy") == "None" && ns.is_empty() {
-        errs.push(FieldError::required(
-            &p.child("nameservers"),
-            "must provide at least one DNS nameserver when `dnsPolicy` is None",
-        ));
     }
     errs
 }
@@ -277,7 +333,9 @@ fn validate_containers(spec: &Value, volumes: &[String], p: &Path) -> ErrorList 
     let containers = arr(spec, "containers");
     if containers.is_empty() {
         errs.push(FieldError::required(p, ""));
+        return errs;
     }
+    let grace = int(spec, "terminationGracePeriodSeconds");
     let mut seen: Vec<&str> = Vec::new();
     for (i, c) in containers.iter().enumerate() {
         let cp = p.index(i);
@@ -294,7 +352,7 @@ fn validate_containers(spec: &Value, volumes: &[String], p: &Path) -> ErrorList 
                     errs.extend(validate_handler(
                         h,
                         &cp.child("lifecycle").child(hook),
-                        true,
+                        Some(grace),
                     ));
                 }
             }
@@ -309,23 +367,19 @@ fn validate_containers(spec: &Value, volumes: &[String], p: &Path) -> ErrorList 
             ));
         }
     }
+    let indexed: Vec<(usize, &Value)> = containers.iter().enumerate().collect();
+    errs.extend(check_host_port_conflicts(&indexed, p));
     errs
 }
 
 /// `validateInitContainers`.
 fn validate_init_containers(spec: &Value, volumes: &[String], p: &Path) -> ErrorList {
     let mut errs = Vec::new();
-    let regular = container_names(spec, "containers");
-    let mut seen: Vec<String> = regular.clone();
+    let mut seen: Vec<String> = container_names(spec, "containers");
+    let grace = int(spec, "terminationGracePeriodSeconds");
     for (i, c) in arr(spec, "initContainers").iter().enumerate() {
         let cp = p.index(i);
         errs.extend(validate_container_common(c, volumes, &cp));
-        let name = str_of(c, "name");
-        if seen.iter().any(|s| s == name) {
-            errs.push(FieldError::duplicate(&cp.child("name"), name));
-        } else {
-            seen.push(name.to_string());
-        }
         let restartable = match c.get("restartPolicy").and_then(Value::as_str) {
             None => false,
             Some("Always") => true,
@@ -338,8 +392,27 @@ fn validate_init_containers(spec: &Value, volumes: &[String], p: &Path) -> Error
                 false
             }
         };
+        let name = str_of(c, "name");
+        if seen.iter().any(|s| s == name) {
+            errs.push(FieldError::duplicate(&cp.child("name"), name));
+        } else if !name.is_empty() {
+            seen.push(name.to_string());
+        }
+        // Init containers run one by one: host ports only conflict within one container.
+        errs.extend(check_host_port_conflicts(&[(i, c)], p));
         if restartable {
             // Sidecar containers may carry probes and lifecycle hooks.
+            if let Some(l) = obj(c, "lifecycle") {
+                for hook in ["postStart", "preStop"] {
+                    if let Some(h) = l.get(hook) {
+                        errs.extend(validate_handler(
+                            h,
+                            &cp.child("lifecycle").child(hook),
+                            Some(grace),
+                        ));
+                    }
+                }
+            }
             errs.extend(validate_probe_kind(c, "livenessProbe", &cp));
             errs.extend(validate_probe_kind(c, "readinessProbe", &cp));
             errs.extend(validate_probe_kind(c, "startupProbe", &cp));
@@ -391,9 +464,11 @@ fn validate_container_common(c: &Value, volumes: &[String], p: &Path) -> ErrorLi
     errs.extend(validate_container_ports(arr(c, "ports"), &p.child("ports")));
     errs.extend(validate_env(arr(c, "env"), &p.child("env")));
     errs.extend(validate_env_from(arr(c, "envFrom"), &p.child("envFrom")));
+    let privileged = boolean(sub(c, "securityContext"), "privileged") == Some(true);
     errs.extend(validate_volume_mounts(
         arr(c, "volumeMounts"),
         volumes,
+        privileged,
         &p.child("volumeMounts"),
     ));
     match str_of(c, "imagePullPolicy") {
@@ -466,29 +541,55 @@ pub fn validate_protocol(protocol: &str, p: &Path) -> ErrorList {
     }
 }
 
-/// `validatePodHostNetworkDeps`: with hostNetwork, host ports must equal container ports.
-fn validate_host_network_ports(spec: &Value, p: &Path) -> ErrorList {
+/// `validatePodHostNetworkDeps`: with hostNetwork, the host ports of the regular containers
+/// must equal their container ports (templates may leave them 0, defaulted at pod creation).
+fn validate_host_network_ports(spec: &Value, p: &Path, is_pod: bool) -> ErrorList {
     let mut errs = Vec::new();
-    if boolean(sub(spec, "securityContext"), "hostNetwork") != Some(true)
-        && boolean(spec, "hostNetwork") != Some(true)
-    {
+    if boolean(spec, "hostNetwork") != Some(true) {
         return errs;
     }
-    for list in ["containers", "initContainers"] {
-        for (i, c) in arr(spec, list).iter().enumerate() {
-            for (j, port) in arr(c, "ports").iter().enumerate() {
-                let h = int(port, "hostPort").unwrap_or(0);
-                if h != int(port, "containerPort").unwrap_or(0) {
-                    errs.push(FieldError::invalid(
-                        &p.child(list)
-                            .index(i)
-                            .child("ports")
-                            .index(j)
-                            .child("hostPort"),
-                        h,
-                        "must match `containerPort` when `hostNetwork` is true",
-                    ));
-                }
+    for (i, c) in arr(spec, "containers").iter().enumerate() {
+        for (j, port) in arr(c, "ports").iter().enumerate() {
+            let h = int(port, "hostPort").unwrap_or(0);
+            if (is_pod || h != 0) && h != int(port, "containerPort").unwrap_or(0) {
+                errs.push(FieldError::invalid(
+                    &p.child("containers")
+                        .index(i)
+                        .child("ports")
+                        .index(j)
+                        .child("hostPort"),
+                    h,
+                    "must match `containerPort` when `hostNetwork` is true",
+                ));
+            }
+        }
+    }
+    errs
+}
+
+/// `AccumulateUniqueHostPorts`: `<protocol>/<hostIP>/<port>` may appear once.
+fn check_host_port_conflicts(containers: &[(usize, &Value)], p: &Path) -> ErrorList {
+    let mut errs = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for (ci, c) in containers {
+        for (pi, port) in arr(c, "ports").iter().enumerate() {
+            let h = int(port, "hostPort").unwrap_or(0);
+            if h == 0 {
+                continue;
+            }
+            let key = format!(
+                "{}/{}/{}",
+                str_of(port, "protocol"),
+                str_of(port, "hostIP"),
+                h
+            );
+            if seen.contains(&key) {
+                errs.push(FieldError::duplicate(
+                    &p.index(*ci).child("ports").index(pi).child("hostPort"),
+                    key.as_str(),
+                ));
+            } else {
+                seen.push(key);
             }
         }
     }
@@ -524,9 +625,10 @@ fn validate_env(vars: &[Value], p: &Path) -> ErrorList {
         let name = str_of(ev, "name");
         if name.is_empty() {
             errs.push(FieldError::required(&ip.child("name"), ""));
-        }
-        for m in names::is_relaxed_env_var_name(name) {
-            errs.push(FieldError::invalid(&ip.child("name"), name, &m));
+        } else {
+            for m in names::is_relaxed_env_var_name(name) {
+                errs.push(FieldError::invalid(&ip.child("name"), name, &m));
+            }
         }
         errs.extend(validate_env_var_value_from(ev, &ip.child("valueFrom")));
     }
@@ -680,7 +782,8 @@ fn validate_env_from(sources: &[Value], p: &Path) -> ErrorList {
                 if name.is_empty() {
                     errs.push(FieldError::required(&ip.child(label).child("name"), ""));
                 } else {
-                    for m in names::is_dns1123_subdomain(name) {
+                    // Go checks these names as generateName prefixes (`nameFn(name, true)`).
+                    for m in names::validate_name(NameRule::DnsSubdomain, name, true) {
                         errs.push(FieldError::invalid(
                             &ip.child(label).child("name"),
                             name,
@@ -736,7 +839,12 @@ fn validate_local_non_reserved_path(target: &str, p: &Path) -> ErrorList {
 }
 
 /// `ValidateVolumeMounts`.
-fn validate_volume_mounts(mounts: &[Value], volumes: &[String], p: &Path) -> ErrorList {
+fn validate_volume_mounts(
+    mounts: &[Value],
+    volumes: &[String],
+    privileged: bool,
+    p: &Path,
+) -> ErrorList {
     let mut errs = Vec::new();
     let mut points: Vec<&str> = Vec::new();
     for (i, m) in mounts.iter().enumerate() {
@@ -781,6 +889,12 @@ fn validate_volume_mounts(mounts: &[Value], volumes: &[String], p: &Path) -> Err
                     &p.child("mountPropagation"),
                     mprop,
                     &["Bidirectional", "HostToContainer", "None"],
+                ));
+            }
+            if mprop == "Bidirectional" && !privileged {
+                errs.push(FieldError::forbidden(
+                    &p.child("mountPropagation"),
+                    "Bidirectional mount propagation is available only to privileged containers",
                 ));
             }
         }
@@ -862,8 +976,14 @@ fn validate_volume_source(vol: &Value, p: &Path) -> ErrorList {
         };
         let sp = p.child(src);
         if n > 0 {
+            // Go's paths here carry two typos of its own: "downwarAPI" and "cephFS".
+            let shown = match src {
+                "downwardAPI" => "downwarAPI",
+                "cephfs" => "cephFS",
+                other => other,
+            };
             errs.push(FieldError::forbidden(
-                &sp,
+                &p.child(shown),
                 "may not specify more than 1 volume type",
             ));
             continue;
@@ -972,7 +1092,8 @@ fn validate_one_volume_source(kind: &str, s: &Value, p: &Path) -> ErrorList {
             let path = str_of(s, "path");
             if path.is_empty() {
                 errs.push(FieldError::required(&p.child("path"), ""));
-            } else if !path.starts_with('/') {
+            }
+            if !path.starts_with('/') {
                 errs.push(FieldError::invalid(
                     &p.child("path"),
                     path,
@@ -982,14 +1103,9 @@ fn validate_one_volume_source(kind: &str, s: &Value, p: &Path) -> ErrorList {
         }
         "downwardAPI" => {
             errs.extend(validate_mode(s, "defaultMode", p));
-            for (i, item) in arr(s, "items").iter().enumerate() {
-                let ip = p.child("items").index(i);
-                let path = str_of(item, "path");
-                if path.is_empty() {
-                    errs.push(FieldError::required(&ip.child("path"), ""));
-                }
-                errs.extend(validate_local_non_reserved_path(path, &ip.child("path")));
-                errs.extend(validate_mode(item, "mode", &ip));
+            for item in arr(s, "items") {
+                // Go validates every item against the volume's own path (no index).
+                errs.extend(validate_downward_api_volume_file(item, p));
             }
         }
         "csi" if str_of(s, "driver").is_empty() => {
@@ -1002,64 +1118,118 @@ fn validate_one_volume_source(kind: &str, s: &Value, p: &Path) -> ErrorList {
             errs.extend(validate_mode(s, "defaultMode", p));
             for (i, source) in arr(s, "sources").iter().enumerate() {
                 let ip = p.child("sources").index(i);
-                let kinds: Vec<&str> = [
-                    "secret",
-                    "downwardAPI",
-                    "configMap",
-                    "serviceAccountToken",
-                    "clusterTrustBundle",
-                ]
-                .into_iter()
-                .filter(|k| has(source, k))
-                .collect();
-                for extra in kinds.iter().skip(1) {
-                    errs.push(FieldError::forbidden(
-                        &ip.child(extra),
-                        "may not specify more than 1 volume type per source",
-                    ));
-                }
-                if kinds.is_empty() {
-                    errs.push(FieldError::required(
-                        &ip,
-                        "must specify exactly 1 volume type",
-                    ));
-                }
-                if let Some(sat) = source.get("serviceAccountToken").filter(|v| v.is_object()) {
-                    let path = str_of(sat, "path");
-                    if path.is_empty() {
-                        errs.push(FieldError::required(
-                            &ip.child("serviceAccountToken").child("path"),
-                            "",
-                        ));
-                    }
-                    if let Some(exp) = int(sat, "expirationSeconds") {
-                        if exp < 600 {
-                            errs.push(FieldError::invalid(
-                                &ip.child("serviceAccountToken").child("expirationSeconds"),
-                                exp,
-                                "may not specify a duration less than 10 minutes",
-                            ));
-                        } else if exp > 1 << 32 {
-                            errs.push(FieldError::invalid(
-                                &ip.child("serviceAccountToken").child("expirationSeconds"),
-                                exp,
-                                "may not specify a duration larger than 2^32 seconds",
-                            ));
-                        }
-                    }
-                }
+                let mut n = 0;
                 for k in ["secret", "configMap"] {
                     if let Some(src) = source.get(k).filter(|v| v.is_object()) {
+                        n += 1;
+                        if str_of(src, "name").is_empty() {
+                            errs.push(FieldError::required(&ip.child(k).child("name"), ""));
+                        }
                         errs.extend(validate_key_to_paths(
                             arr(src, "items"),
                             &ip.child(k).child("items"),
                         ));
                     }
                 }
+                if let Some(da) = source.get("downwardAPI").filter(|v| v.is_object()) {
+                    n += 1;
+                    for item in arr(da, "items") {
+                        errs.extend(validate_downward_api_volume_file(
+                            item,
+                            &ip.child("downwardAPI"),
+                        ));
+                    }
+                }
+                if let Some(sat) = source.get("serviceAccountToken").filter(|v| v.is_object()) {
+                    n += 1;
+                    let sp = ip.child("serviceAccountToken");
+                    let exp = int(sat, "expirationSeconds").unwrap_or(0);
+                    if exp < 600 {
+                        errs.push(FieldError::invalid(
+                            &sp.child("expirationSeconds"),
+                            exp,
+                            "may not specify a duration less than 10 minutes",
+                        ));
+                    }
+                    if exp > 1 << 32 {
+                        errs.push(FieldError::invalid(
+                            &sp.child("expirationSeconds"),
+                            exp,
+                            "may not specify a duration larger than 2^32 seconds",
+                        ));
+                    }
+                    // Go reports the token path against the projected volume itself.
+                    let path = str_of(sat, "path");
+                    if path.is_empty() {
+                        errs.push(FieldError::required(&p.child("path"), ""));
+                    } else {
+                        errs.extend(validate_local_non_reserved_path(path, &p.child("path")));
+                    }
+                }
+                if has(source, "clusterTrustBundle") {
+                    n += 1;
+                }
+                if n > 1 {
+                    errs.push(FieldError::forbidden(
+                        &ip,
+                        "may not specify more than 1 volume type per source",
+                    ));
+                }
             }
         }
         _ => {}
     }
+    errs
+}
+
+const VOLUME_FIELD_PATHS: [&str; 5] = [
+    "metadata.annotations",
+    "metadata.labels",
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.uid",
+];
+
+/// `validateDownwardAPIVolumeFile`.
+fn validate_downward_api_volume_file(file: &Value, p: &Path) -> ErrorList {
+    let mut errs = Vec::new();
+    let path = str_of(file, "path");
+    if path.is_empty() {
+        errs.push(FieldError::required(&p.child("path"), ""));
+    }
+    errs.extend(validate_local_non_reserved_path(path, &p.child("path")));
+    if let Some(fr) = file.get("fieldRef").filter(|v| v.is_object()) {
+        errs.extend(validate_object_field_selector(
+            fr,
+            &VOLUME_FIELD_PATHS,
+            &p.child("fieldRef"),
+        ));
+        if has(file, "resourceFieldRef") {
+            errs.push(FieldError::invalid(
+                p,
+                "resource",
+                "fieldRef and resourceFieldRef can not be specified simultaneously",
+            ));
+        }
+    } else if let Some(rr) = file.get("resourceFieldRef").filter(|v| v.is_object()) {
+        if str_of(rr, "containerName").is_empty() {
+            errs.push(FieldError::required(
+                &p.child("resourceFieldRef").child("containerName"),
+                "",
+            ));
+        } else {
+            errs.extend(validate_resource_field_selector(
+                rr,
+                &p.child("resourceFieldRef"),
+            ));
+        }
+    } else {
+        errs.push(FieldError::required(
+            p,
+            "one of fieldRef and resourceFieldRef is required",
+        ));
+    }
+    errs.extend(validate_mode(file, "mode", p));
     errs
 }
 
@@ -1070,7 +1240,7 @@ fn validate_probe_kind(c: &Value, kind: &str, cp: &Path) -> ErrorList {
         return errs;
     };
     let p = cp.child(kind);
-    errs.extend(validate_handler(probe, &p, false));
+    errs.extend(validate_handler(probe, &p, None));
     for f in [
         "initialDelaySeconds",
         "timeoutSeconds",
@@ -1110,9 +1280,12 @@ fn validate_probe_kind(c: &Value, kind: &str, cp: &Path) -> ErrorList {
 }
 
 /// `validateHandler`: exactly one of exec, httpGet, tcpSocket, grpc (probes), sleep (hooks).
-fn validate_handler(h: &Value, p: &Path, lifecycle: bool) -> ErrorList {
+///
+/// `lifecycle` is `Some(terminationGracePeriodSeconds)` for lifecycle hooks (which allow
+/// `sleep`), `None` for probes (which allow `grpc`).
+fn validate_handler(h: &Value, p: &Path, lifecycle: Option<Option<i64>>) -> ErrorList {
     let mut errs = Vec::new();
-    let kinds: &[&str] = if lifecycle {
+    let kinds: &[&str] = if lifecycle.is_some() {
         &["exec", "httpGet", "tcpSocket", "sleep"]
     } else {
         &["exec", "httpGet", "tcpSocket", "grpc"]
@@ -1159,13 +1332,16 @@ fn validate_handler(h: &Value, p: &Path, lifecycle: bool) -> ErrorList {
                 }
             }
             "sleep" => {
+                // PodLifecycleSleepActionAllowZero is on by default in 1.33.
                 let s = int(a, "seconds").unwrap_or(0);
-                if s < 0 {
-                    errs.push(FieldError::invalid(
-                        &kp.child("seconds"),
-                        s,
-                        "must be non-negative and less than terminationGracePeriodSeconds (30s)",
-                    ));
+                if let Some(Some(grace)) = lifecycle {
+                    if s < 0 || s > grace {
+                        errs.push(FieldError::invalid(
+                            &kp,
+                            s,
+                            &format!("must be non-negative and less than terminationGracePeriodSeconds ({grace})"),
+                        ));
+                    }
                 }
             }
             _ => {}
@@ -1425,7 +1601,7 @@ fn validate_pod_security_context(sc: &Value, p: &Path) -> ErrorList {
             errs.push(FieldError::not_supported(
                 &p.child("fsGroupChangePolicy"),
                 policy,
-                &["OnRootMismatch", "Always"],
+                &["Always", "OnRootMismatch"],
             ));
         }
     }
@@ -1488,15 +1664,20 @@ pub fn validate_tolerations(tolerations: &[Value], p: &Path) -> ErrorList {
         }
         match op {
             "Equal" | "" => {
-                for m in names::is_valid_label_value(value) {
-                    errs.push(FieldError::invalid(&ip.child("operator"), value, &m));
+                let msgs = names::is_valid_label_value(value);
+                if !msgs.is_empty() {
+                    errs.push(FieldError::invalid(
+                        &ip.child("operator"),
+                        value,
+                        &msgs.join(";"),
+                    ));
                 }
             }
             "Exists" => {
                 if !value.is_empty() {
                     errs.push(FieldError::invalid(
                         &ip.child("operator"),
-                        BadValue::Raw(go_toleration(t)),
+                        value,
                         "value must be empty when `operator` is 'Exists'",
                     ));
                 }
@@ -1512,20 +1693,6 @@ pub fn validate_tolerations(tolerations: &[Value], p: &Path) -> ErrorList {
         }
     }
     errs
-}
-
-fn go_toleration(t: &Value) -> String {
-    let secs = match int(t, "tolerationSeconds") {
-        Some(_) => "(*int64)(0xc000a1b2d0)".to_string(),
-        None => "(*int64)(nil)".to_string(),
-    };
-    format!(
-        "core.Toleration{{Key:{}, Operator:{}, Value:{}, Effect:{}, TolerationSeconds:{secs}}}",
-        BadValue::from(str_of(t, "key")),
-        BadValue::from(str_of(t, "operator")),
-        BadValue::from(str_of(t, "value")),
-        BadValue::from(str_of(t, "effect")),
-    )
 }
 
 /// `validateTaintEffect` (an empty effect is allowed in tolerations, checked by the caller).
@@ -1866,13 +2033,13 @@ pub fn validate_pod_update(new: &Value, old: &Value) -> ErrorList {
         .iter()
         .map(|g| str_of(g, "name"))
         .collect();
-    for g in arr(ns, "schedulingGates") {
-        if !old_gates.contains(&str_of(g, "name")) {
+    for (i, g) in arr(ns, "schedulingGates").iter().enumerate() {
+        let name = str_of(g, "name");
+        if !old_gates.contains(&name) {
             errs.push(FieldError::forbidden(
-                &sp.child("schedulingGates"),
-                "only deletion is allowed, but found new scheduling gate",
+                &sp.child("schedulingGates").index(i).child("name"),
+                &format!("only deletion is allowed, but found new scheduling gate '{name}'"),
             ));
-            break;
         }
     }
     if semantic_eq(Some(ns), Some(os)) {
