@@ -246,6 +246,9 @@ fn default_object(o: &mut Value) {
             if external {
                 set_default(spec, "externalTrafficPolicy", json!("Cluster"));
             }
+            if stype == "LoadBalancer" {
+                set_default(spec, "allocateLoadBalancerNodePorts", json!(true));
+            }
             if let Some(ports) = spec.get_mut("ports").and_then(Value::as_array_mut) {
                 for (i, p) in ports
                     .iter_mut()

@@ -11,8 +11,9 @@ use super::meta::{
 };
 use super::names::{self, NameRule};
 use super::pod::{
-    quantities, validate_port_num_or_name, validate_protocol, validate_resource_name,
-    validate_resource_quantity_value, validate_taint_effect,
+    is_overcommit_allowed, quantities, validate_container_resource_name, validate_port_num_or_name,
+    validate_protocol, validate_resource_name, validate_resource_quantity_value,
+    validate_taint_effect,
 };
 use super::value::{arr, boolean, has, int, obj, opt_str, str_of, string_map, strings, sub};
 
@@ -90,7 +91,7 @@ fn validate_node_taints(taints: &[Value], p: &Path) -> ErrorList {
             let mut e = FieldError::duplicate(
                 &ip,
                 BadValue::Raw(format!(
-                    "core.Taint{{Key:{}, Value:{}, Effect:{}, TimeAdded:<nil>}}",
+                    "core.Taint{{Key:{}, Value:{}, Effect:{}, TimeAdded:(*v1.Time)(nil)}}",
                     go_quote(key),
                     go_quote(value),
                     go_quote(effect)
@@ -114,10 +115,11 @@ fn validate_node_resources(node: &Value) -> ErrorList {
         let (qs, qerrs) = quantities(status, list, &sp);
         errs.extend(qerrs);
         for (name, q) in qs {
+            // Go builds this path with NewPath("status", "capacity", name): a child, not a key.
             errs.extend(validate_resource_quantity_value(
                 &name,
                 &q,
-                &sp.child(list).key(&name),
+                &sp.child(list).child(&name),
             ));
         }
     }
@@ -314,22 +316,24 @@ pub fn validate_service(svc: &Value) -> ErrorList {
     match affinity {
         "" => errs.push(FieldError::required(&sp.child("sessionAffinity"), "")),
         "ClientIP" => {
-            let t = int(
-                sub(sub(spec, "sessionAffinityConfig"), "clientIP"),
-                "timeoutSeconds",
-            );
+            let cfg = sub(spec, "sessionAffinityConfig");
             let cp = sp.child("sessionAffinityConfig");
-            match t {
-                None => errs.push(FieldError::required(
-                    &cp.child("clientIP").child("timeoutSeconds"),
-                    "",
-                )),
-                Some(t) if !(1..=86400).contains(&t) => errs.push(FieldError::invalid(
-                    &cp.child("clientIP").child("timeoutSeconds"),
-                    t,
-                    &names::inclusive_range_error(1, 86400),
-                )),
-                _ => {}
+            let detail = "when session affinity type is ClientIP";
+            if !cfg.is_object() {
+                errs.push(FieldError::required(&cp, detail));
+            } else if !sub(cfg, "clientIP").is_object() {
+                errs.push(FieldError::required(&cp.child("clientIP"), detail));
+            } else {
+                let tp = cp.child("clientIP").child("timeoutSeconds");
+                match int(sub(cfg, "clientIP"), "timeoutSeconds") {
+                    None => errs.push(FieldError::required(&tp, detail)),
+                    Some(t) if !(1..=86400).contains(&t) => errs.push(FieldError::invalid(
+                        &tp,
+                        t,
+                        "must be greater than 0 and less than 86400",
+                    )),
+                    _ => {}
+                }
             }
         }
         "None" => {
@@ -349,23 +353,11 @@ pub fn validate_service(svc: &Value) -> ErrorList {
     errs.extend(validate_cluster_ips_related(spec, &sp));
     for (i, ip) in strings(spec, "externalIPs").iter().enumerate() {
         let p = sp.child("externalIPs").index(i);
-        match names::parse_ip(ip) {
-            None => errs.push(FieldError::invalid(
-                &p,
-                *ip,
-                "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
-            )),
-            Some(a) if a.is_unspecified() => errs.push(FieldError::invalid(
-                &p,
-                *ip,
-                "may not be unspecified (0.0.0.0)",
-            )),
-            Some(a) if a.is_loopback() => errs.push(FieldError::invalid(
-                &p,
-                *ip,
-                "may not be in the loopback range (127.0.0.0/8, ::1/128)",
-            )),
-            _ => {}
+        let errs_ip = names::validate_ip(&p, ip);
+        if errs_ip.is_empty() {
+            errs.extend(names::validate_non_special_ip(&p, ip));
+        } else {
+            errs.extend(errs_ip);
         }
     }
     match stype {
@@ -412,6 +404,40 @@ pub fn validate_service(svc: &Value) -> ErrorList {
             ));
         }
         seen.push(key);
+    }
+    let ranges = strings(spec, "loadBalancerSourceRanges");
+    if !ranges.is_empty() {
+        // Go's path keeps the Go field name here.
+        let rp = sp.child("LoadBalancerSourceRanges");
+        if stype != "LoadBalancer" {
+            errs.push(FieldError::forbidden(
+                &rp,
+                "may only be used when `type` is 'LoadBalancer'",
+            ));
+        }
+        for (i, r) in ranges.iter().enumerate() {
+            let r = r.trim();
+            if !is_valid_cidr(r) {
+                errs.push(FieldError::invalid(
+                    &rp.index(i),
+                    r,
+                    "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)",
+                ));
+            }
+        }
+    }
+    if has(spec, "allocateLoadBalancerNodePorts") && stype != "LoadBalancer" {
+        errs.push(FieldError::forbidden(
+            &sp.child("allocateLoadBalancerNodePorts"),
+            "may only be used when `type` is 'LoadBalancer'",
+        ));
+    }
+    if stype == "LoadBalancer" && !has(spec, "allocateLoadBalancerNodePorts") {
+        // Go's path has no "spec." here.
+        errs.push(FieldError::required(
+            &Path::new("allocateLoadBalancerNodePorts"),
+            "",
+        ));
     }
     errs.extend(validate_traffic_policies(spec, &sp));
     errs
@@ -581,15 +607,26 @@ fn validate_traffic_policies(spec: &Value, sp: &Path) -> ErrorList {
             ));
         }
     }
-    if stype != "ExternalName" {
-        match opt_str(spec, "internalTrafficPolicy") {
-            None => errs.push(FieldError::required(&sp.child("internalTrafficPolicy"), "")),
-            Some("Cluster") | Some("Local") => {}
-            Some(other) => errs.push(FieldError::not_supported(
-                &sp.child("internalTrafficPolicy"),
-                other,
-                &["Cluster", "Local"],
-            )),
+    match opt_str(spec, "internalTrafficPolicy") {
+        None => {
+            if ["NodePort", "LoadBalancer", "ClusterIP"].contains(&stype) {
+                errs.push(FieldError::required(&sp.child("internalTrafficPolicy"), ""));
+            }
+        }
+        Some("Cluster") | Some("Local") => {}
+        Some(other) => errs.push(FieldError::not_supported(
+            &sp.child("internalTrafficPolicy"),
+            other,
+            &["Cluster", "Local"],
+        )),
+    }
+    if let Some(td) = opt_str(spec, "trafficDistribution") {
+        if td != "PreferClose" {
+            errs.push(FieldError::not_supported(
+                &sp.child("trafficDistribution"),
+                td,
+                &["PreferClose"],
+            ));
         }
     }
     errs
@@ -646,6 +683,18 @@ pub fn validate_service_update(new: &Value, old: &Value) -> ErrorList {
             ));
         }
     }
+    let needs_hc = |s: &Value| {
+        str_of(s, "type") == "LoadBalancer" && str_of(s, "externalTrafficPolicy") == "Local"
+    };
+    if needs_hc(ns)
+        && needs_hc(os)
+        && int(ns, "healthCheckNodePort") != int(os, "healthCheckNodePort")
+    {
+        errs.push(FieldError::forbidden(
+            &Path::from_names(&["spec", "healthCheckNodePort"]),
+            "field is immutable",
+        ));
+    }
     errs.extend(validate_service(new));
     errs
 }
@@ -666,13 +715,7 @@ pub fn validate_endpoints(ep: &Value) -> ErrorList {
             for (j, a) in arr(ss, list).iter().enumerate() {
                 let ap = ip.child(list).index(j);
                 let addr = str_of(a, "ip");
-                if names::parse_ip(addr).is_none() {
-                    errs.push(FieldError::invalid(
-                        &ap.child("ip"),
-                        addr,
-                        "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
-                    ));
-                }
+                errs.extend(names::validate_ip(&ap.child("ip"), addr));
                 let host = str_of(a, "hostname");
                 if !host.is_empty() {
                     for m in names::is_dns1123_label(host) {
@@ -684,6 +727,7 @@ pub fn validate_endpoints(ep: &Value) -> ErrorList {
                         errs.push(FieldError::invalid(&ap.child("nodeName"), node, &m));
                     }
                 }
+                errs.extend(names::validate_non_special_ip(&ap.child("ip"), addr));
             }
         }
         let ports = arr(ss, "ports");
@@ -1214,174 +1258,283 @@ pub fn validate_persistent_volume_claim(pvc: &Value) -> ErrorList {
     errs
 }
 
-/// PersistentVolumeClaim update: the spec is immutable but for requests of a bound claim and
-/// the volume attributes class. The message's diff is kubestep's (see `pod_spec_diff`).
+/// PersistentVolumeClaim update: the spec is immutable but for requests of a bound claim, the
+/// volume attributes class, and a volume name set once. The message's diff is kubestep's
+/// rendering (see `pod::go_cmp_diff`).
 pub fn validate_persistent_volume_claim_update(new: &Value, old: &Value) -> ErrorList {
+    use super::quantity::Quantity;
+    use std::cmp::Ordering;
     let mut errs = validate_object_meta_update(metadata(new), metadata(old), &meta_path());
     errs.extend(validate_persistent_volume_claim(new));
     let (ns, os) = (sub(new, "spec"), sub(old, "spec"));
-    let bound = str_of(sub(old, "status"), "phase") == "Bound";
-    let strip = |s: &Value, other: &Value| {
-        let mut s = s.clone();
-        if let Some(m) = s.as_object_mut() {
-            m.remove("volumeAttributesClassName");
-            // The binder may set volumeName once.
-            if str_of(other, "volumeName").is_empty() {
-                m.remove("volumeName");
-            }
-            if bound {
-                if let Some(r) = m.get_mut("resources").and_then(Value::as_object_mut) {
-                    r.remove("requests");
+    let bound = str_of(sub(new, "status"), "phase") == "Bound";
+    let mut new_clone = ns.clone();
+    let mut old_clone = os.clone();
+    if str_of(os, "volumeName").is_empty() {
+        if let (Some(o), Some(v)) = (old_clone.as_object_mut(), ns.get("volumeName")) {
+            o.insert("volumeName".into(), v.clone());
+        }
+    }
+    if bound {
+        if let Some(reqs) = new_clone
+            .get_mut("resources")
+            .and_then(|r| r.get_mut("requests"))
+            .and_then(Value::as_object_mut)
+        {
+            match os.pointer("/resources/requests/storage") {
+                Some(v) => {
+                    reqs.insert("storage".into(), v.clone());
+                }
+                None => {
+                    reqs.remove("storage");
                 }
             }
         }
-        s
-    };
-    let (a, b) = (strip(ns, os), strip(os, os));
-    if !semantic_eq(Some(&a), Some(&b)) {
-        errs.push(FieldError::forbidden(
-            &Path::new("spec"),
-            "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims",
-        ));
-    }
-    if bound {
-        let rp = Path::from_names(&["spec", "resources", "requests", "storage"]);
-        let (nq, _) = quantities(sub(ns, "resources"), "requests", &rp);
-        let (oq, _) = quantities(sub(os, "resources"), "requests", &rp);
-        let get = |l: &[(String, super::quantity::Quantity)]| {
-            l.iter()
-                .find(|(n, _)| n == "storage")
-                .map(|(_, q)| q.clone())
-        };
-        if let (Some(n), Some(o)) = (get(&nq), get(&oq)) {
-            if n.cmp_quantity(&o) == std::cmp::Ordering::Less {
-                errs.push(FieldError::forbidden(
-                    &Path::from_names(&["spec", "resources", "requests", "storage"]),
-                    "field can not be less than status.capacity",
-                ));
+        if has(ns, "volumeAttributesClassName") {
+            if let Some(n) = new_clone.as_object_mut() {
+                match os.get("volumeAttributesClassName") {
+                    Some(v) => n.insert("volumeAttributesClassName".into(), v.clone()),
+                    None => n.remove("volumeAttributesClassName"),
+                };
             }
         }
     }
+    if !semantic_eq(Some(&new_clone), Some(&old_clone)) {
+        errs.push(FieldError::forbidden(
+            &Path::new("spec"),
+            &format!(
+                "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims\n{}",
+                super::pod::go_cmp_diff("core.PersistentVolumeClaimSpec", &old_clone, &new_clone)
+            ),
+        ));
+    }
+    let storage = |v: &Value, ptr: &str| {
+        v.pointer(ptr)
+            .and_then(Value::as_str)
+            .and_then(|q| Quantity::parse(q).ok())
+            .unwrap_or_else(|| Quantity::parse("0").expect("zero"))
+    };
+    let new_size = storage(ns, "/resources/requests/storage");
+    let old_size = storage(os, "/resources/requests/storage");
+    let status_size = storage(sub(old, "status"), "/capacity/storage");
+    // RecoverVolumeExpansionFailure is on in 1.33: shrinking is allowed down to the capacity.
+    if new_size.cmp_quantity(&old_size) == Ordering::Less
+        && new_size.cmp_quantity(&status_size) != Ordering::Greater
+    {
+        errs.push(FieldError::forbidden(
+            &Path::from_names(&["spec", "resources", "requests", "storage"]),
+            "field can not be less than status.capacity",
+        ));
+    }
+    let shown = opt_str(ns, "volumeMode")
+        .map(BadValue::from)
+        .unwrap_or(BadValue::Null);
+    // Go's path is "volumeMode" here, without "spec.".
+    errs.extend(validate_immutable_field(
+        ns.get("volumeMode"),
+        os.get("volumeMode"),
+        shown,
+        &Path::new("volumeMode"),
+    ));
     errs
 }
 
-/// LimitRange create and update.
+/// `validateLimitRangeTypeName`.
+fn validate_limit_range_type_name(t: &str, p: &Path) -> ErrorList {
+    let errs: ErrorList = names::is_qualified_name(t)
+        .into_iter()
+        .map(|m| FieldError::invalid(p, t, &m))
+        .collect();
+    if !errs.is_empty() {
+        return errs;
+    }
+    if !t.contains('/') && !["Pod", "Container", "PersistentVolumeClaim"].contains(&t) {
+        return vec![FieldError::invalid(
+            p,
+            t,
+            "must be a standard limit type or fully qualified",
+        )];
+    }
+    Vec::new()
+}
+
+/// `validateLimitRangeResourceName`: container rules for Pod and Container limits.
+fn validate_limit_range_resource_name(limit_type: &str, name: &str, p: &Path) -> ErrorList {
+    if limit_type == "Pod" || limit_type == "Container" {
+        validate_container_resource_name(name, p)
+    } else {
+        validate_resource_name(name, p)
+    }
+}
+
+/// LimitRange create and update (`ValidateLimitRange`).
 pub fn validate_limit_range(lr: &Value) -> ErrorList {
+    use super::quantity::Quantity;
+    use std::cmp::Ordering;
     let mut errs = validate_object_meta(metadata(lr), true, NameRule::DnsSubdomain, &meta_path());
     let lp = Path::from_names(&["spec", "limits"]);
     let mut types: Vec<&str> = Vec::new();
     for (i, limit) in arr(sub(lr, "spec"), "limits").iter().enumerate() {
         let ip = lp.index(i);
         let t = str_of(limit, "type");
+        errs.extend(validate_limit_range_type_name(t, &ip.child("type")));
         if types.contains(&t) {
             errs.push(FieldError::duplicate(&ip.child("type"), t));
         }
         types.push(t);
-        if !["Container", "Pod", "PersistentVolumeClaim"].contains(&t) {
-            errs.push(FieldError::not_supported(
-                &ip.child("type"),
-                t,
-                &["Container", "PersistentVolumeClaim", "Pod"],
-            ));
-        }
-        let mut lists = Vec::new();
-        for key in [
-            "max",
-            "min",
-            "default",
-            "defaultRequest",
-            "maxLimitRequestRatio",
-        ] {
+        let read = |key: &str, errs: &mut ErrorList| -> Vec<(String, Quantity)> {
             let (qs, qerrs) = quantities(limit, key, &ip);
             errs.extend(qerrs);
-            for (name, q) in &qs {
-                errs.extend(validate_resource_name(name, &ip.child(key).key(name)));
-                errs.extend(validate_resource_quantity_value(
+            for (name, _) in &qs {
+                errs.extend(validate_limit_range_resource_name(
+                    t,
                     name,
-                    q,
                     &ip.child(key).key(name),
                 ));
             }
-            lists.push(qs);
-        }
-        if t == "Pod" {
+            qs
+        };
+        let max = read("max", &mut errs);
+        let min = read("min", &mut errs);
+        let (defaults, default_requests) = if t == "Pod" {
             for key in ["default", "defaultRequest"] {
-                if has(limit, key) {
+                if obj(limit, key).is_some_and(|m| !m.is_empty()) {
                     errs.push(FieldError::forbidden(
                         &ip.child(key),
                         "may not be specified when `type` is 'Pod'",
                     ));
                 }
             }
-        }
-        let find = |l: usize, name: &str| {
-            lists[l]
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, q)| q.clone())
+            (Vec::new(), Vec::new())
+        } else {
+            (
+                read("default", &mut errs),
+                read("defaultRequest", &mut errs),
+            )
         };
-        let mut all_names: Vec<String> = lists.iter().flatten().map(|(n, _)| n.clone()).collect();
-        all_names.sort();
-        all_names.dedup();
-        for name in all_names {
-            let (max, min, def, def_req) = (
-                find(0, &name),
-                find(1, &name),
-                find(2, &name),
-                find(3, &name),
+        if t == "PersistentVolumeClaim"
+            && !min.iter().any(|(n, _)| n == "storage")
+            && !max.iter().any(|(n, _)| n == "storage")
+        {
+            errs.push(FieldError::required(
+                &ip.child("limits"),
+                "either minimum or maximum storage value is required, but neither was provided",
+            ));
+        }
+        let ratios = read("maxLimitRequestRatio", &mut errs);
+        let mut keys: Vec<&String> = max
+            .iter()
+            .chain(&min)
+            .chain(&defaults)
+            .chain(&default_requests)
+            .chain(&ratios)
+            .map(|(n, _)| n)
+            .collect();
+        keys.sort();
+        keys.dedup();
+        let find = |l: &[(String, Quantity)], k: &str| {
+            l.iter().find(|(n, _)| n == k).map(|(_, q)| q.clone())
+        };
+        for k in keys {
+            let (mn, mx, df, dr, ratio) = (
+                find(&min, k),
+                find(&max, k),
+                find(&defaults, k),
+                find(&default_requests, k),
+                find(&ratios, k),
             );
-            let gt = |a: &Option<super::quantity::Quantity>,
-                      b: &Option<super::quantity::Quantity>| match (a, b) {
-                (Some(a), Some(b)) => a.cmp_quantity(b) == std::cmp::Ordering::Greater,
+            let gt = |a: &Option<Quantity>, b: &Option<Quantity>| match (a, b) {
+                (Some(a), Some(b)) => a.cmp_quantity(b) == Ordering::Greater,
                 _ => false,
             };
-            let show = |q: &Option<super::quantity::Quantity>| {
-                q.as_ref().map(|q| q.to_string()).unwrap_or_default()
-            };
+            let show = |q: &Option<Quantity>| q.as_ref().map(|q| q.to_string()).unwrap_or_default();
+            // (condition, field, shown value, message) in Go's order.
             let checks = [
                 (
-                    &min,
-                    &max,
+                    gt(&mn, &mx),
                     "min",
-                    "min value {a} is greater than max value {b}",
+                    &mn,
+                    format!(
+                        "min value {} is greater than max value {}",
+                        show(&mn),
+                        show(&mx)
+                    ),
                 ),
                 (
-                    &def_req,
-                    &max,
+                    gt(&mn, &dr),
                     "defaultRequest",
-                    "default request value {a} is greater than max value {b}",
+                    &dr,
+                    format!(
+                        "min value {} is greater than default request value {}",
+                        show(&mn),
+                        show(&dr)
+                    ),
                 ),
                 (
-                    &min,
-                    &def_req,
-                    "min",
-                    "min value {a} is greater than default request value {b}",
-                ),
-                (
-                    &def_req,
-                    &def,
+                    gt(&dr, &mx),
                     "defaultRequest",
-                    "default request value {a} is greater than default limit value {b}",
+                    &dr,
+                    format!(
+                        "default request value {} is greater than max value {}",
+                        show(&dr),
+                        show(&mx)
+                    ),
                 ),
                 (
-                    &min,
-                    &def,
-                    "min",
-                    "min value {a} is greater than default value {b}",
+                    gt(&dr, &df),
+                    "defaultRequest",
+                    &dr,
+                    format!(
+                        "default request value {} is greater than default limit value {}",
+                        show(&dr),
+                        show(&df)
+                    ),
                 ),
                 (
-                    &def,
-                    &max,
+                    gt(&mn, &df),
                     "default",
-                    "default value {a} is greater than max value {b}",
+                    &mn,
+                    format!(
+                        "min value {} is greater than default value {}",
+                        show(&mn),
+                        show(&df)
+                    ),
+                ),
+                (
+                    gt(&df, &mx),
+                    "default",
+                    &mx,
+                    format!(
+                        "default value {} is greater than max value {}",
+                        show(&df),
+                        show(&mx)
+                    ),
                 ),
             ];
-            for (a, b, field, text) in checks {
-                if gt(a, b) {
+            for (failed, field, value, msg) in checks {
+                if failed {
                     errs.push(FieldError::invalid(
-                        &ip.child(field).key(&name),
-                        BadValue::Raw(show(a)),
-                        &text.replace("{a}", &show(a)).replace("{b}", &show(b)),
+                        &ip.child(field).key(k),
+                        BadValue::Raw(show(value)),
+                        &msg,
+                    ));
+                }
+            }
+            if let Some(r) = &ratio {
+                if r.cmp_quantity(&Quantity::parse("1").expect("one")) == Ordering::Less {
+                    errs.push(FieldError::invalid(
+                        &ip.child("maxLimitRequestRatio").key(k),
+                        BadValue::Raw(r.to_string()),
+                        &format!("ratio {r} is less than 1"),
+                    ));
+                }
+            }
+            if let (Some(d), Some(q)) = (&df, &dr) {
+                if !is_overcommit_allowed(k) && d.cmp_quantity(q) != Ordering::Equal {
+                    errs.push(FieldError::invalid(
+                        &ip.child("defaultRequest").key(k),
+                        BadValue::Raw(q.to_string()),
+                        &format!("default value {d} must equal to defaultRequest value {q} in {k}"),
                     ));
                 }
             }
@@ -1397,7 +1550,65 @@ pub fn validate_limit_range_update(new: &Value, old: &Value) -> ErrorList {
     errs
 }
 
-/// ResourceQuota create.
+/// Standard single-word quota resource names (`IsStandardQuotaResourceName`).
+fn is_standard_quota_resource_name(name: &str) -> bool {
+    [
+        "cpu",
+        "memory",
+        "ephemeral-storage",
+        "requests.cpu",
+        "requests.memory",
+        "requests.storage",
+        "requests.ephemeral-storage",
+        "limits.cpu",
+        "limits.memory",
+        "limits.ephemeral-storage",
+        "pods",
+        "services",
+        "replicationcontrollers",
+        "resourcequotas",
+        "secrets",
+        "persistentvolumeclaims",
+        "configmaps",
+        "services.nodeports",
+        "services.loadbalancers",
+    ]
+    .contains(&name)
+        || name.starts_with("requests.hugepages-")
+}
+
+/// `ValidateResourceQuotaResourceName`.
+fn validate_quota_resource_name(name: &str, p: &Path) -> ErrorList {
+    let mut errs = validate_resource_name(name, p);
+    if !name.contains('/') && !is_standard_quota_resource_name(name) {
+        errs.push(FieldError::invalid(
+            p,
+            name,
+            "must be a standard resource for quota",
+        ));
+    }
+    errs
+}
+
+const QUOTA_SCOPES: [&str; 7] = [
+    "Terminating",
+    "NotTerminating",
+    "BestEffort",
+    "NotBestEffort",
+    "PriorityClass",
+    "CrossNamespacePodAffinity",
+    "VolumeAttributesClass",
+];
+
+fn go_scopes(spec: &Value) -> BadValue {
+    let items: Vec<String> = strings(spec, "scopes")
+        .iter()
+        .map(|s| go_quote(s))
+        .collect();
+    BadValue::Raw(format!("[]core.ResourceQuotaScope{{{}}}", items.join(", ")))
+}
+
+/// ResourceQuota create (`ValidateResourceQuota`).
 pub fn validate_resource_quota(rq: &Value) -> ErrorList {
     let mut errs = validate_object_meta(metadata(rq), true, NameRule::DnsSubdomain, &meta_path());
     let sp = Path::new("spec");
@@ -1406,34 +1617,51 @@ pub fn validate_resource_quota(rq: &Value) -> ErrorList {
     errs.extend(qerrs);
     for (name, q) in &hard {
         let p = sp.child("hard").key(name);
-        errs.extend(validate_resource_name(name, &p));
+        errs.extend(validate_quota_resource_name(name, &p));
         errs.extend(validate_resource_quantity_value(name, q, &p));
     }
-    let valid_scopes = [
-        "BestEffort",
-        "CrossNamespacePodAffinity",
-        "NotBestEffort",
-        "NotTerminating",
-        "PriorityClass",
-        "Terminating",
-        "VolumeAttributesClass",
-    ];
-    for s in strings(spec, "scopes") {
-        if !valid_scopes.contains(&s) {
-            errs.push(FieldError::not_supported(
+    let scopes = strings(spec, "scopes");
+    for s in &scopes {
+        if !QUOTA_SCOPES.contains(s) {
+            errs.push(FieldError::invalid(
                 &sp.child("scopes"),
-                s,
-                &valid_scopes,
+                go_scopes(spec),
+                "unsupported scope",
+            ));
+        }
+    }
+    for (a, b) in [
+        ("BestEffort", "NotBestEffort"),
+        ("Terminating", "NotTerminating"),
+    ] {
+        if scopes.contains(&a) && scopes.contains(&b) {
+            errs.push(FieldError::invalid(
+                &sp.child("scopes"),
+                go_scopes(spec),
+                "conflicting scopes",
             ));
         }
     }
     errs
 }
 
-/// ResourceQuota update.
+/// ResourceQuota update: the scopes are fixed.
 pub fn validate_resource_quota_update(new: &Value, old: &Value) -> ErrorList {
     let mut errs = validate_object_meta_update(metadata(new), metadata(old), &meta_path());
     errs.extend(validate_resource_quota(new));
+    let set = |v: &Value| {
+        let mut s: Vec<&str> = strings(sub(v, "spec"), "scopes");
+        s.sort();
+        s.dedup();
+        s.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    if set(new) != set(old) {
+        errs.push(FieldError::invalid(
+            &Path::from_names(&["spec", "scopes"]),
+            go_scopes(sub(new, "spec")),
+            "field is immutable",
+        ));
+    }
     errs
 }
 

@@ -1407,7 +1407,7 @@ fn is_native_resource(name: &str) -> bool {
 }
 
 /// `IsOvercommitAllowed`: native resources other than huge pages.
-fn is_overcommit_allowed(name: &str) -> bool {
+pub fn is_overcommit_allowed(name: &str) -> bool {
     is_native_resource(name) && !is_huge_pages(name)
 }
 
@@ -1449,7 +1449,7 @@ pub fn validate_resource_name(name: &str, p: &Path) -> ErrorList {
 }
 
 /// `validateContainerResourceName`.
-fn validate_container_resource_name(name: &str, p: &Path) -> ErrorList {
+pub fn validate_container_resource_name(name: &str, p: &Path) -> ErrorList {
     let mut errs = validate_resource_name(name, p);
     if !name.contains('/') {
         if !["cpu", "memory", "ephemeral-storage"].contains(&name) && !is_huge_pages(name) {
@@ -2049,7 +2049,10 @@ pub fn validate_pod_update(new: &Value, old: &Value) -> ErrorList {
     if !semantic_eq(Some(&munged), Some(os)) {
         errs.push(FieldError::forbidden(
             &sp,
-            &format!("{POD_UPDATE_FORBIDDEN_MSG}\n{}", pod_spec_diff(os, &munged)),
+            &format!(
+                "{POD_UPDATE_FORBIDDEN_MSG}\n{}",
+                go_cmp_diff("core.PodSpec", os, &munged)
+            ),
         ));
     }
     errs
@@ -2109,7 +2112,11 @@ fn go_field_name(json: &str) -> String {
     }
 }
 
-fn pod_spec_diff(old: &Value, new: &Value) -> String {
+/// kubestep's rendering of the `cmp.Diff` kube-apiserver appends to "may not change" errors:
+/// go-cmp's `Type{ ... }` frame with one `-`/`+` pair per changed top-level field (Go field
+/// names, JSON values). go-cmp randomises its own layout, so no rendering can match it byte
+/// for byte.
+pub fn go_cmp_diff(type_name: &str, old: &Value, new: &Value) -> String {
     let mut keys: Vec<&String> = Vec::new();
     for v in [old, new] {
         if let Some(m) = v.as_object() {
@@ -2120,7 +2127,7 @@ fn pod_spec_diff(old: &Value, new: &Value) -> String {
             }
         }
     }
-    let mut out = String::from("  core.PodSpec{\n");
+    let mut out = format!("  {type_name}{{\n");
     let mut identical = 0;
     for k in keys {
         let (o, n) = (old.get(k.as_str()), new.get(k.as_str()));
