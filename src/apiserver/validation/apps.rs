@@ -362,10 +362,9 @@ fn validate_daemon_set_spec(spec: &Value, p: &Path) -> ErrorList {
             &["Always"],
         ));
     }
-    if let Some(ads) = int(tspec, "activeDeadlineSeconds") {
-        errs.push(FieldError::invalid(
+    if has(tspec, "activeDeadlineSeconds") {
+        errs.push(FieldError::forbidden(
             &tp.child("spec").child("activeDeadlineSeconds"),
-            ads,
             "activeDeadlineSeconds in DaemonSet is not Supported",
         ));
     }
@@ -514,7 +513,7 @@ fn validate_stateful_set_spec(spec: &Value, p: &Path) -> ErrorList {
                         errs.push(FieldError::invalid(
                             &rp.child("maxUnavailable"),
                             go_int_or_string(Some(mu)),
-                            "must be greater than 0",
+                            "cannot be 0",
                         ));
                     }
                     errs.extend(is_not_more_than_100_percent(Some(mu), &rp.child("maxUnavailable")));
@@ -530,11 +529,19 @@ fn validate_stateful_set_spec(spec: &Value, p: &Path) -> ErrorList {
             "must be 'RollingUpdate' or 'OnDelete'",
         )),
     }
-    if let Some(start) = int(sub(spec, "ordinals"), "start") {
-        errs.extend(validate_nonnegative_field(
-            start,
-            &p.child("ordinals").child("start"),
-        ));
+    let retention = sub(spec, "persistentVolumeClaimRetentionPolicy");
+    if retention.is_object() {
+        let rp = p.child("persistentVolumeClaimRetentionPolicy");
+        for f in ["whenDeleted", "whenScaled"] {
+            let v = str_of(retention, f);
+            if v != "Retain" && v != "Delete" {
+                errs.push(FieldError::not_supported(
+                    &rp.child(f),
+                    v,
+                    &["Retain", "Delete"],
+                ));
+            }
+        }
     }
     errs.extend(validate_nonnegative_field(
         int(spec, "replicas").unwrap_or(0),
@@ -544,6 +551,12 @@ fn validate_stateful_set_spec(spec: &Value, p: &Path) -> ErrorList {
         int(spec, "minReadySeconds").unwrap_or(0),
         &p.child("minReadySeconds"),
     ));
+    if let Some(start) = int(sub(spec, "ordinals"), "start") {
+        errs.extend(validate_nonnegative_field(
+            start,
+            &p.child("ordinals.start"),
+        ));
+    }
     errs.extend(validate_selector(spec, p, "statefulset"));
     let sel = sub(spec, "selector");
     let template = sub(spec, "template");
