@@ -644,3 +644,164 @@ fn namespace_node_and_rbac_rules() {
         vec!["roleRef: Invalid value: rbac.RoleRef{APIGroup:\"rbac.authorization.k8s.io\", Kind:\"Role\", Name:\"admin\"}: cannot change roleRef"]
     );
 }
+
+#[test]
+fn jobs_need_the_generated_selector_and_labels() {
+    let mut j = job();
+    j["spec"]["template"]["metadata"]["labels"] = json!({"app": "pi"});
+    assert_eq!(
+        create("Job", &j),
+        vec![
+            "spec.template.metadata.labels[controller-uid]: Required value: must be 'j1'",
+            "spec.template.metadata.labels[job-name]: Required value: must be 'pi'",
+            "spec.template.metadata.labels[batch.kubernetes.io/controller-uid]: Required value: must be 'j1'",
+            "spec.template.metadata.labels[batch.kubernetes.io/job-name]: Required value: must be 'pi'",
+            "spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"pi\"}: `selector` does not match template `labels`",
+        ]
+    );
+    let mut manual = j.clone();
+    manual["spec"]["manualSelector"] = json!(true);
+    manual["spec"]["selector"] = json!({"matchLabels": {"app": "pi"}});
+    assert_eq!(create("Job", &manual), Vec::<String>::new());
+}
+
+#[test]
+fn upstream_path_quirks_are_kept() {
+    // Go's volume validation spells these two paths its own way.
+    let mut p = pod();
+    p["spec"]["volumes"] = json!([
+        {"name": "a", "emptyDir": {}, "downwardAPI": {"defaultMode": 420}},
+        {"name": "b", "emptyDir": {}, "cephfs": {"monitors": ["m"]}},
+        {"name": "c", "nfs": {"server": "nfs.local", "path": ""}},
+    ]);
+    assert_eq!(
+        create("Pod", &p),
+        vec![
+            "spec.volumes[0].downwarAPI: Forbidden: may not specify more than 1 volume type",
+            "spec.volumes[1].cephFS: Forbidden: may not specify more than 1 volume type",
+            "spec.volumes[2].nfs.path: Required value",
+            "spec.volumes[2].nfs.path: Invalid value: \"\": must be an absolute path",
+        ]
+    );
+    // A LoadBalancer Service without allocateLoadBalancerNodePorts: Go's path lacks "spec.".
+    let mut s = service();
+    s["spec"]["type"] = json!("LoadBalancer");
+    s["spec"]["externalTrafficPolicy"] = json!("Cluster");
+    s["spec"]["ports"][0]["nodePort"] = json!(30080);
+    assert_eq!(
+        create("Service", &s),
+        vec!["allocateLoadBalancerNodePorts: Required value"]
+    );
+    // Node capacity paths are children, not keys.
+    let node = json!({
+        "apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"},
+        "status": {"capacity": {"cpu": "-2"}}
+    });
+    assert_eq!(
+        create("Node", &node),
+        vec!["status.capacity.cpu: Invalid value: \"-2\": must be greater than or equal to 0"]
+    );
+}
+
+#[test]
+fn finalizers_must_be_standard_or_qualified() {
+    let mut cm = json!({
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "c", "namespace": "default", "finalizers": ["kubernetes", "example.com/keep", "keep", "orphan", "foregroundDeletion"]}
+    });
+    assert_eq!(
+        create("ConfigMap", &cm),
+        vec![
+            "metadata.finalizers: Invalid value: []string{\"kubernetes\", \"example.com/keep\", \"keep\", \"orphan\", \"foregroundDeletion\"}: finalizer orphan and foregroundDeletion cannot be both set",
+            "metadata.finalizers[2]: Invalid value: \"keep\": name is neither a standard finalizer name nor is it fully qualified",
+        ]
+    );
+    cm["metadata"]["finalizers"] = json!(["example.com/keep"]);
+    let mut deleting = cm.clone();
+    deleting["metadata"]["resourceVersion"] = json!("3");
+    deleting["metadata"]["deletionTimestamp"] = json!("2026-11-23T09:00:00Z");
+    let mut added = deleting.clone();
+    added["metadata"]["finalizers"] = json!(["example.com/keep", "example.com/more"]);
+    assert_eq!(
+        update("ConfigMap", &added, &deleting),
+        vec!["metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{\"example.com/more\"}"]
+    );
+}
+
+#[test]
+fn limit_ranges_compare_their_bounds() {
+    let lr = json!({
+        "apiVersion": "v1", "kind": "LimitRange",
+        "metadata": {"name": "lr", "namespace": "default"},
+        "spec": {"limits": [{
+            "type": "Container",
+            "max": {"cpu": "1"}, "min": {"cpu": "2"},
+            "default": {"cpu": "500m"}, "defaultRequest": {"cpu": "1500m"}
+        }]}
+    });
+    assert_eq!(
+        create("LimitRange", &lr),
+        vec![
+            "spec.limits[0].min[cpu]: Invalid value: 2: min value 2 is greater than max value 1",
+            "spec.limits[0].defaultRequest[cpu]: Invalid value: 1500m: min value 2 is greater than default request value 1500m",
+            "spec.limits[0].defaultRequest[cpu]: Invalid value: 1500m: default request value 1500m is greater than max value 1",
+            "spec.limits[0].defaultRequest[cpu]: Invalid value: 1500m: default request value 1500m is greater than default limit value 500m",
+            "spec.limits[0].default[cpu]: Invalid value: 2: min value 2 is greater than default value 500m",
+        ]
+    );
+}
+
+/// Arbitrary JSON, to check that no input panics.
+fn arbitrary_json() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        "[a-zA-Z0-9./:=_-]{0,12}".prop_map(Value::from),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        let keys = prop_oneof![
+            Just("metadata".to_string()),
+            Just("spec".to_string()),
+            Just("name".to_string()),
+            Just("containers".to_string()),
+            Just("ports".to_string()),
+            Just("selector".to_string()),
+            Just("template".to_string()),
+            Just("resources".to_string()),
+            Just("limits".to_string()),
+            Just("requests".to_string()),
+            Just("volumes".to_string()),
+            Just("data".to_string()),
+            Just("type".to_string()),
+            Just("rules".to_string()),
+            Just("subjects".to_string()),
+            "[a-z]{1,8}",
+        ];
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            proptest::collection::btree_map(keys, inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    #[test]
+    fn no_input_panics(new in arbitrary_json(), old in arbitrary_json()) {
+        for kind in [
+            "Pod", "Node", "Namespace", "Service", "Endpoints", "ConfigMap", "Secret",
+            "ServiceAccount", "Event", "PersistentVolume", "PersistentVolumeClaim", "LimitRange",
+            "ResourceQuota", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job",
+            "CronJob", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "Lease",
+            "EndpointSlice", "Ingress", "PriorityClass", "StorageClass", "Binding", "Scale",
+        ] {
+            let errs = validate_create("v1", kind, &new);
+            let _ = kubestep::apiserver::status::invalid("", kind, "x", &errs).to_json();
+            let _ = validate_update("v1", kind, &new, &old);
+        }
+        let _ = validate_create("events.k8s.io/v1", "Event", &new);
+    }
+}

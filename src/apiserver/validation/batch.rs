@@ -108,44 +108,63 @@ fn validate_job_spec(spec: &Value, p: &Path) -> ErrorList {
     errs
 }
 
-/// `validateGeneratedSelector`: without `manualSelector`, the selector and template labels are
-/// the ones the Job strategy generated from the uid. Skipped while the object has no uid yet
-/// (the strategy generates both together with the uid).
+/// `ValidateHasLabel`: the template must carry `key: expected`.
+fn validate_has_label(tmeta: &Value, key: &str, expected: &str) -> ErrorList {
+    let p = Path::from_names(&["spec", "template", "metadata"])
+        .child("labels")
+        .key(key);
+    let labels = string_map(tmeta, "labels");
+    match labels.iter().find(|(k, _)| k == key) {
+        None => vec![FieldError::required(&p, &format!("must be '{expected}'"))],
+        Some((_, v)) if v != expected => vec![FieldError::invalid(
+            &p,
+            go_string_map(tmeta, "labels"),
+            &format!("must be '{expected}'"),
+        )],
+        _ => Vec::new(),
+    }
+}
+
+/// `validateGeneratedSelector`: without `manualSelector`, the selector and the template labels
+/// are the ones the Job strategy generates from the uid and name before validation (so the
+/// registry must have set `metadata.uid` and run that step first, as kube-apiserver does).
 fn validate_generated_selector(job: &Value) -> ErrorList {
     let mut errs = Vec::new();
     let spec = sub(job, "spec");
-    let uid = str_of(metadata(job), "uid");
-    if boolean(spec, "manualSelector") == Some(true) || uid.is_empty() {
-        return errs;
-    }
-    let lp = Path::from_names(&["spec", "template", "metadata", "labels"]);
-    let tmeta = metadata(sub(spec, "template"));
-    if !has(tmeta, "labels") {
-        errs.push(FieldError::required(&lp, &format!("must be '{uid}'")));
-        return errs;
-    }
-    let labels = string_map(tmeta, "labels");
-    for key in ["controller-uid", CONTROLLER_UID_LABEL] {
-        if !labels.iter().any(|(k, v)| k == key && v == uid) {
-            errs.push(FieldError::required(
-                &lp.key(key),
-                &format!("must be '{uid}'"),
-            ));
-        }
-    }
+    let meta = metadata(job);
     let sel = sub(spec, "selector");
-    if sel.is_object() {
-        let ml = string_map(sel, "matchLabels");
-        if !ml
-            .iter()
-            .any(|(k, v)| k == CONTROLLER_UID_LABEL && v == uid)
-        {
-            errs.push(FieldError::invalid(
-                &Path::from_names(&["spec", "selector"]),
-                go_label_selector(sel),
-                "`selector` not auto-generated",
-            ));
-        }
+    if boolean(spec, "manualSelector") == Some(true) || !sel.is_object() {
+        return errs;
+    }
+    let uid = str_of(meta, "uid");
+    let name = str_of(meta, "name");
+    if uid.is_empty() {
+        errs.push(FieldError::required(
+            &Path::from_names(&["metadata", "uid"]),
+            "",
+        ));
+    }
+    let tmeta = metadata(sub(spec, "template"));
+    errs.extend(validate_has_label(tmeta, "controller-uid", uid));
+    errs.extend(validate_has_label(tmeta, "job-name", name));
+    errs.extend(validate_has_label(tmeta, CONTROLLER_UID_LABEL, uid));
+    errs.extend(validate_has_label(
+        tmeta,
+        "batch.kubernetes.io/job-name",
+        name,
+    ));
+    let expected = vec![
+        (CONTROLLER_UID_LABEL.to_string(), uid.to_string()),
+        ("batch.kubernetes.io/job-name".to_string(), name.to_string()),
+        ("controller-uid".to_string(), uid.to_string()),
+        ("job-name".to_string(), name.to_string()),
+    ];
+    if !selector_matches(sel, &expected) {
+        errs.push(FieldError::invalid(
+            &Path::from_names(&["spec", "selector"]),
+            go_label_selector(sel),
+            "`selector` not auto-generated",
+        ));
     }
     errs
 }

@@ -69,13 +69,13 @@ impl Quantity {
         for (i, b) in digits.bytes().enumerate() {
             if unscaled > i128::MAX / 100 {
                 // Too many digits to keep: drop the rest into the exponent (saturating precision).
-                scale += (digits.len() - i) as i32;
+                scale = scale.saturating_add((digits.len() - i) as i32);
                 break;
             }
             unscaled = unscaled * 10 + i128::from(b - b'0');
         }
         if base == 10 {
-            scale += exponent;
+            scale = scale.saturating_add(exponent);
         } else {
             unscaled = unscaled.saturating_mul(1i128 << exponent.clamp(0, 64));
         }
@@ -379,7 +379,10 @@ fn interpret_suffix(suffix: &str) -> Option<(u32, i32, Format)> {
     }
     if suffix.len() > 1 && (suffix.starts_with('e') || suffix.starts_with('E')) {
         let e: i64 = suffix[1..].parse().ok()?;
-        return Some((10, i32::try_from(e).ok()?, Format::DecimalExponent));
+        // Go accepts any int32 exponent; beyond ±1000 the value saturates anyway, and the
+        // clamp keeps the scale arithmetic from overflowing.
+        let e = i32::try_from(e).ok()?.clamp(-1000, 1000);
+        return Some((10, e, Format::DecimalExponent));
     }
     None
 }
@@ -469,6 +472,17 @@ mod tests {
             Quantity::parse(".").unwrap().is_zero(),
             "Go reads a bare '.' as zero"
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_or_fails_without_panicking(s in "[-+0-9.eEinumkKMGTP]{0,24}") {
+            if let Ok(q) = Quantity::parse(&s) {
+                let _ = q.to_string();
+                let _ = q.milli_value();
+                let _ = q.cmp_quantity(&Quantity::parse("1").unwrap());
+            }
+        }
     }
 
     #[test]
