@@ -141,6 +141,23 @@ fn invalid_status_lists_every_cause() {
 }
 
 #[test]
+fn updates_without_resource_version_name_the_resource() {
+    assert_eq!(
+        body(&status::update_without_resource_version(DEPLOYMENTS, "web")),
+        r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"deployments.apps \"web\" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update","reason":"Invalid","details":{"name":"web","group":"apps","kind":"deployments","causes":[{"reason":"FieldValueInvalid","message":"Invalid value: 0x0: must be specified for an update","field":"metadata.resourceVersion"}]},"code":422}"#
+    );
+    let e = kubestep::apiserver::validation::core::node_port_allocation_error(
+        0,
+        80,
+        kubestep::apiserver::validation::core::NODE_PORT_NOT_IN_RANGE,
+    );
+    assert_eq!(
+        e.to_string(),
+        "spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767"
+    );
+}
+
+#[test]
 fn kubectl_prints_statuses_like_check_err() {
     assert_eq!(
         status::kubectl_error(&status::not_found(PODS, "web")),

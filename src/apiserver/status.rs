@@ -300,6 +300,19 @@ pub fn invalid(group: &str, kind: &str, name: &str, errs: &[FieldError]) -> Stat
     }
 }
 
+/// The registry's answer to an update without `metadata.resourceVersion` for a kind whose
+/// strategy forbids unconditional updates: an Invalid status whose "kind" is the resource
+/// (`deployments.apps "web" is invalid: metadata.resourceVersion: Invalid value: 0x0: ...`).
+pub fn update_without_resource_version(gr: GroupResource<'_>, name: &str) -> Status {
+    use crate::apiserver::validation::field::{BadValue, Path};
+    let errs = [FieldError::invalid(
+        &Path::from_names(&["metadata", "resourceVersion"]),
+        BadValue::Uint64(0),
+        "must be specified for an update",
+    )];
+    invalid(gr.group, gr.resource, name, &errs)
+}
+
 impl Status {
     /// The JSON body a real server sends, fields in Go's order, empty ones omitted.
     pub fn to_json(&self) -> Value {

@@ -699,6 +699,24 @@ pub fn validate_service_update(new: &Value, old: &Value) -> ErrorList {
     errs
 }
 
+/// The Service registry's node port allocation failure for `spec.ports[i].nodePort`
+/// (`reason` is the allocator's error, e.g. [`NODE_PORT_NOT_IN_RANGE`]).
+pub fn node_port_allocation_error(port_index: usize, node_port: i64, reason: &str) -> FieldError {
+    FieldError::invalid(
+        &Path::from_names(&["spec", "ports"])
+            .index(port_index)
+            .child("nodePort"),
+        node_port,
+        reason,
+    )
+}
+
+/// The port allocator's `ErrNotInRange` for the default range.
+pub const NODE_PORT_NOT_IN_RANGE: &str =
+    "provided port is not in the valid range. The range of valid ports is 30000-32767";
+/// The port allocator's `ErrAllocated`.
+pub const NODE_PORT_ALLOCATED: &str = "provided port is already allocated";
+
 /// Endpoints create and update.
 pub fn validate_endpoints(ep: &Value) -> ErrorList {
     let mut errs = validate_object_meta(metadata(ep), true, NameRule::DnsSubdomain, &meta_path());
@@ -1003,30 +1021,89 @@ pub fn validate_service_account_update(new: &Value, old: &Value) -> ErrorList {
     errs
 }
 
-/// core/v1 Event create (the legacy rules for events without a reporting controller).
-pub fn validate_event(ev: &Value) -> ErrorList {
+/// `legacyValidateEvent`, run for Events of both APIs. `events_api` selects the
+/// events.k8s.io/v1 field names (`regarding`, `note`); error paths use the internal names, as
+/// in Go (`involvedObject.namespace`, `message`), except the reporting controller, which the
+/// core/v1 API calls `reportingComponent`.
+pub fn validate_event_legacy(ev: &Value, events_api: bool) -> ErrorList {
+    let mut errs = Vec::new();
     let meta = metadata(ev);
-    let mut errs = validate_object_meta(meta, true, NameRule::DnsSubdomain, &meta_path());
-    let io = sub(ev, "involvedObject");
     let ns = str_of(meta, "namespace");
+    let (io, note, rc_json, rc_path) = if events_api {
+        (
+            sub(ev, "regarding"),
+            "note",
+            "reportingController",
+            "reportingController",
+        )
+    } else {
+        (
+            sub(ev, "involvedObject"),
+            "message",
+            "reportingComponent",
+            "reportingComponent",
+        )
+    };
     let io_ns = str_of(io, "namespace");
-    if !io_ns.is_empty() && io_ns != ns && ns != "default" {
-        errs.push(FieldError::invalid(
-            &Path::from_names(&["involvedObject", "namespace"]),
-            io_ns,
-            "does not match event.namespace",
-        ));
-    }
-    if let Some(t) = opt_str(ev, "type") {
-        if !t.is_empty() && t != "Normal" && t != "Warning" {
+    let io_path = Path::from_names(&["involvedObject", "namespace"]);
+    if str_of(ev, "eventTime").is_empty() {
+        let mismatch = if io_ns.is_empty() {
+            !ns.is_empty() && ns != "default"
+        } else {
+            ns != io_ns
+        };
+        if mismatch {
             errs.push(FieldError::invalid(
-                &Path::new("type"),
-                t,
-                "has invalid value: must be one of [Normal Warning]",
+                &io_path,
+                io_ns,
+                "does not match event.namespace",
+            ));
+        }
+    } else {
+        if io_ns.is_empty() && ns != "default" && ns != "kube-system" {
+            errs.push(FieldError::invalid(
+                &io_path,
+                io_ns,
+                "does not match event.namespace",
+            ));
+        }
+        let rc = str_of(ev, rc_json);
+        if rc.is_empty() {
+            errs.push(FieldError::required(&Path::new(rc_path), ""));
+        }
+        for m in names::is_qualified_name(rc) {
+            errs.push(FieldError::invalid(&Path::new(rc_path), rc, &m));
+        }
+        for (f, limit) in [("reportingInstance", 128), ("action", 128), ("reason", 128)] {
+            let v = str_of(ev, f);
+            if v.is_empty() {
+                errs.push(FieldError::required(&Path::new(f), ""));
+            }
+            if v.len() > limit {
+                errs.push(FieldError::invalid(
+                    &Path::new(f),
+                    "",
+                    &format!("can have at most {limit} characters"),
+                ));
+            }
+        }
+        if str_of(ev, note).len() > 1024 {
+            errs.push(FieldError::invalid(
+                &Path::new("message"),
+                "",
+                "can have at most 1024 characters",
             ));
         }
     }
+    for m in names::is_dns1123_subdomain(ns) {
+        errs.push(FieldError::invalid(&Path::new("namespace"), ns, &m));
+    }
     errs
+}
+
+/// core/v1 Event create: only the legacy rules (no name or metadata checks, for old clients).
+pub fn validate_event(ev: &Value) -> ErrorList {
+    validate_event_legacy(ev, false)
 }
 
 const ACCESS_MODES: [&str; 4] = [

@@ -145,8 +145,19 @@ pub fn validate_update(api_version: &str, kind: &str, new: &Value, old: &Value) 
         "Ingress" => other::validate_ingress_update(new, old),
         "PriorityClass" => other::validate_priority_class_update(new, old),
         "StorageClass" => other::validate_storage_class_update(new, old),
-        // Events, bindings and scales are validated as on create, plus the metadata rules.
-        "Event" | "Binding" | "Scale" => {
+        // core/v1 Events accept any update that passes the legacy rules (old clients).
+        "Event" if !api_version.starts_with("events.k8s.io/") => core::validate_event(new),
+        "Event" => {
+            let mut errs = core::validate_event_legacy(new, true);
+            errs.extend(meta::validate_object_meta_update(
+                meta::metadata(new),
+                meta::metadata(old),
+                &Path::new("metadata"),
+            ));
+            errs
+        }
+        // Bindings and scales are validated as on create, plus the metadata rules.
+        "Binding" | "Scale" => {
             let mut errs = meta::validate_object_meta_update(
                 meta::metadata(new),
                 meta::metadata(old),

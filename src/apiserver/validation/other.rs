@@ -459,9 +459,15 @@ pub fn validate_storage_class_update(new: &Value, old: &Value) -> ErrorList {
     errs
 }
 
-/// events.k8s.io/v1 Event create (the "new" event rules: reporting fields required).
+/// events.k8s.io/v1 Event create: the legacy rules, then the strict ones of the new API.
 pub fn validate_events_event(ev: &Value) -> ErrorList {
-    let mut errs = validate_object_meta(metadata(ev), true, NameRule::DnsSubdomain, &mp());
+    let mut errs = super::core::validate_event_legacy(ev, true);
+    errs.extend(validate_object_meta(
+        metadata(ev),
+        true,
+        NameRule::DnsSubdomain,
+        &mp(),
+    ));
     if str_of(ev, "eventTime").is_empty() {
         errs.push(FieldError::required(&Path::new("eventTime"), ""));
     }
@@ -473,52 +479,31 @@ pub fn validate_events_event(ev: &Value) -> ErrorList {
             &format!("has invalid value: {t}"),
         ));
     }
-    let rc = str_of(ev, "reportingController");
-    if rc.is_empty() {
-        errs.push(FieldError::required(&Path::new("reportingController"), ""));
+    for (json, path) in [
+        ("deprecatedFirstTimestamp", "firstTimestamp"),
+        ("deprecatedLastTimestamp", "lastTimestamp"),
+    ] {
+        if has(ev, json) {
+            errs.push(FieldError::invalid(
+                &Path::new(path),
+                "",
+                "needs to be unset",
+            ));
+        }
     }
-    for m in names::is_qualified_name(rc) {
+    if int(ev, "deprecatedCount").unwrap_or(0) != 0 {
         errs.push(FieldError::invalid(
-            &Path::new("reportingController"),
-            rc,
-            &m,
+            &Path::new("count"),
+            "",
+            "needs to be unset",
         ));
     }
-    let ri = str_of(ev, "reportingInstance");
-    if ri.is_empty() {
-        errs.push(FieldError::required(&Path::new("reportingInstance"), ""));
-    } else if ri.len() > 128 {
+    let src = sub(ev, "deprecatedSource");
+    if !str_of(src, "component").is_empty() || !str_of(src, "host").is_empty() {
         errs.push(FieldError::invalid(
-            &Path::new("reportingInstance"),
+            &Path::new("source"),
             "",
-            "can have at most 128 characters",
-        ));
-    }
-    let action = str_of(ev, "action");
-    if action.is_empty() {
-        errs.push(FieldError::required(&Path::new("action"), ""));
-    } else if action.len() > 128 {
-        errs.push(FieldError::invalid(
-            &Path::new("action"),
-            "",
-            "can have at most 128 characters",
-        ));
-    }
-    let reason = str_of(ev, "reason");
-    if reason.is_empty() {
-        errs.push(FieldError::required(&Path::new("reason"), ""));
-    } else if reason.len() > 128 {
-        errs.push(FieldError::invalid(
-            &Path::new("reason"),
-            "",
-            "can have at most 128 characters",
-        ));
-    }
-    if str_of(ev, "note").len() > 1024 {
-        errs.push(FieldError::invalid(
-            &Path::new("note"),
-            "",
-            "can have at most 1024 characters",
+            "needs to be unset",
         ));
     }
     errs
