@@ -805,3 +805,59 @@ proptest::proptest! {
         let _ = validate_create("events.k8s.io/v1", "Event", &new);
     }
 }
+
+#[test]
+fn ingress_rules() {
+    let ing = json!({
+        "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {"rules": [
+            {"host": "*.Example.com", "http": {"paths": [
+                {"path": "/a//b", "pathType": "Prefix", "backend": {"service": {"name": "web", "port": {"number": 80}}}},
+                {"path": "/", "backend": {"service": {"name": "web", "port": {"number": 80}}}},
+                {"path": "/", "pathType": "Exact", "backend": {"service": {"name": "web", "port": {}}}}
+            ]}},
+            {"host": "10.0.0.1"}
+        ]}
+    });
+    assert_eq!(
+        create("Ingress", &ing),
+        vec![
+            "spec.rules[0].host: Invalid value: \"*.Example.com\": a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character (e.g. '*.example.com', regex used for validation is '\\*\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+            "spec.rules[0].http.paths[0].path: Invalid value: \"/a//b\": must not contain '//'",
+            "spec.rules[0].http.paths[1].pathType: Required value: pathType must be specified",
+            "spec.rules[0].http.paths[2].backend: Required value: port name or number is required",
+            "spec.rules[1].host: Invalid value: \"10.0.0.1\": must be a DNS name, not an IP address",
+        ]
+    );
+    let empty = json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "e", "namespace": "default"}, "spec": {}});
+    assert_eq!(
+        create("Ingress", &empty),
+        vec!["spec: Invalid value: []networking.IngressRule(nil): either `defaultBackend` or `rules` must be specified"]
+    );
+}
+
+#[test]
+fn service_session_affinity_and_cluster_role_bindings() {
+    let mut s = service();
+    s["spec"]["sessionAffinity"] = json!("ClientIP");
+    s["spec"]["sessionAffinityConfig"] = json!({"clientIP": {"timeoutSeconds": 0}});
+    assert_eq!(
+        create("Service", &s),
+        vec!["spec.sessionAffinityConfig.clientIP.timeoutSeconds: Invalid value: 0: must be greater than 0 and less than 86400"]
+    );
+    let crb = json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+        "metadata": {"name": "a/b"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "r"},
+        "subjects": [{"kind": "ServiceAccount", "name": "default"}]
+    });
+    assert_eq!(
+        create("ClusterRoleBinding", &crb),
+        vec![
+            "metadata.name: Invalid value: \"a/b\": may not contain '/'",
+            "roleRef.kind: Unsupported value: \"Role\": supported values: \"ClusterRole\"",
+            "subjects[0].namespace: Required value",
+        ]
+    );
+}

@@ -447,15 +447,16 @@ pub fn validate_name(rule: NameRule, name: &str, prefix: bool) -> Vec<String> {
         NameRule::DnsSubdomain => is_dns1123_subdomain(&name),
         NameRule::DnsLabel => is_dns1123_label(&name),
         NameRule::Dns1035Label => is_dns1035_label(&name),
-        NameRule::PathSegment => is_valid_path_segment_name(&name, prefix),
+        // RBAC's `minimalNameRequirements` ignores the prefix flag.
+        NameRule::PathSegment => is_valid_path_segment_name(&name),
     }
 }
 
-/// `path.IsValidPathSegmentName` / `IsValidPathSegmentPrefix`.
-pub fn is_valid_path_segment_name(name: &str, prefix: bool) -> Vec<String> {
+/// `path.IsValidPathSegmentName`.
+pub fn is_valid_path_segment_name(name: &str) -> Vec<String> {
     let mut errs = Vec::new();
-    if !prefix && (name == "." || name == "..") {
-        errs.push(format!("may not be '{name}'"));
+    if name == "." || name == ".." {
+        return vec![format!("may not be '{name}'")];
     }
     for illegal in ["/", "%"] {
         if name.contains(illegal) {

@@ -149,6 +149,7 @@ pub fn validate_endpoint_slice_update(new: &Value, old: &Value) -> ErrorList {
     errs
 }
 
+/// `validateIngressBackend`.
 fn validate_ingress_backend(b: &Value, p: &Path) -> ErrorList {
     let mut errs = Vec::new();
     let has_service = has(b, "service");
@@ -161,11 +162,25 @@ fn validate_ingress_backend(b: &Value, p: &Path) -> ErrorList {
         ));
         return errs;
     }
-    if !has_service && !has_resource {
-        errs.push(FieldError::invalid(p, "", "one backend must be specified"));
-        return errs;
-    }
-    if has_service {
+    if has_resource {
+        let r = sub(b, "resource");
+        let rp = p.child("resource");
+        if let Some(g) = opt_str(r, "apiGroup") {
+            for m in names::is_dns1123_subdomain(g) {
+                errs.push(FieldError::invalid(&rp.child("apiGroup"), g, &m));
+            }
+        }
+        for f in ["kind", "name"] {
+            let v = str_of(r, f);
+            if v.is_empty() {
+                errs.push(FieldError::required(&rp.child(f), ""));
+            } else {
+                for m in names::is_valid_path_segment_name(v) {
+                    errs.push(FieldError::invalid(&rp.child(f), v, &m));
+                }
+            }
+        }
+    } else if has_service {
         let svc = sub(b, "service");
         let name = str_of(svc, "name");
         let sp = p.child("service");
@@ -179,72 +194,147 @@ fn validate_ingress_backend(b: &Value, p: &Path) -> ErrorList {
         let port = sub(svc, "port");
         let pname = str_of(port, "name");
         let pnum = int(port, "number").unwrap_or(0);
-        let pp = sp.child("port");
         if !pname.is_empty() && pnum != 0 {
             errs.push(FieldError::invalid(
-                &pp,
-                BadValue::Raw(format!(
-                    "networking.ServiceBackendPort{{Name:{}, Number:{pnum}}}",
-                    BadValue::from(pname)
-                )),
+                p,
+                "",
                 "cannot set both port name & port number",
             ));
         } else if !pname.is_empty() {
             for m in names::is_valid_port_name(pname) {
-                errs.push(FieldError::invalid(&pp.child("name"), pname, &m));
+                errs.push(FieldError::invalid(
+                    &sp.child("port").child("name"),
+                    pname,
+                    &m,
+                ));
             }
         } else if pnum != 0 {
             for m in names::is_valid_port_num(pnum) {
-                errs.push(FieldError::invalid(&pp.child("number"), pnum, &m));
+                errs.push(FieldError::invalid(
+                    &sp.child("port").child("number"),
+                    pnum,
+                    &m,
+                ));
             }
         } else {
-            errs.push(FieldError::required(&pp, "port name or number is required"));
+            errs.push(FieldError::required(p, "port name or number is required"));
         }
     } else {
-        let r = sub(b, "resource");
-        if str_of(r, "kind").is_empty() {
-            errs.push(FieldError::required(&p.child("resource").child("kind"), ""));
-        }
-        if str_of(r, "name").is_empty() {
-            errs.push(FieldError::required(&p.child("resource").child("name"), ""));
-        }
+        errs.push(FieldError::invalid(
+            p,
+            "",
+            "resource or service backend is required",
+        ));
     }
     errs
 }
 
-fn validate_ingress_host(host: &str, p: &Path) -> ErrorList {
-    if names::parse_ip(host).is_some() {
-        return vec![FieldError::invalid(
-            p,
-            host,
-            "must be a DNS name, not an IP address",
-        )];
+/// `IsWildcardDNS1123Subdomain`.
+fn is_wildcard_dns1123_subdomain(host: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if host.len() > names::DNS1123_SUBDOMAIN_MAX_LENGTH {
+        errs.push(names::max_len_error(names::DNS1123_SUBDOMAIN_MAX_LENGTH));
     }
-    let msgs = match host.strip_prefix("*.") {
-        Some(rest) => names::is_dns1123_subdomain(rest)
-            .into_iter()
-            .map(|_| names::regex_error(
-                "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character",
-                "\\*\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*",
-                &["*.example.com"],
-            ))
-            .take(1)
-            .collect(),
-        None => names::is_dns1123_subdomain(host),
-    };
-    msgs.into_iter()
-        .map(|m| FieldError::invalid(p, host, &m))
-        .collect()
+    let ok = host
+        .strip_prefix("*.")
+        .is_some_and(|rest| names::is_dns1123_subdomain(rest).is_empty());
+    if !ok {
+        errs.push(names::regex_error(
+            "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character",
+            "\\*\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*",
+            &["*.example.com"],
+        ));
+    }
+    errs
 }
 
-/// `ValidateIngressSpec` (rules, paths, backends, TLS hosts, class name).
+fn host_errors(host: &str) -> Vec<String> {
+    if host.contains('*') {
+        is_wildcard_dns1123_subdomain(host)
+    } else {
+        names::is_dns1123_subdomain(host)
+    }
+}
+
+const INVALID_PATH_SEQUENCES: [&str; 5] = ["//", "/./", "/../", "%2f", "%2F"];
+const INVALID_PATH_SUFFIXES: [&str; 2] = ["/..", "/."];
+
+/// `validateHTTPIngressPath`.
+fn validate_ingress_path(path: &Value, pp: &Path) -> ErrorList {
+    let mut errs = Vec::new();
+    let Some(pt) = opt_str(path, "pathType") else {
+        errs.push(FieldError::required(
+            &pp.child("pathType"),
+            "pathType must be specified",
+        ));
+        return errs;
+    };
+    let text = str_of(path, "path");
+    match pt {
+        "Exact" | "Prefix" => {
+            if !text.starts_with('/') {
+                errs.push(FieldError::invalid(
+                    &pp.child("path"),
+                    text,
+                    "must be an absolute path",
+                ));
+            }
+            if !text.is_empty() {
+                for seq in INVALID_PATH_SEQUENCES {
+                    if text.contains(seq) {
+                        errs.push(FieldError::invalid(
+                            &pp.child("path"),
+                            text,
+                            &format!("must not contain '{seq}'"),
+                        ));
+                    }
+                }
+                for suffix in INVALID_PATH_SUFFIXES {
+                    if text.ends_with(suffix) {
+                        errs.push(FieldError::invalid(
+                            &pp.child("path"),
+                            text,
+                            &format!("cannot end with '{suffix}'"),
+                        ));
+                    }
+                }
+            }
+        }
+        "ImplementationSpecific" => {
+            if !text.is_empty() && !text.starts_with('/') {
+                errs.push(FieldError::invalid(
+                    &pp.child("path"),
+                    text,
+                    "must be an absolute path",
+                ));
+            }
+        }
+        other => errs.push(FieldError::not_supported(
+            &pp.child("pathType"),
+            other,
+            &["Exact", "ImplementationSpecific", "Prefix"],
+        )),
+    }
+    errs.extend(validate_ingress_backend(
+        sub(path, "backend"),
+        &pp.child("backend"),
+    ));
+    errs
+}
+
+/// `ValidateIngressSpec`.
 fn validate_ingress_spec(spec: &Value, p: &Path) -> ErrorList {
     let mut errs = Vec::new();
     let rules = arr(spec, "rules");
     if !has(spec, "defaultBackend") && rules.is_empty() {
+        let shown = if spec.get("rules").is_some_and(Value::is_array) {
+            "[]networking.IngressRule{}"
+        } else {
+            "[]networking.IngressRule(nil)"
+        };
         errs.push(FieldError::invalid(
-            &p.child("rules"),
-            BadValue::Raw("[]networking.IngressRule(nil)".into()),
+            p,
+            BadValue::Raw(shown.into()),
             "either `defaultBackend` or `rules` must be specified",
         ));
     }
@@ -258,7 +348,16 @@ fn validate_ingress_spec(spec: &Value, p: &Path) -> ErrorList {
         let rp = p.child("rules").index(i);
         let host = str_of(rule, "host");
         if !host.is_empty() {
-            errs.extend(validate_ingress_host(host, &rp.child("host")));
+            if names::parse_ip(host).is_some() {
+                errs.push(FieldError::invalid(
+                    &rp.child("host"),
+                    host,
+                    "must be a DNS name, not an IP address",
+                ));
+            }
+            for m in host_errors(host) {
+                errs.push(FieldError::invalid(&rp.child("host"), host, &m));
+            }
         }
         let http = sub(rule, "http");
         if !http.is_object() {
@@ -270,43 +369,21 @@ fn validate_ingress_spec(spec: &Value, p: &Path) -> ErrorList {
             errs.push(FieldError::required(&hp.child("paths"), ""));
         }
         for (j, path) in paths.iter().enumerate() {
-            let pp = hp.child("paths").index(j);
-            match opt_str(path, "pathType") {
-                None => errs.push(FieldError::required(
-                    &pp.child("pathType"),
-                    "pathType must be specified",
-                )),
-                Some(pt) => {
-                    if !["Exact", "ImplementationSpecific", "Prefix"].contains(&pt) {
-                        errs.push(FieldError::not_supported(
-                            &pp.child("pathType"),
-                            pt,
-                            &["Exact", "ImplementationSpecific", "Prefix"],
-                        ));
-                    } else {
-                        let text = str_of(path, "path");
-                        if !text.starts_with('/') {
-                            errs.push(FieldError::invalid(
-                                &pp.child("path"),
-                                text,
-                                "must be an absolute path",
-                            ));
-                        }
-                    }
-                }
-            }
-            errs.extend(validate_ingress_backend(
-                sub(path, "backend"),
-                &pp.child("backend"),
-            ));
+            errs.extend(validate_ingress_path(path, &hp.child("paths").index(j)));
         }
     }
     for (i, tls) in arr(spec, "tls").iter().enumerate() {
+        let tp = p.child("tls").index(i);
         for (j, h) in strings(tls, "hosts").iter().enumerate() {
-            errs.extend(validate_ingress_host(
-                h,
-                &p.child("tls").index(i).child("hosts").index(j),
-            ));
+            for m in host_errors(h) {
+                errs.push(FieldError::invalid(&tp.child("hosts").index(j), *h, &m));
+            }
+        }
+        let secret = str_of(tls, "secretName");
+        if !secret.is_empty() {
+            for m in names::is_dns1123_subdomain(secret) {
+                errs.push(FieldError::invalid(&tp.child("secretName"), secret, &m));
+            }
         }
     }
     if let Some(class) = opt_str(spec, "ingressClassName") {
@@ -319,14 +396,35 @@ fn validate_ingress_spec(spec: &Value, p: &Path) -> ErrorList {
 
 /// Ingress create.
 pub fn validate_ingress(ing: &Value) -> ErrorList {
-    let mut errs = validate_object_meta(metadata(ing), true, NameRule::DnsSubdomain, &mp());
-    errs.extend(validate_ingress_spec(sub(ing, "spec"), &Path::new("spec")));
+    let meta = metadata(ing);
+    let mut errs = validate_object_meta(meta, true, NameRule::DnsSubdomain, &mp());
+    let spec = sub(ing, "spec");
+    errs.extend(validate_ingress_spec(spec, &Path::new("spec")));
+    let annotation = super::value::string_map(meta, "annotations")
+        .into_iter()
+        .find(|(k, _)| k == "kubernetes.io/ingress.class");
+    if let (Some((_, a)), Some(class)) = (annotation, opt_str(spec, "ingressClassName")) {
+        if a != class {
+            // Go's path here is "annotations.kubernetes.io/ingress.class".
+            errs.push(FieldError::invalid(
+                &Path::new("annotations").child("kubernetes.io/ingress.class"),
+                a.as_str(),
+                "must match `ingressClassName` when both are specified",
+            ));
+        }
+    }
     errs
 }
 
 /// Ingress update.
 pub fn validate_ingress_update(new: &Value, old: &Value) -> ErrorList {
     let mut errs = validate_object_meta_update(metadata(new), metadata(old), &mp());
+    errs.extend(validate_object_meta(
+        metadata(new),
+        true,
+        NameRule::DnsSubdomain,
+        &mp(),
+    ));
     errs.extend(validate_ingress_spec(sub(new, "spec"), &Path::new("spec")));
     errs
 }
