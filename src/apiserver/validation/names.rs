@@ -25,8 +25,6 @@ const LABEL_VALUE_ERR_MSG: &str = "a valid label must be an empty string or cons
 const CONFIG_MAP_KEY_FMT: &str = "[-._a-zA-Z0-9]+";
 const CONFIG_MAP_KEY_ERR_MSG: &str =
     "a valid config key must consist of alphanumeric characters, '-', '_' or '.'";
-const C_IDENTIFIER_FMT: &str = "[A-Za-z_][A-Za-z0-9_]*";
-const C_IDENTIFIER_ERR_MSG: &str = "a valid C identifier must start with alphabetic character or '_', followed by a string of alphanumeric characters or '_'";
 
 /// `validation.EmptyError()`.
 pub fn empty_error() -> &'static str {
@@ -249,23 +247,6 @@ fn has_ch_dir_prefix(value: &str) -> Vec<String> {
     }
 }
 
-/// `IsCIdentifier`.
-pub fn is_c_identifier(value: &str) -> Vec<String> {
-    let b = value.as_bytes();
-    let ok = !b.is_empty()
-        && (b[0].is_ascii_alphabetic() || b[0] == b'_')
-        && b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_');
-    if ok {
-        Vec::new()
-    } else {
-        vec![regex_error(
-            C_IDENTIFIER_ERR_MSG,
-            C_IDENTIFIER_FMT,
-            &["my_name", "MY_NAME", "MyName"],
-        )]
-    }
-}
-
 /// `IsRelaxedEnvVarName` (the `RelaxedEnvironmentVariableValidation` gate is on by default in
 /// 1.33): any printable ASCII but `=`.
 pub fn is_relaxed_env_var_name(value: &str) -> Vec<String> {
@@ -288,15 +269,6 @@ pub fn is_valid_port_num(port: i64) -> Vec<String> {
         Vec::new()
     } else {
         vec![inclusive_range_error(1, 65535)]
-    }
-}
-
-/// `IsInRange`.
-pub fn is_in_range(value: i64, lo: i64, hi: i64) -> Vec<String> {
-    if (lo..=hi).contains(&value) {
-        Vec::new()
-    } else {
-        vec![inclusive_range_error(lo, hi)]
     }
 }
 
@@ -388,29 +360,6 @@ pub fn validate_non_special_ip(path: &super::field::Path, value: &str) -> super:
 /// Parses an IPv4 or IPv6 address the way Go's `netip.ParseAddr` does (no zones accepted).
 pub fn parse_ip(value: &str) -> Option<std::net::IpAddr> {
     value.parse::<std::net::IpAddr>().ok()
-}
-
-/// `IsDomainPrefixedPath`: `example.com/path` (Ingress class controllers, provisioners...).
-pub fn is_domain_prefixed_path(value: &str) -> Vec<String> {
-    let mut errs = Vec::new();
-    let (prefix, path) = match value.split_once('/') {
-        Some((p, rest)) if !rest.is_empty() => (p, rest),
-        _ => {
-            return vec!["must be a domain-prefixed path (such as \"acme.io/foo\")".into()];
-        }
-    };
-    errs.extend(is_dns1123_subdomain(prefix));
-    let ok = path
-        .bytes()
-        .all(|c| c.is_ascii_alphanumeric() || b"/-._~%!$&'()*+,;=:".contains(&c));
-    if !ok {
-        errs.push(regex_error(
-            "segment of the path",
-            "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+",
-            &[],
-        ));
-    }
-    errs
 }
 
 /// Mask a trailing dash of a `generateName` prefix (`maskTrailingDash`), so that `web-` is

@@ -1608,7 +1608,9 @@ fn validate_pod_security_context(sc: &Value, p: &Path) -> ErrorList {
     errs
 }
 
-/// `ValidateSecurityContext` of a container.
+/// `ValidateSecurityContext` of a container (ids and the privilege-escalation rules). Go prints
+/// the whole `core.SecurityContext` struct as the bad value, pointer addresses included (they
+/// differ on every run); kubestep prints its frame, `core.SecurityContext{...}`.
 fn validate_security_context(sc: &Value, p: &Path) -> ErrorList {
     let mut errs = Vec::new();
     if !sc.is_object() {
