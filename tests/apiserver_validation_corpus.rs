@@ -157,7 +157,12 @@ fn default_object(o: &mut Value) {
             set_default(spec, "replicas", json!(1));
             set_default(spec, "revisionHistoryLimit", json!(10));
             set_default(spec, "progressDeadlineSeconds", json!(600));
-            set_default(spec, "strategy", json!({"type": "RollingUpdate"}));
+            set_default(spec, "strategy", json!({}));
+            set_default(
+                spec["strategy"].as_object_mut().expect("strategy"),
+                "type",
+                json!("RollingUpdate"),
+            );
             if spec["strategy"]["type"] == "RollingUpdate" {
                 let s = spec["strategy"].as_object_mut().expect("strategy");
                 set_default(
@@ -315,10 +320,22 @@ fn default_job_spec(spec: &mut Map<String, Value>) {
 
 #[test]
 fn website_examples_of_served_kinds_pass_validation() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/website-examples");
+    let checked = check_corpus("tests/data/website-examples");
+    assert!(checked >= 60, "checked {checked} objects");
+}
+
+#[test]
+fn kubectl_generated_objects_pass_validation() {
+    let checked = check_corpus("tests/data/kubectl-generated");
+    assert!(checked >= 18, "checked {checked} objects");
+}
+
+/// Validates every served object under `dir` after the test-only defaults; returns how many.
+fn check_corpus(dir: &str) -> usize {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let mut files = Vec::new();
     yaml_files(&root, &mut files);
-    assert!(files.len() >= 60, "corpus present: {} files", files.len());
+    assert!(!files.is_empty(), "corpus present in {dir}");
     let mut checked = 0;
     let mut failures = Vec::new();
     for f in &files {
@@ -352,10 +369,10 @@ fn website_examples_of_served_kinds_pass_validation() {
             }
         }
     }
-    assert!(checked >= 60, "checked {checked} objects");
     assert!(
         failures.is_empty(),
         "false rejections:\n{}",
         failures.join("\n")
     );
+    checked
 }
