@@ -861,3 +861,65 @@ fn service_session_affinity_and_cluster_role_bindings() {
         ]
     );
 }
+
+#[test]
+fn updates_of_nodes_claims_and_secrets() {
+    let node = json!({
+        "apiVersion": "v1", "kind": "Node",
+        "metadata": {"name": "n1", "resourceVersion": "5"},
+        "spec": {"podCIDRs": ["10.244.1.0/24"], "providerID": "kubestep://n1"}
+    });
+    let mut moved = node.clone();
+    moved["spec"] = json!({"podCIDRs": ["10.244.2.0/24"], "providerID": "kubestep://n2"});
+    assert_eq!(
+        update("Node", &moved, &node),
+        vec![
+            "spec.podCIDRs: Forbidden: node updates may not change podCIDR except from \"\" to valid",
+            "spec.providerID: Forbidden: node updates may not change providerID except from \"\" to valid",
+        ]
+    );
+
+    let pvc = json!({
+        "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+        "metadata": {"name": "data", "namespace": "default", "resourceVersion": "8"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}, "volumeMode": "Filesystem"},
+        "status": {"phase": "Bound", "capacity": {"storage": "1Gi"}}
+    });
+    let mut grown = pvc.clone();
+    grown["spec"]["resources"]["requests"]["storage"] = json!("2Gi");
+    assert_eq!(
+        update("PersistentVolumeClaim", &grown, &pvc),
+        Vec::<String>::new()
+    );
+    let mut shrunk = pvc.clone();
+    shrunk["spec"]["resources"]["requests"]["storage"] = json!("512Mi");
+    assert_eq!(
+        update("PersistentVolumeClaim", &shrunk, &pvc),
+        vec!["spec.resources.requests.storage: Forbidden: field can not be less than status.capacity"]
+    );
+    let mut remoded = pvc.clone();
+    remoded["spec"]["accessModes"] = json!(["ReadWriteMany"]);
+    let errs = update("PersistentVolumeClaim", &remoded, &pvc);
+    assert_eq!(errs.len(), 1);
+    assert!(errs[0].starts_with("spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims\n  core.PersistentVolumeClaimSpec{\n"), "{}", errs[0]);
+
+    let secret = json!({
+        "apiVersion": "v1", "kind": "Secret", "type": "Opaque", "immutable": true,
+        "metadata": {"name": "s", "namespace": "default", "resourceVersion": "2"},
+        "data": {"k": "djE="}
+    });
+    let mut changed = secret.clone();
+    changed["data"]["k"] = json!("djI=");
+    assert_eq!(
+        update("Secret", &changed, &secret),
+        vec!["data: Forbidden: field is immutable when `immutable` is set"]
+    );
+    let mut too_big = secret.clone();
+    too_big["immutable"] = json!(false);
+    too_big["metadata"]["resourceVersion"] = json!("2");
+    too_big["stringData"] = json!({"big": "x".repeat(1024 * 1024)});
+    assert_eq!(
+        create("Secret", &too_big),
+        vec!["data: Too long: may not be more than 1048576 bytes"]
+    );
+}

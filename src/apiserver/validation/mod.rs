@@ -1,9 +1,24 @@
 //! Validation with the real field paths and messages, every error at once.
 //!
 //! Mirrors kube-apiserver 1.33's registry strategies: `validate_create` runs a kind's
-//! `Validate` (objects arrive decoded and defaulted), `validate_update` its `ValidateUpdate`.
-//! The returned [`field::ErrorList`] becomes a 422 `Invalid` status via
-//! [`crate::apiserver::status::invalid`].
+//! `Validate`, `validate_update` its `ValidateUpdate`. The returned [`field::ErrorList`] becomes
+//! a 422 `Invalid` status via [`crate::apiserver::status::invalid`].
+//!
+//! What the stages before validation must have done, as in kube-apiserver:
+//! - defaulting (`SetDefaults_*`): pod `restartPolicy`, `dnsPolicy`,
+//!   `terminationGracePeriodSeconds`, container `imagePullPolicy` and
+//!   `terminationMessagePolicy`, port protocols, probe thresholds, Service `sessionAffinity`,
+//!   `internalTrafficPolicy`, `allocateLoadBalancerNodePorts`, workload strategies...;
+//! - `rest.BeforeCreate`: `metadata.name` generated from `generateName`, `metadata.uid` set;
+//! - the Job strategy's `PrepareForCreate`: the generated selector and pod template labels;
+//! - the Service registry: cluster IPs and node ports allocated;
+//! - on update, `metadata.resourceVersion` copied from the stored object when the request left
+//!   it empty (kinds that allow unconditional updates).
+//!
+//! Values Go prints with `%#v` are rendered like Go for strings, numbers, maps, string slices,
+//! label selectors and small structs; a few large structs (pod templates, security contexts)
+//! are shown as their type frame, and "may not change" diffs follow go-cmp's layout only
+//! loosely (go-cmp randomises its own output).
 
 pub mod apps;
 pub mod batch;
