@@ -329,10 +329,22 @@ fn watches_stream_changes_filtered_by_their_selectors() {
     h.call(Harness::admin(
         HttpRequest::new("POST", "/api/v1/namespaces/default/pods").json_body(pod("a")),
     ));
-    h.call(Harness::admin(
+    // Only a binding may assign a node: a patch of spec.nodeName is refused by validation.
+    let (code, refused) = h.call(Harness::admin(
         HttpRequest::new("PATCH", "/api/v1/namespaces/default/pods/a")
             .header("Content-Type", "application/merge-patch+json")
             .body(r#"{"spec":{"nodeName":"worker-1"}}"#),
+    ));
+    assert_eq!(code, 422);
+    assert!(
+        refused["message"].as_str().unwrap().starts_with(
+            "Pod \"a\" is invalid: spec: Forbidden: pod updates may not change fields other than"
+        ),
+        "{refused}"
+    );
+    h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/pods/a/binding")
+            .json_body(json!({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "a"}, "target": {"kind": "Node", "name": "worker-1"}})),
     ));
     // A pod on a node is deleted gracefully: first marked, then removed with grace 0 (by its
     // kubelet, in a full cluster).

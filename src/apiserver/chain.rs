@@ -10,12 +10,15 @@ use super::authz::attributes::{non_resource_verb, Attributes};
 use super::authz::node::{node_identity, NodeAuthorizer, NodeGraph};
 use super::authz::rbac::RbacAuthorizer;
 use super::authz::Authorizer;
+use super::conversion;
 use super::defaulting::{self, strategy};
 use super::errors::{self, ApiError};
 use super::request::HttpRequest;
 use super::request_info::RequestInfo;
 use super::resources::Resource;
+use super::status;
 use super::storage;
+use super::validation;
 use crate::sim::{Rng, SimTime};
 
 /// Authentication: the client certificate or the bearer token names the user; a request with
@@ -335,23 +338,54 @@ pub fn before_update(resource: &Resource, info: &RequestInfo, new: &mut Value, o
     }
 }
 
-/// Validation.
+/// Validation: every field error of the object at once, as a 422 Invalid Status. A binding
+/// validates the Binding it was sent; events.k8s.io Events are validated in that version.
 pub fn validate(
     resource: &Resource,
+    info: &RequestInfo,
     obj: &Value,
-    _old: Option<&Value>,
+    old: Option<&Value>,
+    body: Option<&Value>,
 ) -> Result<String, ApiError> {
+    let (kind, api_version, obj, old) = match info.subresource.as_str() {
+        "binding" => match body {
+            Some(b) => ("Binding", "v1".to_string(), b.clone(), None),
+            None => return Ok("valid".to_string()),
+        },
+        "eviction" => return Ok("an Eviction has nothing to validate".to_string()),
+        _ if conversion::is_events_v1(resource.group) => (
+            resource.kind,
+            resource.group_version(),
+            conversion::core_event_to_events_v1(obj),
+            old.map(conversion::core_event_to_events_v1),
+        ),
+        _ => (
+            resource.kind,
+            resource.group_version(),
+            obj.clone(),
+            old.cloned(),
+        ),
+    };
+    if !validation::is_served(kind) {
+        return Ok(format!("{kind} has no validation rules"));
+    }
+    let errs = match &old {
+        None => validation::validate_create(&api_version, kind, &obj),
+        Some(old) => validation::validate_update(&api_version, kind, &obj, old),
+    };
+    let resource_kind = kind;
+    if errs.is_empty() {
+        return Ok("valid".to_string());
+    }
     let name = obj
         .pointer("/metadata/name")
         .and_then(Value::as_str)
         .unwrap_or("");
-    if name.is_empty() {
-        return Err(ApiError::new(
-            422,
-            "Invalid",
-            format!("{} \"\" is invalid: metadata.name: Required value: name or generateName is required", resource.kind),
-            None,
-        ));
-    }
-    Ok("valid".to_string())
+    Err(status::invalid(
+        validation::group_of(resource_kind),
+        resource_kind,
+        name,
+        &errs,
+    )
+    .into())
 }

@@ -1,10 +1,12 @@
-//! The API errors the request pipeline itself raises (`k8s.io/apimachinery/pkg/api/errors`),
-//! as `metav1.Status` bodies with their HTTP codes.
+//! The API errors the request pipeline raises, as the HTTP code and `metav1.Status` body a real
+//! server answers with. The Status texts themselves live in `status` (after apimachinery's
+//! `api/errors`); this is the pipeline's handle on them.
 
 use serde_json::{json, Value};
 
 use super::request::HttpResponse;
 use super::resources::Resource;
+use super::status::{self, GroupResource, Status};
 
 /// A failed request: the HTTP status and the `Status` body the server answers with.
 #[derive(Clone, Debug, PartialEq)]
@@ -13,27 +15,31 @@ pub struct ApiError {
     pub status: Value,
 }
 
+impl From<Status> for ApiError {
+    fn from(s: Status) -> ApiError {
+        ApiError {
+            code: s.code,
+            status: s.to_json(),
+        }
+    }
+}
+
 impl ApiError {
+    /// A Status with an explicit reason and message (for answers `status` has no builder for).
     pub fn new(code: u16, reason: &str, message: String, details: Option<Value>) -> ApiError {
-        let mut status = json!({
+        let mut body = json!({
             "kind": "Status",
             "apiVersion": "v1",
             "metadata": {},
             "status": "Failure",
             "message": message,
             "reason": reason,
-            "code": code,
         });
         if let Some(d) = details {
-            status["details"] = d;
+            body["details"] = d;
         }
-        // Keep the real field order: details before code.
-        if let Some(obj) = status.as_object_mut() {
-            if let Some(c) = obj.remove("code") {
-                obj.insert("code".to_string(), c);
-            }
-        }
-        ApiError { code, status }
+        body["code"] = json!(code);
+        ApiError { code, status: body }
     }
 
     pub fn message(&self) -> &str {
@@ -45,57 +51,35 @@ impl ApiError {
     }
 }
 
-fn details(resource: &Resource, name: &str) -> Value {
-    let mut d = json!({ "name": name });
-    if !resource.group.is_empty() {
-        d["group"] = json!(resource.group);
+fn gr(resource: &Resource) -> GroupResource<'_> {
+    GroupResource {
+        group: resource.group,
+        resource: resource.name,
     }
-    d["kind"] = json!(resource.name);
-    d
 }
 
 /// 404: `pods "web" not found`.
 pub fn not_found(resource: &Resource, name: &str) -> ApiError {
-    ApiError::new(
-        404,
-        "NotFound",
-        format!("{} \"{name}\" not found", resource.qualified_name()),
-        Some(details(resource, name)),
-    )
+    status::not_found(gr(resource), name).into()
 }
 
 /// 409: `pods "web" already exists`.
 pub fn already_exists(resource: &Resource, name: &str) -> ApiError {
-    ApiError::new(
-        409,
-        "AlreadyExists",
-        format!("{} \"{name}\" already exists", resource.qualified_name()),
-        Some(details(resource, name)),
-    )
+    status::already_exists(gr(resource), name).into()
 }
 
-/// 409: the optimistic-concurrency conflict.
+/// 409: `Operation cannot be fulfilled on pods "web": <why>`.
 pub fn conflict(resource: &Resource, name: &str, why: &str) -> ApiError {
-    ApiError::new(
-        409,
-        "Conflict",
-        format!(
-            "Operation cannot be fulfilled on {} \"{name}\": {why}",
-            resource.qualified_name()
-        ),
-        Some(details(resource, name)),
-    )
+    status::conflict(gr(resource), name, why).into()
 }
 
-pub const MODIFIED: &str =
-    "the object has been modified; please apply your changes to the latest version and try again";
+pub const MODIFIED: &str = status::OPTIMISTIC_LOCK_ERROR_MSG;
 
 pub fn bad_request(message: String) -> ApiError {
-    ApiError::new(400, "BadRequest", message, None)
+    status::bad_request(&message).into()
 }
 
-/// 404 for a path the server does not serve: the body is the plain `404 page not found` text
-/// of Go's mux for unknown groups, a NotFound Status for unknown resources in a served group.
+/// 404 for a resource a served group/version lacks.
 pub fn path_not_found() -> ApiError {
     ApiError::new(
         404,
@@ -107,39 +91,21 @@ pub fn path_not_found() -> ApiError {
 
 /// 405: the resource does not support the verb.
 pub fn method_not_supported(resource: &Resource, verb: &str) -> ApiError {
-    ApiError::new(
-        405,
-        "MethodNotAllowed",
-        format!(
-            "{verb} is not supported on resources of kind \"{}\"",
-            resource.qualified_name()
-        ),
-        Some(json!({ "group": resource.group, "kind": resource.name })),
-    )
+    status::method_not_supported(gr(resource), verb).into()
 }
 
 /// 410 on a watch that starts before the watch cache's window.
 pub fn too_old_resource_version(requested: i64, oldest: i64) -> ApiError {
-    ApiError::new(
-        410,
-        "Expired",
-        format!("too old resource version: {requested} ({oldest})"),
-        None,
-    )
+    status::too_old_resource_version(requested, oldest).into()
 }
 
 pub fn internal(message: String) -> ApiError {
-    ApiError::new(
-        500,
-        "InternalError",
-        format!("Internal error occurred: {message}"),
-        Some(json!({ "causes": [{ "message": message }] })),
-    )
+    status::internal_error(&message).into()
 }
 
 /// 503 while the server's caches are still filling after start-up.
 pub fn unavailable(message: &str) -> ApiError {
-    ApiError::new(503, "ServiceUnavailable", message.to_string(), None)
+    status::service_unavailable(message).into()
 }
 
 #[cfg(test)]

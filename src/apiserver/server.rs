@@ -1011,7 +1011,7 @@ impl KubeApiServer {
         let rc = self.requests.get_mut(&n).expect("in flight");
         let obj = rc.object.as_ref().expect("decoded");
         let old = rc.current.as_ref().map(|(o, _)| o);
-        match chain::validate(resource, obj, old) {
+        match chain::validate(resource, &rc.info, obj, old, rc.body.as_ref()) {
             Ok(note) => {
                 self.stage(ctx, n, Stage::Validation, true, note);
             }
