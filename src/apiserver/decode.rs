@@ -259,6 +259,13 @@ pub fn yaml_to_json(document: &str) -> Result<Value, YamlError> {
     Ok(typed::plain_value(&root))
 }
 
+/// Like [`yaml_to_json`], also returning what `yaml.YAMLToJSONStrict` reports: one
+/// `line N: key "k" already set in map` per duplicate key (lines counted in the document).
+pub fn yaml_to_json_strict(document: &str) -> Result<(Value, Vec<String>), YamlError> {
+    let (root, dups) = goyaml::yaml_to_json(document, true)?;
+    Ok((typed::plain_value(&root), dups))
+}
+
 /// `parseYAMLWarnings`: a YAML strict error holds one warning per line.
 fn parse_yaml_warnings(e: &str) -> Vec<String> {
     for prefix in [

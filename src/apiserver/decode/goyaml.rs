@@ -139,15 +139,87 @@ struct Frame {
     pending_key: Option<YNode>,
 }
 
+/// go-yaml's reader accepts only these characters (`control characters are not allowed`).
+fn yaml_printable(c: char) -> bool {
+    matches!(c as u32, 0x09 | 0x0a | 0x0d | 0x20..=0x7e | 0x85 | 0xa0..=0xd7ff | 0xe000..=0xfffd | 0x10000..=0x10ffff)
+}
+
 fn parse_first_document(text: &str) -> Result<Option<YNode>, YamlError> {
+    // saphyr-parser rejects a tab after `:` or `-`, which go-yaml takes as a separating blank;
+    // such tabs are turned into spaces, one failure at a time (each retry removes a tab).
+    let mut owned: Option<String> = None;
+    loop {
+        let current = owned.as_deref().unwrap_or(text);
+        match parse_events(current) {
+            Err(ParseFailure::Scan(e)) if blank_tab_error(&e) => {
+                let at = e.marker().index();
+                let fixed: Option<String> = {
+                    let chars: Vec<char> = current.chars().collect();
+                    (at.saturating_sub(1)..(at + 2).min(chars.len()))
+                        .find(|&i| chars[i] == '\t')
+                        .map(|i| {
+                            let mut c = chars;
+                            c[i] = ' ';
+                            c.into_iter().collect()
+                        })
+                };
+                match fixed {
+                    Some(f) => owned = Some(f),
+                    None => return Err(map_scan_error(&e, current)),
+                }
+            }
+            Err(ParseFailure::Scan(e)) => {
+                // go-yaml's reader would have stopped at a control character before.
+                let bad = current.chars().position(|c| !yaml_printable(c));
+                if bad.is_some_and(|b| b <= e.marker().index()) {
+                    return Err(control_characters());
+                }
+                return Err(map_scan_error(&e, current));
+            }
+            Err(ParseFailure::Yaml(e)) => return Err(e),
+            Ok(root) => {
+                if current.chars().any(|c| !yaml_printable(c)) {
+                    return Err(control_characters());
+                }
+                return Ok(root);
+            }
+        }
+    }
+}
+
+fn control_characters() -> YamlError {
+    YamlError::Yaml("yaml: control characters are not allowed".into())
+}
+
+fn blank_tab_error(e: &ScanError) -> bool {
+    matches!(
+        e.info(),
+        "':' must be followed by a valid YAML whitespace" | "'-' must be followed by a valid YAML whitespace"
+    )
+}
+
+enum ParseFailure {
+    Scan(ScanError),
+    Yaml(YamlError),
+}
+
+impl From<YamlError> for ParseFailure {
+    fn from(e: YamlError) -> Self {
+        ParseFailure::Yaml(e)
+    }
+}
+
+fn parse_events(text: &str) -> Result<Option<YNode>, ParseFailure> {
     let mut parser = Parser::new_from_str(text);
     let mut anchors: BTreeMap<usize, Rc<YNode>> = BTreeMap::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut root: Option<YNode> = None;
+    // (char index, byte index) of a cursor that only moves forward, for block scalar headers.
+    let mut cursor = (0usize, 0usize);
     loop {
         let (event, span) = match parser.next_event() {
             None => return Ok(root),
-            Some(Err(e)) => return Err(map_scan_error(&e, text)),
+            Some(Err(e)) => return Err(ParseFailure::Scan(e)),
             Some(Ok(x)) => x,
         };
         let line = span.start.line();
@@ -171,19 +243,22 @@ fn parse_first_document(text: &str) -> Result<Option<YNode>, YamlError> {
                     let name = alias_name(text, &span);
                     return Err(YamlError::Yaml(format!(
                         "yaml: anchor '{name}' value contains itself"
-                    )));
+                    ))
+                    .into());
                 }
             },
-            Event::Scalar(value, style, anchor, tag) => (
-                YNode {
-                    kind: scalar(&value, style, tag.as_deref(), line)?,
-                    line,
-                },
-                anchor,
-            ),
+            Event::Scalar(value, style, anchor, tag) => {
+                let line = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                    block_header_line(text, &mut cursor, &span)
+                } else {
+                    line
+                };
+                let kind = scalar(&value, style, tag.as_deref())?;
+                (YNode { kind, line }, anchor)
+            }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 if stack.len() >= MAX_NESTING_DEPTH {
-                    return Err(YamlError::TooDeep);
+                    return Err(ParseFailure::Yaml(YamlError::TooDeep));
                 }
                 let kind = if matches!(event, Event::SequenceStart(..)) {
                     YKind::Seq(Vec::new())
@@ -226,6 +301,24 @@ fn parse_first_document(text: &str) -> Result<Option<YNode>, YamlError> {
     }
 }
 
+/// go-yaml places a block scalar at its `|`/`>` header; saphyr-parser at its content.
+fn block_header_line(text: &str, cursor: &mut (usize, usize), span: &Span) -> usize {
+    let target = span.start.index();
+    let bytes = text.as_bytes();
+    if cursor.0 > target {
+        *cursor = (0, 0);
+    }
+    while cursor.0 < target && cursor.1 < bytes.len() {
+        let ch_len = text[cursor.1..].chars().next().map_or(1, char::len_utf8);
+        cursor.1 += ch_len;
+        cursor.0 += 1;
+    }
+    let content = cursor.1.min(bytes.len());
+    let header = bytes[..content].iter().rposition(|b| *b == b'|' || *b == b'>');
+    let breaks = header.map_or(0, |h| bytes[h..content].iter().filter(|b| **b == b'\n').count());
+    span.start.line().saturating_sub(breaks)
+}
+
 /// The text of `*name` at an alias event.
 fn alias_name(text: &str, span: &Span) -> String {
     text.chars()
@@ -244,12 +337,7 @@ fn core_tag(tag: Option<&Tag>) -> Option<&str> {
     }
 }
 
-fn scalar(
-    value: &str,
-    style: ScalarStyle,
-    tag: Option<&Tag>,
-    line: usize,
-) -> Result<YKind, YamlError> {
+fn scalar(value: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<YKind, YamlError> {
     let plain = style == ScalarStyle::Plain;
     let raw = value.to_string();
     let resolved = match core_tag(tag) {
@@ -259,9 +347,7 @@ fn scalar(
         Some("binary") => match decode_base64(value.as_bytes()) {
             Ok(bytes) => YVal::Str(String::from_utf8_lossy(&bytes).into_owned()),
             Err(_) => {
-                return Err(YamlError::Yaml(format!(
-                    "yaml: line {line}: !!binary value contains invalid base64 data"
-                )))
+                return Err(YamlError::Yaml("yaml: !!binary value contains invalid base64 data".into()))
             }
         },
         Some(wanted) => {
@@ -597,7 +683,7 @@ fn json_key(key: &YVal, value: &YNode) -> Result<String, YamlError> {
                 _ => "...".into(),
             };
             return Err(YamlError::Json(format!(
-                "unsupported map key of type: <nil>, key: <nil>, value: {v}"
+                "unsupported map key of type: %!s(<nil>), key: <nil>, value: {v}"
             )));
         }
     })
@@ -682,6 +768,18 @@ fn map_scan_error(e: &ScanError, text: &str) -> YamlError {
             ("did not find expected <document start>".into(), false)
         }
         "simple key expect ':'" => ("could not find expected ':'".into(), true),
+        "misplaced bracket" => ("did not find expected node content".into(), false),
+        "invalid trailing content after double-quoted scalar" => ("did not find expected key".into(), false),
+        "while scanning a quoted scalar, found unexpected end of stream" => {
+            // libyaml reports the end of the input, not the scalar's start.
+            let eof_line = text.matches('\n').count();
+            let problem = "found unexpected end of stream";
+            return YamlError::Yaml(if eof_line == 0 {
+                format!("yaml: {problem}")
+            } else {
+                format!("yaml: line {}: {problem}", eof_line + 1)
+            });
+        }
         "while parsing node, found unknown anchor" => {
             let name: String = text
                 .chars()
