@@ -194,7 +194,8 @@ fn control_characters() -> YamlError {
 fn blank_tab_error(e: &ScanError) -> bool {
     matches!(
         e.info(),
-        "':' must be followed by a valid YAML whitespace" | "'-' must be followed by a valid YAML whitespace"
+        "':' must be followed by a valid YAML whitespace"
+            | "'-' must be followed by a valid YAML whitespace"
     )
 }
 
@@ -314,8 +315,12 @@ fn block_header_line(text: &str, cursor: &mut (usize, usize), span: &Span) -> us
         cursor.0 += 1;
     }
     let content = cursor.1.min(bytes.len());
-    let header = bytes[..content].iter().rposition(|b| *b == b'|' || *b == b'>');
-    let breaks = header.map_or(0, |h| bytes[h..content].iter().filter(|b| **b == b'\n').count());
+    let header = bytes[..content]
+        .iter()
+        .rposition(|b| *b == b'|' || *b == b'>');
+    let breaks = header.map_or(0, |h| {
+        bytes[h..content].iter().filter(|b| **b == b'\n').count()
+    });
     span.start.line().saturating_sub(breaks)
 }
 
@@ -347,7 +352,9 @@ fn scalar(value: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<YKind, Y
         Some("binary") => match decode_base64(value.as_bytes()) {
             Ok(bytes) => YVal::Str(String::from_utf8_lossy(&bytes).into_owned()),
             Err(_) => {
-                return Err(YamlError::Yaml("yaml: !!binary value contains invalid base64 data".into()))
+                return Err(YamlError::Yaml(
+                    "yaml: !!binary value contains invalid base64 data".into(),
+                ))
             }
         },
         Some(wanted) => {
@@ -769,7 +776,9 @@ fn map_scan_error(e: &ScanError, text: &str) -> YamlError {
         }
         "simple key expect ':'" => ("could not find expected ':'".into(), true),
         "misplaced bracket" => ("did not find expected node content".into(), false),
-        "invalid trailing content after double-quoted scalar" => ("did not find expected key".into(), false),
+        "invalid trailing content after double-quoted scalar" => {
+            ("did not find expected key".into(), false)
+        }
         "while scanning a quoted scalar, found unexpected end of stream" => {
             // libyaml reports the end of the input, not the scalar's start.
             let eof_line = text.matches('\n').count();

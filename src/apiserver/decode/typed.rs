@@ -436,6 +436,9 @@ fn number_value(lit: &str) -> Value {
         if let Ok(n) = lit.parse::<i64>() {
             return Value::Number(n.into());
         }
+        if let Ok(n) = lit.parse::<u64>() {
+            return Value::Number(n.into());
+        }
     }
     match lit.parse::<f64>().ok().and_then(Number::from_f64) {
         Some(n) => Value::Number(n),
