@@ -38,7 +38,33 @@ fn syntax_errors_have_go_yaml_texts_and_lines() {
         ("apiVersion: v1\nkind: Pod\nmetadata: {a: 1, b}\nx: ]\n", "yaml: line 3: did not find expected node content"),
         ("apiVersion: v1\nkind: Pod\ndata: |\n  ok\n bad\n", "yaml: line 4: did not find expected key"),
         ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: %p\n", "yaml: line 4: found character that cannot start any token"),
-        ("apiVersion: v1\nkind: Pod\nmetadata:\n  labels:\n    a: 1\n      b: 2\n", "yaml: line 6: mapping values are not allowed in this context"),    ];
+        ("apiVersion: v1\nkind: Pod\nmetadata:\n  labels:\n    a: 1\n      b: 2\n", "yaml: line 6: mapping values are not allowed in this context"),        ("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: c\n     image: x\n", "yaml: line 6: mapping values are not allowed in this context"),
+        ("apiVersion: v1\nkind: 'Pod\n", "yaml: line 3: found unexpected end of stream"),
+        ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n    x: y\n", "yaml: line 5: mapping values are not allowed in this context"),
+        ("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: c\n    command: *\n", "yaml: line 6: did not find expected alphabetic or numeric character"),
+        ("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: c\n  image: x\n   - name: d\n", "yaml: line 7: mapping values are not allowed in this context"),
+        ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    a: \"unterminated\n    b: c\n", "yaml: line 8: found unexpected end of stream"),
+        ("apiVersion: v1\nkind: Pod\nmetadata: [\n", "yaml: line 3: did not find expected node content"),
+        ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n\ttab: x\n", "yaml: line 5: found a tab character that violates indentation"),
+        ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: |\n  bad\n", "yaml: line 6: could not find expected ':'"),
+        ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: >\n    ok\n   less\n", "yaml: line 5: did not find expected key"),
+        ("apiVersion: v1\nkind: Pod\n  metadata:\n", "yaml: line 3: mapping values are not allowed in this context"),
+        ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels:\n    app: web\n   tier: x\n", "yaml: line 6: did not find expected key"),
+        ("- a\n- b: c\n  d\n", "yaml: line 4: could not find expected ':'"),
+        ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: [a, b]]\n", "yaml: line 3: did not find expected key"),
+        ("key: value\nkey2 value2\nkey3: value3\n", "yaml: line 3: could not find expected ':'"),
+        ("a: b\n\n\n\nc: d: e\n", "yaml: line 5: mapping values are not allowed in this context"),
+        ("a:\n  - b\n  -c\n  - d: e\n    f\n", "yaml: line 4: could not find expected ':'"),
+        ("a: \"b\" c\n", "yaml: did not find expected key"),
+        ("a: [b, c]d\n", "yaml: did not find expected key"),
+        ("a: {b: c}d\n", "yaml: did not find expected key"),
+        ("- - - a\n  - b\n - c\n", "yaml: line 2: did not find expected '-' indicator"),
+        ("a: b\n- c\n", "yaml: line 1: did not find expected key"),
+        ("a: 'it''s'\nb: 'x\n", "yaml: line 3: found unexpected end of stream"),
+        ("a: b\n  # comment\n  c: d\n", "yaml: line 2: did not find expected key"),
+        ("a:\n\t- b\n", "yaml: line 2: found character that cannot start any token"),
+        ("a: &x\n  b: c\nd: *y\n", "yaml: unknown anchor 'y' referenced"),
+    ];
     for (yaml, expected) in table {
         let err = yaml_to_json(yaml).unwrap_err();
         assert_eq!(err.to_string(), *expected, "{yaml}");
@@ -67,6 +93,47 @@ fn scalars_resolve_as_yaml_1_1() {
     let mut sorted = keys.clone();
     sorted.sort();
     assert_eq!(keys, sorted, "json.Marshal sorts map keys");
+}
+
+/// More documents kubectl v1.33.1 accepted, with what it made of them.
+#[test]
+fn accepted_documents_convert_as_kubectl_did() {
+    let table: &[(&str, serde_json::Value)] = &[
+        (
+            "a: b # comment\nn: \"a: b\"\nx: a:b\n",
+            // `n` is a YAML 1.1 boolean, and so becomes the key "false".
+            json!({"a": "b", "false": "a: b", "x": "a:b"}),
+        ),
+        (
+            "name: this is\n  a multi line\n",
+            json!({"name": "this is a multi line"}),
+        ),
+        ("? complex\n: value\n", json!({"complex": "value"})),
+        (
+            "labels: {a: b, c}\n",
+            json!({"labels": {"a": "b", "c": null}}),
+        ),
+        ("name: !foo p\n", json!({"name": "p"})),
+        (
+            "spec: {containers: [{name: c, image: \"x\"}]}\n",
+            json!({"spec": {"containers": [{"image": "x", "name": "c"}]}}),
+        ),
+        ("name: \"a\\x41\\u00e9\"\n", json!({"name": "aAé"})),
+        (
+            "&anchor name: p\nother: *anchor\n",
+            json!({"name": "p", "other": "name"}),
+        ),
+        ("a: |2\n   x\n  y\n", json!({"a": " x\ny\n"})),
+        (
+            "\u{feff}apiVersion: v1\r\nkind: Pod\r\n",
+            json!({"apiVersion": "v1", "kind": "Pod"}),
+        ),
+        ("-name: c\n", json!({"-name": "c"})),
+        ("name:\tp\n", json!({"name": "p"})),
+    ];
+    for (yaml, expected) in table {
+        assert_eq!(&yaml_to_json(yaml).unwrap(), expected, "{yaml}");
+    }
 }
 
 #[test]

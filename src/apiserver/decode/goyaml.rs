@@ -746,6 +746,18 @@ fn scalar_json(v: &YVal) -> Result<JNode, YamlError> {
     })
 }
 
+/// Whether the quoted scalar opening at or after char `from` has a closing quote later on.
+fn quote_closes(text: &str, from: usize) -> bool {
+    let mut rest = text
+        .chars()
+        .skip(from)
+        .skip_while(|c| *c != '"' && *c != '\'');
+    match rest.next() {
+        Some(q) => rest.any(|c| c == q),
+        None => false,
+    }
+}
+
 /// Maps a saphyr-parser error to go-yaml v2's text and line. go-yaml prints only libyaml's
 /// "problem" (not its "context"), with the problem's 0-based line, plus one for scanner
 /// errors, and no line at all when that is 0.
@@ -775,7 +787,36 @@ fn map_scan_error(e: &ScanError, text: &str) -> YamlError {
             ("did not find expected <document start>".into(), false)
         }
         "simple key expect ':'" => ("could not find expected ':'".into(), true),
-        "misplaced bracket" => ("did not find expected node content".into(), false),
+        "misplaced bracket" => {
+            // libyaml's parser meets the bracket where it wanted a value, or else a key.
+            let before: Vec<char> = text.chars().take(e.marker().index()).collect();
+            let prev = before.iter().rev().find(|c| **c != ' ');
+            if prev.is_some_and(|c| ":-,[{".contains(*c)) {
+                ("did not find expected node content".into(), false)
+            } else {
+                ("did not find expected key".into(), false)
+            }
+        }
+        "while scanning a plain scalar, found a tab" => {
+            // libyaml stops at the tab itself, on a later line than saphyr's mark.
+            let tab_line = text
+                .chars()
+                .skip(e.marker().index())
+                .take_while(|c| *c != '\t')
+                .filter(|c| *c == '\n')
+                .count()
+                + line;
+            let problem = "found a tab character that violates indentation";
+            return YamlError::Yaml(format!("yaml: line {tab_line}: {problem}"));
+        }
+        "invalid indentation in quoted scalar" if !quote_closes(text, e.marker().index()) => {
+            // go-yaml does not check a quoted scalar's indentation: it reads on to the end.
+            let eof_line = text.matches('\n').count();
+            return YamlError::Yaml(format!(
+                "yaml: line {}: found unexpected end of stream",
+                eof_line + 1
+            ));
+        }
         "invalid trailing content after double-quoted scalar" => {
             ("did not find expected key".into(), false)
         }
