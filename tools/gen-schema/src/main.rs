@@ -8,9 +8,13 @@
 //! API server's decode errors print; `probe` learns them from a real kubectl 1.33 decoding
 //! deliberately mistyped objects locally, and `build` merges its answers (go_types.json).
 //!
+//! `check` cross-checks every generated type's field names and required fields against a second
+//! source, the k8s-openapi crate's types for Kubernetes 1.33 (its `schemars` schemas).
+//!
 //! Usage:
 //!   gen-schema probe <_definitions.json> <kubectl-1.33> > go_types.json
 //!   gen-schema build <_definitions.json> <go_types.json> <out-dir>
+//!   gen-schema check <_definitions.json>
 
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -197,6 +201,7 @@ fn main() {
     match args.get(1).map(String::as_str) {
         Some("probe") if args.len() == 4 => probe(&load(&args[2]), &args[3]),
         Some("build") if args.len() == 5 => build(&load(&args[2]), &args[3], &args[4]),
+        Some("check") if args.len() == 3 => check(&load(&args[2])),
         _ => {
             eprintln!(
                 "usage: gen-schema probe <defs> <kubectl> | build <defs> <go_types.json> <out-dir>"
@@ -575,4 +580,114 @@ fn build(defs: &Map<String, Value>, go_types: &str, out_dir: &str) {
     )
     .unwrap();
     eprintln!("{} kinds, {} types", kinds.len(), types.len());
+}
+
+/// The k8s-openapi definitions reachable from the served kinds, by OpenAPI name.
+fn k8s_openapi_definitions() -> Map<String, Value> {
+    use k8s_openapi::api;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1 as meta;
+    let mut g = schemars::SchemaGenerator::default();
+    macro_rules! add {
+        ($($t:ty),* $(,)?) => { $( g.subschema_for::<$t>(); )* };
+    }
+    add!(
+        api::core::v1::Pod,
+        api::core::v1::Binding,
+        api::policy::v1::Eviction,
+        api::core::v1::Node,
+        api::core::v1::Namespace,
+        api::core::v1::Service,
+        api::core::v1::Endpoints,
+        api::core::v1::ConfigMap,
+        api::core::v1::Secret,
+        api::core::v1::ServiceAccount,
+        api::core::v1::Event,
+        api::core::v1::PersistentVolume,
+        api::core::v1::PersistentVolumeClaim,
+        api::core::v1::LimitRange,
+        api::core::v1::ResourceQuota,
+        api::apps::v1::Deployment,
+        api::apps::v1::ReplicaSet,
+        api::apps::v1::DaemonSet,
+        api::apps::v1::StatefulSet,
+        api::autoscaling::v1::Scale,
+        api::batch::v1::Job,
+        api::batch::v1::CronJob,
+        api::rbac::v1::Role,
+        api::rbac::v1::RoleBinding,
+        api::rbac::v1::ClusterRole,
+        api::rbac::v1::ClusterRoleBinding,
+        api::coordination::v1::Lease,
+        api::discovery::v1::EndpointSlice,
+        api::networking::v1::Ingress,
+        api::scheduling::v1::PriorityClass,
+        api::storage::v1::StorageClass,
+        api::events::v1::Event,
+        api::authorization::v1::SubjectAccessReview,
+        api::authorization::v1::SelfSubjectAccessReview,
+        meta::Status,
+        meta::DeleteOptions,
+    );
+    g.definitions().clone()
+}
+
+fn check(defs: &Map<String, Value>) {
+    let other = k8s_openapi_definitions();
+    let mut problems = 0;
+    let mut compared = 0;
+    for (name, _, _) in reachable(defs) {
+        let Some(theirs) = other.get(&name) else {
+            if name.ends_with("List") && defs[&name]["properties"].get("items").is_some() {
+                // k8s-openapi has one generic List<T> without a schema; nothing to compare.
+                continue;
+            }
+            eprintln!("{name}: not among k8s-openapi's definitions");
+            problems += 1;
+            continue;
+        };
+        compared += 1;
+        let keys = |v: &Value| -> BTreeSet<String> {
+            v.get("properties")
+                .and_then(Value::as_object)
+                .map(|p| p.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        let required = |v: &Value| -> BTreeSet<String> {
+            v.get("required")
+                .and_then(Value::as_array)
+                .map(|r| {
+                    r.iter()
+                        .filter_map(|x| x.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let ours = &defs[&name];
+        if keys(ours) != keys(theirs) {
+            eprintln!(
+                "{name}: fields differ: {:?} vs {:?}",
+                keys(ours),
+                keys(theirs)
+            );
+            problems += 1;
+        }
+        // k8s-openapi makes `metadata` and defaulted names (`name` with `default: ""`)
+        // required and relaxes a few (events.v1 `eventTime`): its own conventions, so required
+        // lists are only reported, not failed on.
+        let mut theirs_required = required(theirs);
+        theirs_required.remove("metadata");
+        if required(ours) != theirs_required {
+            eprintln!(
+                "note: {name}: required {:?} vs k8s-openapi {:?}",
+                required(ours),
+                theirs_required
+            );
+        }
+    }
+    eprintln!(
+        "{compared} definitions compared with k8s-openapi v1_33: {problems} with different fields"
+    );
+    if problems > 0 {
+        std::process::exit(1);
+    }
 }
