@@ -350,3 +350,24 @@ fn yaml_duplicate_keys_are_strict_errors_before_json_ones() {
     let d = decode(body, ContentType::Yaml, &pods(), FieldValidation::Ignore).unwrap();
     assert!(d.warnings.is_empty());
 }
+
+#[test]
+fn an_absent_field_validation_directive_means_warn() {
+    assert_eq!(
+        FieldValidation::from_query(None),
+        Some(FieldValidation::Warn)
+    );
+    assert_eq!(
+        FieldValidation::from_query(Some("")),
+        Some(FieldValidation::Warn)
+    );
+    assert_eq!(
+        FieldValidation::from_query(Some("Strict")),
+        Some(FieldValidation::Strict)
+    );
+    assert_eq!(
+        FieldValidation::from_query(Some("Ignore")),
+        Some(FieldValidation::Ignore)
+    );
+    assert_eq!(FieldValidation::from_query(Some("strict")), None);
+}

@@ -318,3 +318,15 @@ fn patch_strategies_and_merge_keys_match_kubernetes_struct_tags() {
 
 /// The compact structure is about 56 KB raw (under 10 KB gzipped).
 const _: () = assert!(schema::SCHEMA_JSON_BYTES < 80_000);
+
+#[cfg(feature = "explain-descriptions")]
+#[test]
+fn descriptions_are_kept_apart_for_explain() {
+    assert_eq!(
+        schema::description("io.k8s.api.core.v1.PodSpec", Some("restartPolicy")).unwrap(),
+        "Restart policy for all containers within the pod. One of Always, OnFailure, Never. In some contexts, only a subset of those values may be permitted. Default to Always. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy"
+    );
+    assert!(schema::description("io.k8s.api.core.v1.Pod", None)
+        .unwrap()
+        .starts_with("Pod is a collection of containers"));
+}

@@ -37,13 +37,26 @@ pub enum ContentType {
     Yaml,
 }
 
-/// The `fieldValidation` query parameter (kubectl sends `Strict` by default since 1.27).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// The `fieldValidation` directive (kubectl sends `Strict` by default since 1.27).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldValidation {
-    #[default]
     Strict,
     Warn,
     Ignore,
+}
+
+impl FieldValidation {
+    /// The directive of a request's `fieldValidation` query parameter: absent or empty is
+    /// `Warn`, as the API server resolves it (kubectl sends `Strict` itself). `None` for a
+    /// value the server does not support, which its option validation refuses.
+    pub fn from_query(value: Option<&str>) -> Option<FieldValidation> {
+        match value.unwrap_or("") {
+            "" | "Warn" => Some(FieldValidation::Warn),
+            "Strict" => Some(FieldValidation::Strict),
+            "Ignore" => Some(FieldValidation::Ignore),
+            _ => None,
+        }
+    }
 }
 
 /// A group, version and kind.

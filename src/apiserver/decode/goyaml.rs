@@ -10,7 +10,7 @@ use super::gojson::{go_marshal_float, JNode, MAX_NESTING_DEPTH};
 use super::goparse::decode_base64;
 use super::typed::go_quote;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 /// Why a YAML document could not be converted. `Display` is go-yaml's or Go's text, without
@@ -579,29 +579,37 @@ impl Converter {
             }
             YKind::Map(entries) => {
                 let mut map: BTreeMap<String, JNode> = BTreeMap::new();
-                let mut seen: Vec<YVal> = Vec::new();
+                // Keys compare as go-yaml's typed values: 1 and "1" and 1.0 differ, NaNs never match.
+                let mut seen: BTreeSet<String> = BTreeSet::new();
                 for (key, value) in entries {
                     if is_merge_key(key) {
                         self.merge(value, &mut map, depth)?;
                         continue;
                     }
                     let key_val = scalar_key(key).ok_or_else(|| {
-                        YamlError::Yaml(format!("yaml: line {}: invalid map key", key.line))
+                        YamlError::Yaml(format!(
+                            "yaml: invalid map key: {}",
+                            go_sharp_v(deref(key))
+                        ))
                     })?;
-                    if seen.contains(&key_val) {
-                        if self.strict {
-                            let k = match &key_val {
-                                YVal::Str(s) => go_quote(s),
-                                YVal::Int(i) => i.clone(),
-                                YVal::Bool(b) => b.to_string(),
-                                YVal::Float(f) => go_float_text(*f),
-                                YVal::Null => "interface {}(nil)".into(),
-                            };
-                            self.dups
-                                .push(format!("line {}: key {k} already set in map", value.line));
-                        }
-                    } else {
-                        seen.push(key_val.clone());
+                    let identity = match &key_val {
+                        YVal::Float(f) if f.is_nan() => None,
+                        YVal::Float(f) => Some(format!("f{}", f.to_bits())),
+                        YVal::Str(s) => Some(format!("s{s}")),
+                        YVal::Int(i) => Some(format!("i{i}")),
+                        YVal::Bool(b) => Some(format!("b{b}")),
+                        YVal::Null => Some("n".into()),
+                    };
+                    if identity.is_some_and(|id| !seen.insert(id)) && self.strict {
+                        let k = match &key_val {
+                            YVal::Str(s) => go_quote(s),
+                            YVal::Int(i) => i.clone(),
+                            YVal::Bool(b) => b.to_string(),
+                            YVal::Float(f) => go_float_text(*f),
+                            YVal::Null => "interface {}(nil)".into(),
+                        };
+                        self.dups
+                            .push(format!("line {}: key {k} already set in map", value.line));
                     }
                     let key_text = json_key(&key_val, value)?;
                     let v = self.convert(value, depth + 1)?;
@@ -642,6 +650,33 @@ impl Converter {
             }
             _ => Err(want_map()),
         }
+    }
+}
+
+/// Go's `%#v` of a decoded YAML value, as go-yaml's `invalid map key` error prints it.
+fn go_sharp_v(node: &YNode) -> String {
+    match &deref(node).kind {
+        YKind::Scalar { value, .. } => match value {
+            YVal::Str(s) => go_quote(s),
+            YVal::Int(i) => i.clone(),
+            YVal::Bool(b) => b.to_string(),
+            YVal::Float(f) => go_float_text(*f),
+            YVal::Null => "interface {}(nil)".into(),
+        },
+        YKind::Seq(items) => {
+            let inner: Vec<String> = items.iter().map(go_sharp_v).collect();
+            format!("[]interface {{}}{{{}}}", inner.join(", "))
+        }
+        YKind::Map(entries) => {
+            let mut inner: Vec<(String, String)> = entries
+                .iter()
+                .map(|(k, v)| (go_sharp_v(k), go_sharp_v(v)))
+                .collect();
+            inner.sort();
+            let inner: Vec<String> = inner.into_iter().map(|(k, v)| format!("{k}:{v}")).collect();
+            format!("map[interface {{}}]interface {{}}{{{}}}", inner.join(", "))
+        }
+        YKind::Alias(_) => unreachable!("deref resolves aliases"),
     }
 }
 

@@ -393,3 +393,15 @@ pub const SCHEMA_JSON_BYTES: usize = SCHEMA_JSON.len();
 /// `kubectl explain`; compiled in only with the `explain-descriptions` feature.
 #[cfg(feature = "explain-descriptions")]
 pub const DESCRIPTIONS_JSON: &str = include_str!("descriptions.json");
+
+/// The description of a type (`field` = `None`) or of one of its fields, from the OpenAPI.
+#[cfg(feature = "explain-descriptions")]
+pub fn description(definition: &str, field: Option<&str>) -> Option<&'static str> {
+    static DESCRIPTIONS: OnceLock<BTreeMap<String, BTreeMap<String, String>>> = OnceLock::new();
+    let all = DESCRIPTIONS.get_or_init(|| {
+        serde_json::from_str(DESCRIPTIONS_JSON).expect("descriptions.json is valid")
+    });
+    all.get(definition)?
+        .get(field.unwrap_or(""))
+        .map(String::as_str)
+}
