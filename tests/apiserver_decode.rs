@@ -371,3 +371,19 @@ fn an_absent_field_validation_directive_means_warn() {
     );
     assert_eq!(FieldValidation::from_query(Some("strict")), None);
 }
+
+/// Values with their own Go types are stored as Go re-encodes them (checked against kubectl
+/// v1.33.1's decoder): canonical quantities, times in UTC.
+#[test]
+fn quantities_and_times_are_stored_in_canonical_form() {
+    let body = r#"{"metadata":{"name":"p","creationTimestamp":"2024-01-01T01:00:00+02:00"},
+        "spec":{"containers":[{"name":"c","resources":{"limits":{"cpu":0.5,"memory":"1024Mi"},"requests":{"cpu":"1500m"}}}]}}"#;
+    let d = decode_json(body, FieldValidation::Strict).unwrap();
+    assert_eq!(
+        d.object["metadata"]["creationTimestamp"],
+        "2023-12-31T23:00:00Z"
+    );
+    let resources = &d.object["spec"]["containers"][0]["resources"];
+    assert_eq!(resources["limits"], json!({"cpu": "500m", "memory": "1Gi"}));
+    assert_eq!(resources["requests"], json!({"cpu": "1500m"}));
+}

@@ -4,45 +4,224 @@
 
 const ERR_FORMAT_WRONG: &str =
     "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
-const ERR_NUMERIC: &str = "unable to parse numeric part of quantity";
 const ERR_SUFFIX: &str = "unable to parse quantity's suffix";
 
-/// `resource.ParseQuantity`: accepts what Kubernetes accepts, or returns its error text.
-pub(crate) fn parse_quantity(s: &str) -> Result<(), String> {
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum QFormat {
+    DecimalSI,
+    BinarySI,
+    DecimalExponent,
+}
+
+/// `resource.ParseQuantity`: the quantity's text as kube-apiserver stores it (`0.5` → `500m`,
+/// `1024Mi` → `1Gi`, canonical inputs kept as written), or ParseQuantity's error text.
+///
+/// Verified against kubectl v1.33.1's decoder; inputs without digits (`m`, `.`) are zero, as
+/// there. Quantities beyond 38 significant digits keep their text (Go would canonicalize).
+pub(crate) fn parse_quantity(s: &str) -> Result<String, String> {
     if s.is_empty() {
         return Err(ERR_FORMAT_WRONG.into());
     }
     if s == "0" {
-        return Ok(());
+        return Ok("0".into());
     }
+    let negative = s.starts_with('-');
     let (num, denom, suffix) = split_quantity(s.as_bytes()).ok_or(ERR_FORMAT_WRONG)?;
-    let known = matches!(
-        suffix,
-        "" | "n"
-            | "u"
-            | "m"
-            | "k"
-            | "M"
-            | "G"
-            | "T"
-            | "P"
-            | "E"
-            | "Ki"
-            | "Mi"
-            | "Gi"
-            | "Ti"
-            | "Pi"
-            | "Ei"
-    ) || (suffix.len() > 1
-        && matches!(suffix.as_bytes()[0], b'e' | b'E')
-        && parse_go_int64(&suffix[1..]).is_some());
-    if !known {
-        return Err(ERR_SUFFIX.into());
+    let (base, exponent, format) = interpret_suffix(suffix).ok_or(ERR_SUFFIX)?;
+    let digits = format!("{num}{denom}");
+    let parse = |d: &str| -> Option<i128> {
+        if d.is_empty() {
+            Some(0)
+        } else {
+            d.parse::<i128>().ok()
+        }
+    };
+    let denom_len = denom.len() as i32;
+
+    // Go's int64 fast path, which keeps canonical-looking inputs as written.
+    match format {
+        QFormat::DecimalSI | QFormat::DecimalExponent => {
+            let precision = 18 - digits.len() as i32;
+            let scale = exponent - denom_len;
+            if precision >= 0 && scale >= -9 {
+                let value = parse(&digits).unwrap_or(0);
+                let cached = scale % 3 == 0
+                    && !digits.ends_with("000")
+                    && !digits.is_empty()
+                    && !digits.starts_with('0');
+                if cached && value != 0 {
+                    return Ok(s.to_string());
+                }
+                let signed = if negative { -value } else { value };
+                return Ok(canonical(signed, -scale, format));
+            }
+        }
+        QFormat::BinarySI => {
+            if exponent >= 0 && denom.is_empty() {
+                let precision = 15 - num.len() as i32 - (exponent * 3 / 10) - 1;
+                let value = parse(num).unwrap_or(0);
+                if precision >= 0 {
+                    if let Some(result) = i64::try_from(value)
+                        .ok()
+                        .and_then(|v| v.checked_mul(1i64 << exponent))
+                    {
+                        if exponent % 10 == 0 && value & 0x07 != 0 {
+                            return Ok(s.to_string());
+                        }
+                        let signed = if negative {
+                            -i128::from(result)
+                        } else {
+                            i128::from(result)
+                        };
+                        return Ok(canonical(signed, 0, format));
+                    }
+                }
+            }
+        }
     }
-    if num.is_empty() && denom.is_empty() {
-        return Err(ERR_NUMERIC.into());
+
+    // The inf.Dec path: exact, rounded up to nano, BinarySI capped at the int64 maximum.
+    let Some(mut unscaled) = parse(&digits) else {
+        return Ok(s.to_string());
+    };
+    let mut scale = denom_len;
+    if base == 10 {
+        scale -= exponent;
+    } else {
+        match unscaled.checked_mul(1i128 << exponent) {
+            Some(v) => unscaled = v,
+            None => return Ok(s.to_string()),
+        }
     }
-    Ok(())
+    if unscaled != 0 && scale > 9 {
+        let shift = (scale - 9) as u32;
+        let Some(div) = 10i128.checked_pow(shift) else {
+            // Far below a nano: rounds up to one.
+            return Ok(canonical(
+                if negative { -1 } else { 1 },
+                9,
+                if format == QFormat::BinarySI {
+                    QFormat::DecimalSI
+                } else {
+                    format
+                },
+            ));
+        };
+        unscaled = (unscaled + div - 1) / div;
+        scale = 9;
+    }
+    let mut format = format;
+    if format == QFormat::BinarySI {
+        // amount = unscaled / 10^scale; scale is at most 9 here.
+        let max = i128::from(i64::MAX);
+        let above_max = if scale <= 0 {
+            10i128
+                .checked_pow((-scale) as u32)
+                .and_then(|p| unscaled.checked_mul(p))
+                .is_none_or(|v| v > max)
+        } else {
+            unscaled > max.saturating_mul(10i128.pow(scale as u32))
+        };
+        if above_max {
+            unscaled = max;
+            scale = 0;
+        }
+        if scale > 0 && unscaled < 10i128.pow(scale as u32) {
+            format = QFormat::DecimalSI;
+        }
+    }
+    let signed = if negative { -unscaled } else { unscaled };
+    Ok(canonical(signed, scale, format))
+}
+
+/// `quantitySuffixer.interpret`: (base, exponent, format).
+fn interpret_suffix(suffix: &str) -> Option<(i32, i32, QFormat)> {
+    let dec = |e| Some((10, e, QFormat::DecimalSI));
+    let bin = |e| Some((2, e, QFormat::BinarySI));
+    match suffix {
+        "n" => dec(-9),
+        "u" => dec(-6),
+        "m" => dec(-3),
+        "" => dec(0),
+        "k" => dec(3),
+        "M" => dec(6),
+        "G" => dec(9),
+        "T" => dec(12),
+        "P" => dec(15),
+        "E" => dec(18),
+        "Ki" => bin(10),
+        "Mi" => bin(20),
+        "Gi" => bin(30),
+        "Ti" => bin(40),
+        "Pi" => bin(50),
+        "Ei" => bin(60),
+        s if s.len() > 1 && matches!(s.as_bytes()[0], b'e' | b'E') => {
+            let e = parse_go_int64(&s[1..])?;
+            Some((10, i32::try_from(e).ok()?, QFormat::DecimalExponent))
+        }
+        _ => None,
+    }
+}
+
+/// `Quantity.CanonicalizeBytes` for the value `unscaled × 10^-scale`.
+fn canonical(unscaled: i128, scale: i32, format: QFormat) -> String {
+    if unscaled == 0 {
+        return "0".into();
+    }
+    let mut format = format;
+    if format == QFormat::BinarySI {
+        let pow = 10i128.checked_pow(scale.max(0) as u32);
+        let small = pow.is_some_and(|p| unscaled.abs() < 1024 * p);
+        // BinarySI only for whole numbers from 1024 on; the rest shows as DecimalSI.
+        let whole = scale <= 0 || pow.is_some_and(|p| unscaled % p == 0);
+        if small || !whole {
+            format = QFormat::DecimalSI;
+        } else {
+            let mut v = match pow {
+                Some(p) if scale > 0 => unscaled / p,
+                _ => unscaled * 10i128.pow((-scale) as u32),
+            };
+            let mut e = 0;
+            while v.abs() >= 1024 && v % 1024 == 0 {
+                v /= 1024;
+                e += 1;
+            }
+            let suffix = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"]
+                .get(e)
+                .copied()
+                .unwrap_or("");
+            return format!("{v}{suffix}");
+        }
+    }
+    let mut mantissa = unscaled;
+    let mut exponent = -scale;
+    while mantissa % 10 == 0 {
+        mantissa /= 10;
+        exponent += 1;
+    }
+    while exponent % 3 != 0 {
+        mantissa *= 10;
+        exponent -= 1;
+    }
+    let suffix = match format {
+        QFormat::DecimalExponent if exponent == 0 => String::new(),
+        QFormat::DecimalExponent => format!("e{exponent}"),
+        // Go finds no suffix beyond n..E and prints the bare number.
+        _ => match exponent {
+            -9 => "n",
+            -6 => "u",
+            -3 => "m",
+            3 => "k",
+            6 => "M",
+            9 => "G",
+            12 => "T",
+            15 => "P",
+            18 => "E",
+            _ => "",
+        }
+        .to_string(),
+    };
+    format!("{mantissa}{suffix}")
 }
 
 /// Go's `strconv.ParseInt(s, 10, 64)`: optional sign, decimal digits, in range.
@@ -242,7 +421,10 @@ fn chunks(layout: &str) -> &'static [(&'static str, Std, &'static str)] {
 
 /// Go's `time.Parse(layout, value)` for the two RFC 3339 layouts: Ok, or its `ParseError`
 /// text (`parsing time "x" as "2006-01-02T15:04:05Z07:00": cannot parse "x" as "2006"`).
-pub(crate) fn parse_time(value: &str, layout: &str) -> Result<(), String> {
+/// On success, the time as `metav1.Time`/`MicroTime` marshal it: in UTC, in the layout
+/// (`2024-01-02T03:04:05.123+02:00` → `2024-01-02T01:04:05Z`), or `None` for Go's zero time
+/// (which marshals as `null`).
+pub(crate) fn parse_time(value: &str, layout: &str) -> Result<Option<String>, String> {
     let cannot = |value_elem: &str, layout_elem: &str| {
         format!(
             "parsing time {} as {}: cannot parse {} as {}",
@@ -257,6 +439,7 @@ pub(crate) fn parse_time(value: &str, layout: &str) -> Result<(), String> {
     let mut rest: &[u8] = b;
     let text = |r: &[u8]| String::from_utf8_lossy(r).into_owned();
     let (mut year, mut month, mut day) = (0i64, 0i64, 0i64);
+    let (mut hour, mut minute, mut second, mut micros, mut offset) = (0i64, 0i64, 0i64, 0i64, 0i64);
     let elems = chunks(layout);
     for (i, (prefix, std, std_text)) in elems.iter().enumerate() {
         for p in prefix.bytes() {
@@ -287,10 +470,12 @@ pub(crate) fn parse_time(value: &str, layout: &str) -> Result<(), String> {
                     }
                     Std::Day => day = n,
                     Std::Minute if n >= 60 => return Err(range("minute")),
+                    Std::Minute => minute = n,
                     Std::Second => {
                         if n >= 60 {
                             return Err(range("second"));
                         }
+                        second = n;
                         // A fraction the layout does not have is accepted after seconds.
                         let layout_has_fraction =
                             elems.get(i + 1).is_some_and(|e| e.1 == Std::Micro);
@@ -315,12 +500,13 @@ pub(crate) fn parse_time(value: &str, layout: &str) -> Result<(), String> {
                 if n >= 24 {
                     return Err(range("hour"));
                 }
+                hour = n;
             }
             Std::Micro => {
-                if rest.len() < 7 || !matches!(rest[0], b'.' | b',') || atoi(&rest[1..7]).is_none()
-                {
+                if rest.len() < 7 || !matches!(rest[0], b'.' | b',') {
                     return Err(bad());
                 }
+                micros = atoi(&rest[1..7]).ok_or_else(bad)?;
                 rest = &rest[7..];
             }
             Std::Zone => {
@@ -341,9 +527,11 @@ pub(crate) fn parse_time(value: &str, layout: &str) -> Result<(), String> {
                     if mm > 60 {
                         return Err(range("time zone offset minute"));
                     }
-                    if !matches!(rest[0], b'+' | b'-') {
-                        return Err(bad());
-                    }
+                    offset = match rest[0] {
+                        b'+' => (hr * 60 + mm) * 60,
+                        b'-' => -(hr * 60 + mm) * 60,
+                        _ => return Err(bad()),
+                    };
                     rest = &rest[6..];
                 }
             }
@@ -360,7 +548,45 @@ pub(crate) fn parse_time(value: &str, layout: &str) -> Result<(), String> {
     if day < 1 || day > days_in(month, year) {
         return Err(range("day"));
     }
-    Ok(())
+    let utc =
+        days_from_civil(year, month, day) * 86_400 + hour * 3_600 + minute * 60 + second - offset;
+    let (days, secs) = (utc.div_euclid(86_400), utc.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    if (y, m, d, secs, micros) == (1, 1, 1, 0, 0) {
+        return Ok(None);
+    }
+    let (h, mi, se) = (secs / 3_600, secs % 3_600 / 60, secs % 60);
+    let fraction = if layout == MICRO_LAYOUT {
+        format!(".{micros:06}")
+    } else {
+        String::new()
+    };
+    Ok(Some(format!(
+        "{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{se:02}{fraction}Z"
+    )))
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 fn atoi(b: &[u8]) -> Option<i64> {
@@ -422,37 +648,78 @@ mod tests {
 
     #[test]
     fn quantities_parse_like_resource_parse_quantity() {
-        for ok in [
-            "0",
-            "1",
-            "500m",
-            "1.5",
-            "2Gi",
-            "128974848",
-            "129e6",
-            "1E3",
-            "1e-3",
-            "+1",
-            "-1",
-            "0.5Ki",
-            "1.",
-            ".5",
-            "-",
-            "000",
-        ] {
-            assert_eq!(parse_quantity(ok), Ok(()), "{ok}");
+        // What kubectl v1.33.1's decoder made of each input.
+        let table = [
+            ("0m", "0"),
+            ("0Gi", "0"),
+            ("00", "0"),
+            ("+", "0"),
+            ("-", "0"),
+            (".", "0"),
+            ("1.", "1."),
+            ("0.5", "500m"),
+            ("1.5Gi", "1536Mi"),
+            ("1024Mi", "1Gi"),
+            ("+1", "+1"),
+            ("01", "01"),
+            ("1e3", "1e3"),
+            ("1500m", "1500m"),
+            ("0.1", "100m"),
+            ("100Mi", "100Mi"),
+            ("0.0000000001", "1n"),
+            ("1.23456789012345678901", "1234567891n"),
+            ("12345678901234567890", "12345678901234567890"),
+            ("1000E", "1"),
+            ("0.5Ki", "512"),
+            ("1e0", "1e0"),
+            ("5e-10", "1e-9"),
+            ("8Gi", "8Gi"),
+            ("2000k", "2M"),
+            ("1000000", "1M"),
+            ("0.001", "1m"),
+            ("1Ki", "1Ki"),
+            ("1536Ki", "1536Ki"),
+            ("3e21", "3e21"),
+            ("-1.5", "-1500m"),
+            ("Ki", "0"),
+            ("m", "0"),
+            ("-.", "0"),
+            (".Ki", "0"),
+            ("1.Gi", "1.Gi"),
+            ("e3", "0"),
+            (".e3", "0"),
+            ("0.5m", "500u"),
+            ("1.5Ki", "1536"),
+            ("0.3Mi", "314572800m"),
+            ("1e-3", "1e-3"),
+            ("1E3", "1E3"),
+            (
+                "123456789012345678901234567890",
+                "123456789012345678901234567890",
+            ),
+            ("9223372036854775807", "9223372036854775807"),
+            ("9223372036854775808", "9223372036854775808"),
+            ("10Ei", "9223372036854775807"),
+        ];
+        for (input, stored) in table {
+            assert_eq!(parse_quantity(input).as_deref(), Ok(stored), "{input}");
         }
-        assert_eq!(parse_quantity("").unwrap_err(), ERR_FORMAT_WRONG);
-        assert_eq!(parse_quantity("1 Gi").unwrap_err(), ERR_FORMAT_WRONG);
-        assert_eq!(parse_quantity("abc").unwrap_err(), ERR_FORMAT_WRONG);
-        assert_eq!(parse_quantity("true").unwrap_err(), ERR_FORMAT_WRONG);
-        assert_eq!(parse_quantity("1GB").unwrap_err(), ERR_FORMAT_WRONG);
-        assert_eq!(parse_quantity("1Gb").unwrap_err(), ERR_FORMAT_WRONG);
-        assert_eq!(parse_quantity("1Mii").unwrap_err(), ERR_SUFFIX);
-        assert_eq!(parse_quantity("1ki").unwrap_err(), ERR_SUFFIX);
-        assert_eq!(parse_quantity("1e").unwrap_err(), ERR_SUFFIX);
-        assert_eq!(parse_quantity("Ki").unwrap_err(), ERR_NUMERIC);
-        assert_eq!(parse_quantity(".").unwrap_err(), ERR_NUMERIC);
+        for suffix_error in [
+            "1e", "1ee", "--1", "1-", "1m-", "1e-", "1Ki5", "1Mii", "1ki", "1m5",
+        ] {
+            assert_eq!(
+                parse_quantity(suffix_error).unwrap_err(),
+                ERR_SUFFIX,
+                "{suffix_error}"
+            );
+        }
+        for format_error in ["0x10", "1.2.3", "1Gb", "1GB", "", "abc", "true", "1 Gi"] {
+            assert_eq!(
+                parse_quantity(format_error).unwrap_err(),
+                ERR_FORMAT_WRONG,
+                "{format_error}"
+            );
+        }
     }
 
     #[test]
@@ -470,11 +737,21 @@ mod tests {
 
     #[test]
     fn times_parse_like_go_time_parse() {
-        assert_eq!(parse_time("2024-01-02T03:04:05Z", RFC3339_LAYOUT), Ok(()));
-        assert_eq!(
-            parse_time("2024-01-02T03:04:05.123+02:00", RFC3339_LAYOUT),
-            Ok(())
-        );
+        // Stored as kubectl v1.33.1's decoder re-encoded them.
+        for (input, stored) in [
+            ("2024-01-02T03:04:05Z", "2024-01-02T03:04:05Z"),
+            ("2024-01-02T03:04:05.123+02:00", "2024-01-02T01:04:05Z"),
+            ("2024-01-01T01:00:00+02:00", "2023-12-31T23:00:00Z"),
+            ("2024-03-01T00:30:00+01:00", "2024-02-29T23:30:00Z"),
+            ("2024-01-02T3:04:05Z", "2024-01-02T03:04:05Z"),
+        ] {
+            assert_eq!(
+                parse_time(input, RFC3339_LAYOUT),
+                Ok(Some(stored.to_string())),
+                "{input}"
+            );
+        }
+        assert_eq!(parse_time("0001-01-01T00:00:00Z", RFC3339_LAYOUT), Ok(None));
         assert_eq!(
             parse_time("yesterday", RFC3339_LAYOUT).unwrap_err(),
             r#"parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006""#
@@ -500,8 +777,8 @@ mod tests {
             r#"parsing time "2024-01-02T03:04:05Z" as "2006-01-02T15:04:05.000000Z07:00": cannot parse "Z" as ".000000""#
         );
         assert_eq!(
-            parse_time("2024-01-02T03:04:05.123456Z", MICRO_LAYOUT),
-            Ok(())
+            parse_time("2024-01-02T03:04:05.123456-01:30", MICRO_LAYOUT),
+            Ok(Some("2024-01-02T04:34:05.123456Z".to_string()))
         );
     }
 }

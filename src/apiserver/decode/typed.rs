@@ -306,8 +306,8 @@ impl Decoder {
             JNode::String(s) => s.clone(),
             other => other.to_json_text(),
         };
-        parse_quantity(raw.trim())?;
-        Ok(Some(plain_value(node)))
+        // Stored as Go re-encodes it: canonical text (`0.5` → `500m`).
+        Ok(Some(Value::String(parse_quantity(raw.trim())?)))
     }
 
     /// `intstr.IntOrString.UnmarshalJSON`: a string, or else Go's int32 decoding, whose type
@@ -334,8 +334,9 @@ impl Decoder {
                 } else {
                     RFC3339_LAYOUT
                 };
-                parse_time(s, layout)?;
-                Ok(Some(Value::String(s.clone())))
+                Ok(Some(
+                    parse_time(s, layout)?.map_or(Value::Null, Value::String),
+                ))
             }
             JNode::Number(_) => Err(self.type_error("number", "string")),
             other => Err(self.type_error(other.go_kind(), "string")),
