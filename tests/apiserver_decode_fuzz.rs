@@ -175,3 +175,14 @@ fn big_bodies_decode_in_reasonable_time() {
         60_000
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    /// Quantities of any shape: an answer, never a panic (overflowing digits and exponents).
+    #[test]
+    fn random_quantities_never_panic(q in "[-+]?[0-9]{0,45}(\\.[0-9]{0,45})?([eEinumkKMGTP]{0,3}[-+]?[0-9]{0,12})?") {
+        let body = format!(r#"{{"spec":{{"containers":[{{"name":"c","resources":{{"limits":{{"cpu":"{q}"}}}}}}]}}}}"#);
+        let _ = decode(body.as_bytes(), ContentType::Json, &Gvk::new("", "v1", "Pod"), FieldValidation::Strict);
+    }
+}

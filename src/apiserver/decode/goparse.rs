@@ -28,6 +28,10 @@ pub(crate) fn parse_quantity(s: &str) -> Result<String, String> {
     let negative = s.starts_with('-');
     let (num, denom, suffix) = split_quantity(s.as_bytes()).ok_or(ERR_FORMAT_WRONG)?;
     let (base, exponent, format) = interpret_suffix(suffix).ok_or(ERR_SUFFIX)?;
+    if exponent.abs() > 10_000 {
+        // Far outside anything a resource holds; kept as written rather than expanded.
+        return Ok(s.to_string());
+    }
     let digits = format!("{num}{denom}");
     let parse = |d: &str| -> Option<i128> {
         if d.is_empty() {
@@ -36,12 +40,12 @@ pub(crate) fn parse_quantity(s: &str) -> Result<String, String> {
             d.parse::<i128>().ok()
         }
     };
-    let denom_len = denom.len() as i32;
+    let denom_len = denom.len() as i64;
 
     // Go's int64 fast path, which keeps canonical-looking inputs as written.
     match format {
         QFormat::DecimalSI | QFormat::DecimalExponent => {
-            let precision = 18 - digits.len() as i32;
+            let precision = 18 - digits.len() as i64;
             let scale = exponent - denom_len;
             if precision >= 0 && scale >= -9 {
                 let value = parse(&digits).unwrap_or(0);
@@ -53,12 +57,12 @@ pub(crate) fn parse_quantity(s: &str) -> Result<String, String> {
                     return Ok(s.to_string());
                 }
                 let signed = if negative { -value } else { value };
-                return Ok(canonical(signed, -scale, format));
+                return Ok(canonical(signed, -scale, format).unwrap_or_else(|| s.to_string()));
             }
         }
         QFormat::BinarySI => {
             if exponent >= 0 && denom.is_empty() {
-                let precision = 15 - num.len() as i32 - (exponent * 3 / 10) - 1;
+                let precision = 15 - num.len() as i64 - (exponent * 3 / 10) - 1;
                 let value = parse(num).unwrap_or(0);
                 if precision >= 0 {
                     if let Some(result) = i64::try_from(value)
@@ -73,7 +77,7 @@ pub(crate) fn parse_quantity(s: &str) -> Result<String, String> {
                         } else {
                             i128::from(result)
                         };
-                        return Ok(canonical(signed, 0, format));
+                        return Ok(canonical(signed, 0, format).unwrap_or_else(|| s.to_string()));
                     }
                 }
             }
@@ -84,6 +88,9 @@ pub(crate) fn parse_quantity(s: &str) -> Result<String, String> {
     let Some(mut unscaled) = parse(&digits) else {
         return Ok(s.to_string());
     };
+    if unscaled == 0 {
+        return Ok("0".into());
+    }
     let mut scale = denom_len;
     if base == 10 {
         scale -= exponent;
@@ -93,21 +100,19 @@ pub(crate) fn parse_quantity(s: &str) -> Result<String, String> {
             None => return Ok(s.to_string()),
         }
     }
-    if unscaled != 0 && scale > 9 {
-        let shift = (scale - 9) as u32;
+    if scale > 9 {
+        let shift = u32::try_from(scale - 9).unwrap_or(u32::MAX);
         let Some(div) = 10i128.checked_pow(shift) else {
             // Far below a nano: rounds up to one.
-            return Ok(canonical(
-                if negative { -1 } else { 1 },
-                9,
-                if format == QFormat::BinarySI {
-                    QFormat::DecimalSI
-                } else {
-                    format
-                },
-            ));
+            let format = if format == QFormat::BinarySI {
+                QFormat::DecimalSI
+            } else {
+                format
+            };
+            let one_nano = if negative { -1 } else { 1 };
+            return Ok(canonical(one_nano, 9, format).unwrap_or_else(|| s.to_string()));
         };
-        unscaled = (unscaled + div - 1) / div;
+        unscaled = unscaled / div + i128::from(unscaled % div != 0);
         scale = 9;
     }
     let mut format = format;
@@ -131,11 +136,11 @@ pub(crate) fn parse_quantity(s: &str) -> Result<String, String> {
         }
     }
     let signed = if negative { -unscaled } else { unscaled };
-    Ok(canonical(signed, scale, format))
+    Ok(canonical(signed, scale, format).unwrap_or_else(|| s.to_string()))
 }
 
 /// `quantitySuffixer.interpret`: (base, exponent, format).
-fn interpret_suffix(suffix: &str) -> Option<(i32, i32, QFormat)> {
+fn interpret_suffix(suffix: &str) -> Option<(i32, i64, QFormat)> {
     let dec = |e| Some((10, e, QFormat::DecimalSI));
     let bin = |e| Some((2, e, QFormat::BinarySI));
     match suffix {
@@ -156,17 +161,18 @@ fn interpret_suffix(suffix: &str) -> Option<(i32, i32, QFormat)> {
         "Pi" => bin(50),
         "Ei" => bin(60),
         s if s.len() > 1 && matches!(s.as_bytes()[0], b'e' | b'E') => {
+            // Go truncates the exponent to int32.
             let e = parse_go_int64(&s[1..])?;
-            Some((10, i32::try_from(e).ok()?, QFormat::DecimalExponent))
+            Some((10, i64::from(e as i32), QFormat::DecimalExponent))
         }
         _ => None,
     }
 }
 
 /// `Quantity.CanonicalizeBytes` for the value `unscaled × 10^-scale`.
-fn canonical(unscaled: i128, scale: i32, format: QFormat) -> String {
+fn canonical(unscaled: i128, scale: i64, format: QFormat) -> Option<String> {
     if unscaled == 0 {
-        return "0".into();
+        return Some("0".into());
     }
     let mut format = format;
     if format == QFormat::BinarySI {
@@ -179,7 +185,7 @@ fn canonical(unscaled: i128, scale: i32, format: QFormat) -> String {
         } else {
             let mut v = match pow {
                 Some(p) if scale > 0 => unscaled / p,
-                _ => unscaled * 10i128.pow((-scale) as u32),
+                _ => unscaled.checked_mul(10i128.checked_pow(u32::try_from(-scale).ok()?)?)?,
             };
             let mut e = 0;
             while v.abs() >= 1024 && v % 1024 == 0 {
@@ -190,7 +196,7 @@ fn canonical(unscaled: i128, scale: i32, format: QFormat) -> String {
                 .get(e)
                 .copied()
                 .unwrap_or("");
-            return format!("{v}{suffix}");
+            return Some(format!("{v}{suffix}"));
         }
     }
     let mut mantissa = unscaled;
@@ -200,7 +206,7 @@ fn canonical(unscaled: i128, scale: i32, format: QFormat) -> String {
         exponent += 1;
     }
     while exponent % 3 != 0 {
-        mantissa *= 10;
+        mantissa = mantissa.checked_mul(10)?;
         exponent -= 1;
     }
     let suffix = match format {
@@ -221,7 +227,7 @@ fn canonical(unscaled: i128, scale: i32, format: QFormat) -> String {
         }
         .to_string(),
     };
-    format!("{mantissa}{suffix}")
+    Some(format!("{mantissa}{suffix}"))
 }
 
 /// Go's `strconv.ParseInt(s, 10, 64)`: optional sign, decimal digits, in range.

@@ -733,27 +733,27 @@ fn json_key(key: &YVal, value: &YNode) -> Result<String, YamlError> {
 
 /// `strconv.FormatFloat(f, 'g', -1, 32)` as sigs.k8s.io/yaml uses for float keys.
 fn go_float_text(f: f64) -> String {
-    if f.is_nan() {
+    let f32v = f as f32;
+    if f32v.is_nan() {
         return ".nan".into();
     }
-    if f.is_infinite() {
-        return if f > 0.0 {
+    if f32v.is_infinite() {
+        return if f32v > 0.0 {
             ".inf".into()
         } else {
             "-.inf".into()
         };
     }
-    let f32v = f as f32;
-    let exp = if f32v == 0.0 {
-        0
-    } else {
-        f32v.abs().log10().floor() as i32
-    };
-    if !(-4..21).contains(&exp) {
-        let s = format!("{f32v:e}");
-        let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
-        let e: i32 = e.parse().unwrap_or(0);
-        format!("{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs())
+    // Shortest digits; %e when the exponent is below -4 or from 6 on ('g' with precision -1).
+    let e_form = format!("{f32v:e}");
+    let (mantissa, exp) = e_form.split_once('e').unwrap_or((&e_form, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if f32v != 0.0 && !(-4..6).contains(&exp) {
+        format!(
+            "{mantissa}e{}{:02}",
+            if exp < 0 { '-' } else { '+' },
+            exp.abs()
+        )
     } else {
         format!("{f32v}")
     }
