@@ -6,7 +6,9 @@
 //! Parsing is done by `saphyr-parser` (a libyaml-style parser, like go-yaml's); its errors are
 //! mapped to go-yaml's texts, and its positions to the lines go-yaml reports.
 
-use super::gojson::{go_marshal_float, JNode, MAX_NESTING_DEPTH};
+use super::gojson::{
+    f32_shortest, go_marshal_float, layout_e, layout_f, parse_f64, JNode, MAX_NESTING_DEPTH,
+};
 use super::goparse::decode_base64;
 use super::typed::go_quote;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
@@ -364,7 +366,7 @@ fn scalar(value: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<YKind, Y
                 ("float", YVal::Float(_)) | ("timestamp", YVal::Str(_)) => true,
                 ("float", YVal::Int(i)) => {
                     return Ok(YKind::Scalar {
-                        value: YVal::Float(i.parse().unwrap_or(0.0)),
+                        value: YVal::Float(parse_f64(i).unwrap_or(0.0)),
                         raw,
                         plain,
                     })
@@ -417,21 +419,20 @@ fn resolve_plain(s: &str) -> YVal {
         _ => {}
     }
     match s.as_bytes()[0] {
-        b'.' => match s.parse::<f64>() {
-            Ok(f) if f.is_finite() && go_float_syntax(s) => YVal::Float(f),
-            _ => YVal::Str(s.to_string()),
+        b'.' => match yaml_style_float(s).then(|| parse_yaml_float(s)).flatten() {
+            Some(f) => YVal::Float(f),
+            None => YVal::Str(s.to_string()),
         },
         b'+' | b'-' | b'0'..=b'9' => {
             let plain: String = s.chars().filter(|c| *c != '_').collect();
             if let Some(i) = parse_int_base0(&plain) {
                 return YVal::Int(i);
             }
-            if yaml_style_float(&plain) {
-                if let Ok(f) = plain.parse::<f64>() {
-                    if f.is_finite() {
-                        return YVal::Float(f);
-                    }
-                }
+            if let Some(f) = yaml_style_float(&plain)
+                .then(|| parse_yaml_float(&plain))
+                .flatten()
+            {
+                return YVal::Float(f);
             }
             YVal::Str(s.to_string())
         }
@@ -439,9 +440,31 @@ fn resolve_plain(s: &str) -> YVal {
     }
 }
 
-/// Whether Go's ParseFloat would accept a `.`-leading plain scalar (decimal forms only).
-fn go_float_syntax(s: &str) -> bool {
-    yaml_style_float(s)
+/// A float matching go-yaml's float pattern, parsed as Go's ParseFloat would (rewritten to JSON
+/// number syntax: `+1.` → `1.0`, `.5` → `0.5`); `None` when out of range.
+fn parse_yaml_float(s: &str) -> Option<f64> {
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (mantissa, exp) = match body.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e)),
+        None => (body, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let int = int.trim_start_matches('0');
+    let mut json = format!(
+        "{}{}.{}",
+        if neg { "-" } else { "" },
+        if int.is_empty() { "0" } else { int },
+        if frac.is_empty() { "0" } else { frac }
+    );
+    if let Some(e) = exp {
+        json.push('e');
+        json.push_str(e);
+    }
+    parse_f64(&json)
 }
 
 /// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
@@ -744,18 +767,20 @@ fn go_float_text(f: f64) -> String {
             "-.inf".into()
         };
     }
+    if f32v == 0.0 {
+        return if f32v.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
+    }
     // Shortest digits; %e when the exponent is below -4 or from 6 on ('g' with precision -1).
-    let e_form = format!("{f32v:e}");
-    let (mantissa, exp) = e_form.split_once('e').unwrap_or((&e_form, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if f32v != 0.0 && !(-4..6).contains(&exp) {
-        format!(
-            "{mantissa}e{}{:02}",
-            if exp < 0 { '-' } else { '+' },
-            exp.abs()
-        )
+    let (neg, digits, exp) = f32_shortest(f32v);
+    let x = exp + digits.len() as i32 - 1;
+    if !(-4..6).contains(&x) {
+        layout_e(neg, &digits, exp)
     } else {
-        format!("{f32v}")
+        layout_f(neg, &digits, exp)
     }
 }
 

@@ -2,7 +2,7 @@
 //! decoder does: case-sensitive field names, Go's type errors with their struct/field context,
 //! and (when strict) the unknown and duplicate fields, with their paths.
 
-use super::gojson::JNode;
+use super::gojson::{parse_f64, JNode};
 use super::goparse::{decode_base64, parse_quantity, parse_time, MICRO_LAYOUT, RFC3339_LAYOUT};
 use crate::apiserver::schema::{type_at, FieldType, TypeSchema};
 use serde_json::{Map, Number, Value};
@@ -283,7 +283,7 @@ impl Decoder {
                     }
                 }
             }
-            FieldType::Float64 => match lit.parse::<f64>().ok().filter(|f| f.is_finite()) {
+            FieldType::Float64 => match parse_f64(lit) {
                 Some(f) => Number::from_f64(f).map(Value::Number),
                 None => {
                     self.save_type_error(&format!("number {lit}"), go_type);
@@ -441,7 +441,7 @@ fn number_value(lit: &str) -> Value {
             return Value::Number(n.into());
         }
     }
-    match lit.parse::<f64>().ok().and_then(Number::from_f64) {
+    match parse_f64(lit).and_then(Number::from_f64) {
         Some(n) => Value::Number(n),
         // Out of float64 range: Go would fail with "number 1e999" into float64.
         None => Value::String(lit.to_string()),
