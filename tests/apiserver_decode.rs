@@ -387,3 +387,18 @@ fn quantities_and_times_are_stored_in_canonical_form() {
     assert_eq!(resources["limits"], json!({"cpu": "500m", "memory": "1Gi"}));
     assert_eq!(resources["requests"], json!({"cpu": "1500m"}));
 }
+
+#[test]
+fn null_int_or_string_is_zero_only_where_go_holds_a_value() {
+    let svc = Gvk::new("", "v1", "Service");
+    let body = br#"{"spec":{"ports":[{"port":80,"targetPort":null}]}}"#;
+    let d = decode(body, ContentType::Json, &svc, FieldValidation::Strict).unwrap();
+    assert_eq!(d.object["spec"]["ports"][0]["targetPort"], 0);
+    let deploy = Gvk::new("apps", "v1", "Deployment");
+    let body = br#"{"spec":{"strategy":{"rollingUpdate":{"maxSurge":null,"maxUnavailable":1}}}}"#;
+    let d = decode(body, ContentType::Json, &deploy, FieldValidation::Strict).unwrap();
+    assert_eq!(
+        d.object["spec"]["strategy"]["rollingUpdate"],
+        json!({"maxUnavailable": 1})
+    );
+}

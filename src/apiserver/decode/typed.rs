@@ -8,6 +8,10 @@ use crate::apiserver::schema::{type_at, FieldType, TypeSchema};
 use serde_json::{Map, Number, Value};
 use std::collections::BTreeSet;
 
+/// The IntOrString fields of the served kinds that are pointers in Go (the rolling update
+/// strategies'); `targetPort` and probe ports are values.
+const POINTER_INT_OR_STRING: &[&str] = &["maxSurge", "maxUnavailable"];
+
 /// sigs.k8s.io/json keeps at most this many strict errors.
 const MAX_STRICT_ERRORS: usize = 100;
 
@@ -142,7 +146,15 @@ impl Decoder {
             self.ctx_fields.push(field.name.as_str());
             let path_len = self.push_key(&field.name);
             // A fatal error returns with the context still set, as Go reports it.
-            let v = self.value(node, &field.ty, &field.go_type)?;
+            // `*intstr.IntOrString` fields take null as nil; the others as the int 0.
+            let pointer_null = matches!(node, JNode::Null)
+                && field.ty == FieldType::IntOrString
+                && POINTER_INT_OR_STRING.contains(&field.name.as_str());
+            let v = if pointer_null {
+                None
+            } else {
+                self.value(node, &field.ty, &field.go_type)?
+            };
             self.path.truncate(path_len);
             self.ctx_fields.pop();
             self.ctx_struct = saved_struct;
