@@ -64,6 +64,22 @@ fn syntax_errors_have_go_yaml_texts_and_lines() {
         ("a: b\n  # comment\n  c: d\n", "yaml: line 2: did not find expected key"),
         ("a:\n\t- b\n", "yaml: line 2: found character that cannot start any token"),
         ("a: &x\n  b: c\nd: *y\n", "yaml: unknown anchor 'y' referenced"),
+        (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n  k2: [a, b\n  k3: c\n",
+            "yaml: line 7: did not find expected ',' or ']'",
+        ),
+        (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: {a: 1\n  k2: b\n",
+            "yaml: line 6: did not find expected ',' or '}'",
+        ),
+        (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n data:\n  k: v\n",
+            "yaml: line 4: did not find expected key",
+        ),
+        (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: |\n    line1\n    line2\n  j: \"unterminated\n",
+            "yaml: line 10: found unexpected end of stream",
+        ),
     ];
     for (yaml, expected) in table {
         let err = yaml_to_json(yaml).unwrap_err();

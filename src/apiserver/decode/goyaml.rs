@@ -46,9 +46,11 @@ pub struct YamlDocument {
 }
 
 /// Splits a YAML stream at `---` lines as `k8s.io/apimachinery/pkg/util/yaml.YAMLReader`
-/// does: the separator line belongs to no document; text after `---` other than a comment
-/// is an error (`invalid Yaml document separator: x`). Documents with only blank lines and
-/// comments are kept; callers skip them as kubectl does.
+/// does: a separator ends a document and is dropped, except when no document text precedes
+/// it (at the start, or right after another separator): then it becomes the first line of the
+/// next document, and go-yaml's line numbers count it. Text after `---` other than a comment
+/// is an error (`invalid Yaml document separator: x`). Documents that convert to `null` (blank,
+/// comments only) are skipped by kubectl; callers do the same.
 pub fn split_documents(stream: &str) -> Result<Vec<YamlDocument>, String> {
     let mut docs = Vec::new();
     let mut current = String::new();
@@ -64,9 +66,10 @@ pub fn split_documents(stream: &str) -> Result<Vec<YamlDocument>, String> {
                     start_line,
                     text: std::mem::take(&mut current),
                 });
+                start_line = i + 2;
+                continue;
             }
-            start_line = i + 2;
-            continue;
+            start_line = i + 1;
         }
         current.push_str(line);
     }
@@ -806,6 +809,25 @@ fn scalar_json(v: &YVal) -> Result<JNode, YamlError> {
     })
 }
 
+/// The innermost flow collection (`[` or `{`) still open before char `at` (quotes skipped).
+fn innermost_flow(text: &str, at: usize) -> Option<char> {
+    let mut stack = Vec::new();
+    let mut quote: Option<char> = None;
+    for c in text.chars().take(at) {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '[' | '{') => stack.push(c),
+            (None, ']' | '}') => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    stack.pop()
+}
+
 /// Whether the quoted scalar opening at or after char `from` has a closing quote later on.
 fn quote_closes(text: &str, from: usize) -> bool {
     let mut rest = text
@@ -879,6 +901,14 @@ fn map_scan_error(e: &ScanError, text: &str) -> YamlError {
         }
         "invalid trailing content after double-quoted scalar" => {
             ("did not find expected key".into(), false)
+        }
+        "illegal placement of ':' indicator" => {
+            // Inside a flow collection libyaml's parser wants the separator or the end.
+            let problem = match innermost_flow(text, e.marker().index()) {
+                Some('{') => "did not find expected ',' or '}'",
+                _ => "did not find expected ',' or ']'",
+            };
+            (problem.into(), false)
         }
         "while scanning a quoted scalar, found unexpected end of stream" => {
             // libyaml reports the end of the input, not the scalar's start.
