@@ -261,11 +261,18 @@ fn streams_split_at_separator_lines_with_each_documents_first_line() {
     let starts: Vec<usize> = docs.iter().map(|d| d.start_line).collect();
     assert_eq!(starts, [1, 4, 7]);
     assert_eq!(docs[1].text, "# second\nkind: Pod\n");
-    // go-yaml counts lines within the document: stream line 7 is the third document's line 1.
+    // go-yaml counts lines within the document: stream line 7 is the third document's line 1
+    // (and go-yaml names no line for an error on a document's first line).
+    let err = yaml_to_json(&docs[2].text).unwrap_err();
     assert_eq!(
-        yaml_to_json(&docs[2].text).unwrap_err().to_string(),
+        err.to_string(),
         "yaml: mapping values are not allowed in this context"
     );
+    assert_eq!(err.line(), None);
+    let docs = split_documents("a: 1\n---\nb: 2\nc:\n  d: e\n   f: g\n").unwrap();
+    let err = yaml_to_json(&docs[1].text).unwrap_err();
+    assert_eq!(err.line(), Some(4));
+    assert_eq!(docs[1].stream_line(4), 6);
     assert!(!is_empty_document(&docs[1].text));
     assert!(is_empty_document("# c\n\n  \n"));
     assert_eq!(

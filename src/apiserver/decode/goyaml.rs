@@ -36,6 +36,17 @@ impl std::fmt::Display for YamlError {
     }
 }
 
+impl YamlError {
+    /// The document line go-yaml names (`yaml: line 7: ...`), if it names one.
+    pub fn line(&self) -> Option<usize> {
+        let YamlError::Yaml(m) = self else {
+            return None;
+        };
+        let rest = m.strip_prefix("yaml: line ")?;
+        rest.split(':').next()?.parse().ok()
+    }
+}
+
 /// One document of a multi-document YAML stream, as kubectl's YAMLReader cuts it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YamlDocument {
@@ -43,6 +54,13 @@ pub struct YamlDocument {
     /// numbers in errors about this document count from there (`line 1` is this line).
     pub start_line: usize,
     pub text: String,
+}
+
+impl YamlDocument {
+    /// The stream line (1-based) of a document line go-yaml reported, for editor markers.
+    pub fn stream_line(&self, document_line: usize) -> usize {
+        self.start_line + document_line.saturating_sub(1)
+    }
 }
 
 /// Splits a YAML stream at `---` lines as `k8s.io/apimachinery/pkg/util/yaml.YAMLReader`
