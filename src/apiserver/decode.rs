@@ -89,8 +89,9 @@ impl Gvk {
 /// A decoded body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decoded {
-    /// The object as the typed decode keeps it (unknown fields dropped, duplicate keys
-    /// resolved as Go resolves them), with `apiVersion` and `kind` set.
+    /// The object as the typed decode keeps it and Go would re-encode it: unknown fields
+    /// dropped, duplicate keys resolved as Go resolves them, quantities canonical (`0.5` →
+    /// `500m`), times in UTC; with `apiVersion` and `kind` set to `gvk`.
     pub object: Value,
     /// The kind the body was decoded as (the body's own, defaulted from the URL's).
     pub gvk: Gvk,
