@@ -402,3 +402,130 @@ fn null_int_or_string_is_zero_only_where_go_holds_a_value() {
         json!({"maxUnavailable": 1})
     );
 }
+
+/// The bodies and expected texts of kube-apiserver's own integration test
+/// (test/integration/apiserver/field_validation_test.go, post-strict-validation[-yaml]).
+#[test]
+fn field_validation_integration_test_texts() {
+    let deploy = Gvk::new("apps", "v1", "Deployment");
+    let json_body = r#"
+	{
+		"apiVersion": "apps/v1",
+		"kind": "Deployment",
+		"metadata": {
+			"name": "dupename",
+			"name": "test-deployment",
+			"labels": {"app": "nginx"},
+			"unknownMeta": "metaVal"
+		},
+		"spec": {
+			"unknown1": "val1",
+			"unknownDupe": "valDupe",
+			"unknownDupe": "valDupe2",
+			"paused": true,
+			"paused": false,
+			"selector": {
+				"matchLabels": {
+					"app": "nginx"
+				}
+			},
+			"template": {
+				"metadata": {
+					"labels": {
+						"app": "nginx"
+					}
+				},
+				"spec": {
+					"containers": [{
+						"name":  "nginx",
+						"image": "nginx:latest",
+						"unknownNested": "val1",
+						"imagePullPolicy": "Always",
+						"imagePullPolicy": "Never"
+					}]
+				}
+			}
+		}
+	}
+		"#;
+    let err = decode(
+        json_body.as_bytes(),
+        ContentType::Json,
+        &deploy,
+        FieldValidation::Strict,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.message(),
+        r#"strict decoding error: duplicate field "metadata.name", unknown field "metadata.unknownMeta", unknown field "spec.unknown1", unknown field "spec.unknownDupe", duplicate field "spec.paused", unknown field "spec.template.spec.containers[0].unknownNested", duplicate field "spec.template.spec.containers[0].imagePullPolicy""#
+    );
+    let d = decode(
+        json_body.as_bytes(),
+        ContentType::Json,
+        &deploy,
+        FieldValidation::Warn,
+    )
+    .unwrap();
+    assert_eq!(d.warnings.len(), 7);
+    assert_eq!(d.object["spec"]["paused"], false);
+
+    let yaml_body = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: dupename
+  name: test-deployment
+  unknownMeta: metaVal
+  labels:
+    app: nginx
+spec:
+  unknown1: val1
+  unknownDupe: valDupe
+  unknownDupe: valDupe2
+  paused: true
+  paused: false
+  selector:
+    matchLabels:
+      app: nginx
+  template:
+    metadata:
+      labels:
+        app: nginx
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:latest
+        unknownNested: val1
+        imagePullPolicy: Always
+        imagePullPolicy: Never";
+    let err = decode(
+        yaml_body.as_bytes(),
+        ContentType::Yaml,
+        &deploy,
+        FieldValidation::Strict,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.message(),
+        "strict decoding error: yaml: unmarshal errors:\n  line 5: key \"name\" already set in map\n  line 12: key \"unknownDupe\" already set in map\n  line 14: key \"paused\" already set in map\n  line 28: key \"imagePullPolicy\" already set in map, unknown field \"metadata.unknownMeta\", unknown field \"spec.template.spec.containers[0].unknownNested\", unknown field \"spec.unknown1\", unknown field \"spec.unknownDupe\""
+    );
+    let d = decode(
+        yaml_body.as_bytes(),
+        ContentType::Yaml,
+        &deploy,
+        FieldValidation::Warn,
+    )
+    .unwrap();
+    assert_eq!(
+        d.warnings,
+        [
+            "line 5: key \"name\" already set in map",
+            "line 12: key \"unknownDupe\" already set in map",
+            "line 14: key \"paused\" already set in map",
+            "line 28: key \"imagePullPolicy\" already set in map",
+            "unknown field \"metadata.unknownMeta\"",
+            "unknown field \"spec.template.spec.containers[0].unknownNested\"",
+            "unknown field \"spec.unknown1\"",
+            "unknown field \"spec.unknownDupe\"",
+        ]
+    );
+}
