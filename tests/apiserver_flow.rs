@@ -773,3 +773,93 @@ fn the_flow_steps_follow_a_request_into_storage_and_out_to_watchers() {
         "the scheduler sees the unassigned pod"
     );
 }
+
+#[test]
+fn bodies_are_decoded_strictly_like_kube_apiserver() {
+    let mut h = Harness::new();
+    let typo = r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"typo"},"spec":{"containers":[{"name":"c","image":"nginx","imagePullPolcy":"Always"}]}}"#;
+    let (code, body) = h.call(Harness::admin(
+        HttpRequest::new(
+            "POST",
+            "/api/v1/namespaces/default/pods?fieldValidation=Strict",
+        )
+        .header("Content-Type", "application/json")
+        .body(typo),
+    ));
+    assert_eq!(code, 400);
+    assert_eq!(
+        body["message"],
+        "Pod in version \"v1\" cannot be handled as a Pod: strict decoding error: unknown field \"spec.containers[0].imagePullPolcy\""
+    );
+    // Without fieldValidation the server warns and drops the field.
+    let id = h.send(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/pods")
+            .header("Content-Type", "application/json")
+            .body(typo),
+    ));
+    let client = h
+        .sim
+        .actor::<Client>(&Addr::Client("test-client".into()))
+        .unwrap();
+    let r = &client.responses[&id];
+    assert_eq!(r.status, 201);
+    assert_eq!(
+        r.header_value("Warning"),
+        Some(r#"299 - "unknown field \"spec.containers[0].imagePullPolcy\"""#)
+    );
+    let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-yaml\ndata:\n  enabled: \"yes\"\n";
+    let (code, cm) = h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/configmaps")
+            .header("Content-Type", "application/yaml")
+            .body(yaml),
+    ));
+    assert_eq!(code, 201, "{cm}");
+    assert_eq!(cm["data"]["enabled"], "yes");
+    let (code, _) = h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/configmaps")
+            .header("Content-Type", "text/plain")
+            .body("hello"),
+    ));
+    assert_eq!(code, 415);
+    let big = format!(
+        r#"{{"apiVersion":"v1","kind":"ConfigMap","metadata":{{"name":"big"}},"data":{{"a":"{}"}}}}"#,
+        "x".repeat(3 * 1024 * 1024)
+    );
+    let (code, body) = h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/configmaps").body(big),
+    ));
+    assert_eq!(code, 413, "{body}");
+}
+
+#[test]
+fn invalid_objects_get_422_with_every_cause() {
+    let mut h = Harness::new();
+    let bad = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "MyPod"}, "spec": {"containers": [{"name": "c"}, {"name": "c", "image": "nginx"}]}});
+    let (code, body) = h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/pods").json_body(bad),
+    ));
+    assert_eq!(code, 422);
+    assert_eq!(body["reason"], "Invalid");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("Pod \"MyPod\" is invalid: ["),
+        "{message}"
+    );
+    assert!(
+        message.contains("metadata.name: Invalid value: \"MyPod\": a lowercase RFC 1123 subdomain"),
+        "{message}"
+    );
+    assert!(
+        message.contains("spec.containers[0].image: Required value"),
+        "{message}"
+    );
+    assert!(
+        message.contains("spec.containers[1].name: Duplicate value: \"c\""),
+        "{message}"
+    );
+    assert_eq!(
+        body["details"]["causes"].as_array().unwrap().len(),
+        3,
+        "{body}"
+    );
+}

@@ -11,9 +11,10 @@ use super::authz::node::{node_identity, NodeAuthorizer, NodeGraph};
 use super::authz::rbac::RbacAuthorizer;
 use super::authz::Authorizer;
 use super::conversion;
+use super::decode::{self, ContentType, DecodeError, FieldValidation, Gvk};
 use super::defaulting::{self, strategy};
 use super::errors::{self, ApiError};
-use super::request::HttpRequest;
+use super::request::{Body, HttpRequest};
 use super::request_info::RequestInfo;
 use super::resources::Resource;
 use super::status;
@@ -107,35 +108,131 @@ pub fn authorize(
     }
 }
 
-/// Decoding: the body as an object of the resource's kind.
+/// The media types a create or update body may have.
+const BODY_TYPES: &[&str] = &[
+    "application/json",
+    "application/yaml",
+    "application/vnd.kubernetes.protobuf",
+];
+
+/// The patch types kube-apiserver accepts.
+pub const PATCH_TYPES: &[&str] = &[
+    "application/json-patch+json",
+    "application/merge-patch+json",
+    "application/strategic-merge-patch+json",
+    "application/apply-patch+yaml",
+];
+
+/// Decoding: the body, strictly decoded as the kind the URL names (unknown and duplicate fields
+/// per `fieldValidation`, Go's type errors, the 3 MiB limit), then defaulted. Returns the object,
+/// the warnings for the `Warning` header, and a note for the trace. Patch bodies are parsed here
+/// and applied to the stored object later.
 pub fn decode(
     req: &HttpRequest,
     resource: &Resource,
     info: &RequestInfo,
-) -> Result<(Value, String), ApiError> {
-    let obj = req.body.json().ok_or_else(|| {
-        errors::bad_request("the body of the request was in an unknown format".to_string())
-    })?;
-    let mut obj = (*obj).clone();
-    if info.verb != "patch" {
-        let kind = obj.get("kind").and_then(Value::as_str).unwrap_or_default();
-        if !kind.is_empty() && kind != resource.kind && info.subresource.is_empty() {
-            return Err(errors::bad_request(format!(
-                "the API version in the data ({}) does not match the expected API version ({})",
-                obj.get("apiVersion")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default(),
-                resource.group_version()
-            )));
+) -> Result<(Value, Vec<String>, String), ApiError> {
+    let media = req
+        .header_value("Content-Type")
+        .unwrap_or("application/json")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let (group, version, kind) = match resource.subresource(&info.subresource) {
+        Some(sub) if info.subresource != "status" => (sub.group, sub.version, sub.kind),
+        _ => (resource.group, resource.version, resource.kind),
+    };
+    if info.verb == "patch" {
+        if !PATCH_TYPES.contains(&media.as_str()) {
+            return Err(status::unsupported_media_type(PATCH_TYPES).into());
         }
-        obj["kind"] = json!(resource.kind);
-        obj["apiVersion"] = json!(resource.group_version());
-        // The decoder applies the kind's defaults (`SetObjectDefaults_*`).
-        defaulting::set_object_defaults(&mut obj);
+        let bytes = req.body.to_bytes();
+        if bytes.len() > decode::MAX_REQUEST_BODY_BYTES {
+            return Err(status::request_entity_too_large(&format!(
+                "limit is {}",
+                decode::MAX_REQUEST_BODY_BYTES
+            ))
+            .into());
+        }
+        let patch = if media == "application/apply-patch+yaml" {
+            decode::yaml_to_json(&String::from_utf8_lossy(&bytes))
+                .map_err(|e| errors::bad_request(format!("error decoding YAML: {e}")))?
+        } else {
+            serde_json::from_slice(&bytes)
+                .map_err(|e| errors::bad_request(format!("error decoding patch: {e}")))?
+        };
+        return Ok((
+            patch,
+            Vec::new(),
+            format!("a {media} patch ({} bytes)", bytes.len()),
+        ));
     }
+    let content_type = match media.as_str() {
+        "application/json" | "" => ContentType::Json,
+        "application/yaml" => ContentType::Yaml,
+        _ => return Err(status::unsupported_media_type(BODY_TYPES).into()),
+    };
+    let validation =
+        FieldValidation::from_query(req.query_value("fieldValidation")).ok_or_else(|| {
+            errors::bad_request(format!(
+                "fieldValidation parameter unsupported: {}",
+                req.query_value("fieldValidation").unwrap_or_default()
+            ))
+        })?;
+    let gvk = Gvk::new(group, version, kind);
+    let (mut obj, warnings) = match &req.body {
+        // A component that holds a typed object sends it as such: it decodes cleanly.
+        Body::Json(v) => ((**v).clone(), Vec::new()),
+        body => {
+            let bytes = body.to_bytes();
+            match decode::decode(&bytes, content_type, &gvk, validation) {
+                Ok(d) => (d.object, d.warnings),
+                Err(e) => {
+                    let message = e.status_message(kind, &bytes);
+                    return Err(match e {
+                        DecodeError::TooLarge { .. } => {
+                            ApiError::new(413, "RequestEntityTooLarge", message, None)
+                        }
+                        _ => errors::bad_request(message),
+                    });
+                }
+            }
+        }
+    };
+    let body_kind = obj
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or(kind)
+        .to_string();
+    let body_version = obj
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    if body_kind != kind || (!body_version.is_empty() && body_version != gvk.api_version()) {
+        return Err(errors::bad_request(format!(
+            "the API version in the data ({body_version}) does not match the expected API version ({})",
+            gvk.api_version()
+        )));
+    }
+    obj["kind"] = json!(kind);
+    obj["apiVersion"] = json!(gvk.api_version());
+    // The decoder applies the kind's defaults (`SetObjectDefaults_*`).
+    defaulting::set_object_defaults(&mut obj);
+    let warned = if warnings.is_empty() {
+        String::new()
+    } else {
+        format!(", {} warning(s): {}", warnings.len(), warnings.join("; "))
+    };
     Ok((
         obj,
-        format!("decoded a {} ({} bytes)", resource.kind, req.body.len()),
+        warnings,
+        format!(
+            "decoded a {kind} ({} bytes) and applied its defaults{warned}",
+            req.body.len()
+        ),
     ))
 }
 

@@ -119,6 +119,11 @@ fn watch_step(stored: u8, is_pod: bool, receiver: &Addr, event: &WatchEvent) -> 
     }
 }
 
+/// Go's `%q` of a warning text, as the `Warning` header carries it.
+fn go_quote(s: &str) -> String {
+    serde_json::to_string(s).expect("a string serialises")
+}
+
 /// Go's mux answer for a path nothing serves.
 fn plain_not_found() -> HttpResponse {
     HttpResponse {
@@ -184,6 +189,8 @@ struct RequestCtx {
     allocated: bool,
     /// The step of the pod creation flow the client performed with this request.
     step: Option<u8>,
+    /// Decoding warnings (`fieldValidation=Warn`), sent as `Warning` headers.
+    warnings: Vec<String>,
     /// The current stored object and its `mod_revision` (update, patch, delete).
     current: Option<(Value, i64)>,
     /// The response to send once the trace has shown the stage that produced it.
@@ -583,6 +590,7 @@ impl KubeApiServer {
             reply: None,
             allocated: false,
             step,
+            warnings: Vec::new(),
         };
         let (ok, outcome) = match chain::authenticate(&self.authenticator, &rc.request) {
             Ok((user, note)) => {
@@ -654,6 +662,11 @@ impl KubeApiServer {
                 .is_some_and(|r| conversion::is_events_v1(r.group))
             {
                 response = events_v1_response(response);
+            }
+            for w in &rc.warnings {
+                response
+                    .headers
+                    .push(("Warning".to_string(), format!("299 - {}", go_quote(w))));
             }
             ctx.send_annotated(
                 rc.client,
@@ -763,7 +776,7 @@ impl KubeApiServer {
         let rc = &self.requests[&n];
         let resource = rc.resource.expect("resolved");
         match chain::decode(&rc.request, resource, &rc.info) {
-            Ok((obj, note)) => {
+            Ok((obj, warnings, note)) => {
                 let rc = self.requests.get_mut(&n).expect("in flight");
                 // events.k8s.io/v1 Events are stored as core v1 Events.
                 let obj = if conversion::is_events_v1(resource.group) && rc.info.verb != "patch" {
@@ -772,6 +785,7 @@ impl KubeApiServer {
                     obj
                 };
                 rc.body = Some(obj);
+                rc.warnings = warnings;
                 self.stage(ctx, n, Stage::Decoding, true, note);
             }
             Err(e) => self.fail(ctx, n, Stage::Decoding, e),
