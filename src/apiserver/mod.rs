@@ -6,6 +6,7 @@ pub mod authn;
 pub mod authz;
 pub mod decode;
 pub mod defaulting;
+pub mod patch;
 pub mod schema;
 pub mod status;
 pub mod validation;
