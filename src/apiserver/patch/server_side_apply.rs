@@ -1,1 +1,333 @@
-//! Server-side apply.
+//! Server-side apply (`application/apply-patch+yaml`, `?fieldManager=...&force=true`), as the
+//! API server's fieldmanager runs structured-merge-diff's `Updater.Apply`: merge the applied
+//! configuration into the live object (associative lists by their list-map keys), remove the
+//! fields this manager applied last time and no longer specifies (unless another manager owns
+//! them), and refuse with 409 when the request changes fields other managers own, unless forced.
+//!
+//! Not modelled: the cap of ten `Update` managers (`capManagersManager`), the conversion of
+//! managed fields between API versions, and the upgrade of a client-side-apply
+//! `last-applied-configuration` into apply ownership (`lastAppliedManager`).
+
+use serde_json::{Map, Value};
+
+use super::managed_fields::{
+    compare, decode_managed_fields, encode_managed_fields, list_elements,
+    path_string, to_field_set, without_managed_fields, Ctx, FieldSet, ManagedFieldsEntry,
+    Operation, PathElement,
+};
+use super::patch_meta::ListType;
+use super::{PatchError, StatusCause};
+
+/// The hint kubectl prints after the server's conflict message (`kubectl apply --server-side`).
+pub const KUBECTL_CONFLICT_HINT: &str = "Please review the fields above--they currently have other managers. Here
+are the ways you can resolve this warning:
+* If you intend to manage all of these fields, please re-run the apply
+  command with the `--force-conflicts` flag.
+* If you do not intend to manage all of the fields, please edit your
+  manifest to remove references to the fields that should keep their
+  current managers.
+* You may co-own fields by updating your manifest to match the existing
+  value; in this case, you'll become the manager if the other manager(s)
+  stop managing the field (remove it from their configuration).
+See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts";
+
+/// One server-side apply request.
+#[derive(Debug, Clone, Copy)]
+pub struct ApplyRequest<'a> {
+    pub kind: &'a str,
+    /// `apiVersion` of the request (recorded in the manager's entry).
+    pub api_version: &'a str,
+    /// `?fieldManager=`; the server requires it for apply.
+    pub manager: &'a str,
+    /// `?force=true`: take the conflicting fields from their managers.
+    pub force: bool,
+    /// RFC 3339 time of the request, recorded when the object changes.
+    pub time: &'a str,
+}
+
+/// A conflict: a field another manager owns that the apply would change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conflict {
+    pub manager: ManagedFieldsEntry,
+    pub path: Vec<PathElement>,
+}
+
+/// The 409 the server answers with (`internal.NewConflictError`).
+pub fn conflict_error(conflicts: &[Conflict]) -> PatchError {
+    let causes = conflicts
+        .iter()
+        .map(|c| StatusCause {
+            reason: "FieldManagerConflict".into(),
+            message: format!("conflict with {}", c.manager.display_name()),
+            field: path_string(&c.path),
+        })
+        .collect();
+    let message = if conflicts.len() == 1 {
+        format!(
+            "Apply failed with 1 conflict: conflict with {}: {}",
+            conflicts[0].manager.display_name(),
+            path_string(&conflicts[0].path)
+        )
+    } else {
+        let mut by_manager: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for c in conflicts {
+            by_manager
+                .entry(c.manager.manager.clone())
+                .or_default()
+                .push(format!("- {}", path_string(&c.path)));
+        }
+        let mut lines = Vec::new();
+        for (manager, paths) in &by_manager {
+            let shown = conflicts
+                .iter()
+                .find(|c| &c.manager.manager == manager)
+                .map(|c| c.manager.display_name())
+                .unwrap_or_default();
+            lines.push(format!("conflicts with {shown}:"));
+            lines.extend(paths.iter().cloned());
+        }
+        format!(
+            "Apply failed with {} conflicts: {}",
+            conflicts.len(),
+            lines.join("\n")
+        )
+    };
+    PatchError {
+        code: 409,
+        reason: "Conflict".into(),
+        message,
+        causes,
+    }
+}
+
+/// The order structured-merge-diff lists a set in: at each level the paths that end there,
+/// then the deeper ones, each group by path element.
+fn smd_order(a: &[PathElement], b: &[PathElement]) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let i = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    match (a.len() == i + 1, b.len() == i + 1) {
+        _ if a.len() == i || b.len() == i => a.len().cmp(&b.len()),
+        (true, false) => Ordering::Less,
+        (false, true) => Ordering::Greater,
+        _ => a[i].cmp(&b[i]),
+    }
+}
+
+/// Applies `config` (the decoded YAML body) to `live` (`None` when the object does not exist
+/// yet) for `req.manager`. Returns the object to store, with `metadata.managedFields` updated.
+pub fn server_side_apply(
+    req: &ApplyRequest,
+    live: Option<&Value>,
+    config: &Value,
+) -> Result<Value, PatchError> {
+    if !config.is_object() {
+        return Err(PatchError::bad_request(
+            "error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}",
+        ));
+    }
+    let typed_err = |e: String| {
+        PatchError::internal(format!("failed to create typed patch object: {e}"))
+    };
+    let mut entries = live.map(decode_managed_fields).unwrap_or_default();
+    let live_v = live
+        .map(without_managed_fields)
+        .unwrap_or_else(|| Value::Object(Map::new()));
+    let config_v = without_managed_fields(config);
+    let config_set = to_field_set(req.kind, &config_v).map_err(typed_err)?;
+
+    let ctx = Ctx::root(req.kind);
+    let mut merged = merge(&live_v, &config_v, &ctx).map_err(typed_err)?;
+
+    let me = ManagedFieldsEntry {
+        manager: req.manager.to_string(),
+        operation: Operation::Apply,
+        api_version: req.api_version.to_string(),
+        time: None,
+        subresource: String::new(),
+        fields: config_set.clone(),
+    };
+    let mine = entries.iter().position(|e| e.same_manager(&me));
+    let last_set = mine.map(|i| entries[i].fields.clone()).unwrap_or_default();
+    let previous_time = mine.and_then(|i| entries[i].time.clone());
+    if let Some(i) = mine {
+        entries.remove(i);
+    }
+
+    // Prune what this manager applied before and dropped now, unless someone owns it.
+    let mut owned: FieldSet = config_set.clone();
+    for e in &entries {
+        owned.extend(e.fields.iter().cloned());
+    }
+    let mut to_remove: Vec<&Vec<PathElement>> = last_set
+        .iter()
+        .filter(|p| !owned.contains(*p))
+        .filter(|p| !owned.iter().any(|o| o.len() > p.len() && o.starts_with(p)))
+        .collect();
+    // Deepest first, so removing a list item does not shift the paths of its siblings' fields.
+    to_remove.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    for p in to_remove {
+        remove_path(&mut merged, p, &ctx);
+    }
+
+    // Conflicts with the other managers.
+    let c = compare(req.kind, &live_v, &merged).map_err(typed_err)?;
+    let changed: FieldSet = c.modified.union(&c.added).cloned().collect();
+    let mut conflicts = Vec::new();
+    for e in &entries {
+        for p in e.fields.intersection(&changed) {
+            conflicts.push(Conflict {
+                manager: e.clone(),
+                path: p.clone(),
+            });
+        }
+    }
+    if !conflicts.is_empty() && !req.force {
+        conflicts.sort_by(|a, b| {
+            a.manager
+                .manager
+                .cmp(&b.manager.manager)
+                .then_with(|| smd_order(&a.path, &b.path))
+        });
+        return Err(conflict_error(&conflicts));
+    }
+    for e in entries.iter_mut() {
+        e.fields = e
+            .fields
+            .iter()
+            .filter(|p| !changed.contains(*p) && !c.removed.contains(*p))
+            .cloned()
+            .collect();
+    }
+    let object_changed = merged != live_v;
+    entries.push(ManagedFieldsEntry {
+        // The time moves only when the object changed.
+        time: if object_changed {
+            Some(req.time.to_string())
+        } else {
+            previous_time
+        },
+        ..me
+    });
+    encode_managed_fields(&mut merged, entries);
+    Ok(merged)
+}
+
+/// structured-merge-diff's merge of an applied configuration into the live object: maps merge
+/// key by key, associative and set lists merge item by item (keeping the live order, new items
+/// where the configuration puts them), everything else is taken from the configuration.
+pub(crate) fn merge(lhs: &Value, rhs: &Value, ctx: &Ctx) -> Result<Value, String> {
+    match (lhs, rhs) {
+        (Value::Object(l), Value::Object(r)) if !ctx.meta.atomic => {
+            let mut out = l.clone();
+            for (k, rv) in r {
+                if rv.is_null() {
+                    out.shift_remove(k);
+                    continue;
+                }
+                let child = ctx.child(k);
+                let merged = match l.get(k) {
+                    Some(lv) => merge(lv, rv, &child)?,
+                    None => rv.clone(),
+                };
+                out.insert(k.clone(), merged);
+            }
+            Ok(Value::Object(out))
+        }
+        (Value::Array(l), Value::Array(r)) if ctx.list_type() != ListType::Atomic => {
+            merge_list(l, r, ctx).map(Value::Array)
+        }
+        _ => Ok(rhs.clone()),
+    }
+}
+
+/// `mergingWalker.visitListItems`.
+fn merge_list(lhs: &[Value], rhs: &[Value], ctx: &Ctx) -> Result<Vec<Value>, String> {
+    let lpe = list_elements(lhs, ctx)?;
+    let rpe = list_elements(rhs, ctx)?;
+    let item_ctx = ctx.item();
+    let find = |pes: &[PathElement], pe: &PathElement| pes.iter().position(|p| p == pe);
+    let merge_item = |pe: &PathElement| -> Result<Value, String> {
+        let l = find(&lpe, pe).map(|i| &lhs[i]);
+        let r = find(&rpe, pe).map(|i| &rhs[i]);
+        match (l, r) {
+            (Some(l), Some(r)) => merge(l, r, &item_ctx),
+            (Some(l), None) => Ok(l.clone()),
+            (None, Some(r)) => Ok(r.clone()),
+            (None, None) => unreachable!("the element comes from one of the lists"),
+        }
+    };
+    let mut shared: std::collections::VecDeque<&PathElement> =
+        rpe.iter().filter(|pe| find(&lpe, pe).is_some()).collect();
+    let mut next_shared = shared.pop_front();
+    let mut merged_rhs: Vec<&PathElement> = Vec::new();
+    let mut out = Vec::new();
+    let (mut li, mut ri) = (0, 0);
+    while li < lpe.len() || ri < rpe.len() {
+        if li < lpe.len() && ri < rpe.len() {
+            let pe = &lpe[li];
+            if *pe == rpe[ri] {
+                merged_rhs.push(pe);
+                out.push(merge_item(pe)?);
+                li += 1;
+                ri += 1;
+                next_shared = shared.pop_front();
+                continue;
+            }
+            if find(&rpe, pe).is_some() && next_shared.is_some_and(|n| n != pe) {
+                li += 1;
+                continue;
+            }
+        }
+        if li < lpe.len() {
+            let pe = &lpe[li];
+            if find(&rpe, pe).is_none() {
+                out.push(lhs[li].clone());
+                li += 1;
+                continue;
+            } else if merged_rhs.contains(&pe) {
+                li += 1;
+                continue;
+            }
+        }
+        if ri < rpe.len() {
+            let pe = &rpe[ri];
+            merged_rhs.push(pe);
+            out.push(merge_item(pe)?);
+            ri += 1;
+            if next_shared == Some(pe) {
+                next_shared = shared.pop_front();
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Removes the node at `path` from `v` (a no-op when it is not there).
+fn remove_path(v: &mut Value, path: &[PathElement], ctx: &Ctx) {
+    let Some((first, rest)) = path.split_first() else {
+        return;
+    };
+    match (v, first) {
+        (Value::Object(m), PathElement::Field(name)) => {
+            if rest.is_empty() {
+                m.shift_remove(name);
+            } else if let Some(child) = m.get_mut(name) {
+                remove_path(child, rest, &ctx.child(name));
+            }
+        }
+        (Value::Array(items), pe) => {
+            let Ok(pes) = list_elements(items, ctx) else {
+                return;
+            };
+            let Some(i) = pes.iter().position(|p| p == pe) else {
+                return;
+            };
+            if rest.is_empty() {
+                items.remove(i);
+            } else {
+                remove_path(&mut items[i], rest, &ctx.item());
+            }
+        }
+        _ => {}
+    }
+}
