@@ -51,6 +51,11 @@ pub enum Ty {
     /// A status whose `conditions` merge by `type`.
     ConditionsStatus,
     LabelSelector,
+    /// `MergeItem`, the test type of strategicpatch's own test tables (`patch_test.go`), so that
+    /// its cases run here unchanged. No kind maps to it.
+    MergeItem,
+    /// `RetainKeysMergeItem` of the same tests.
+    RetainKeysMergeItem,
 }
 
 /// How server-side apply treats a list (`x-kubernetes-list-type`).
@@ -235,6 +240,20 @@ pub fn field(ty: Ty, name: &str) -> FieldMeta {
         },
 
         (ServiceAccount, "secrets") => merge_by(Unknown, "name", &["name"]),
+
+        (MergeItem | RetainKeysMergeItem, "mergingList") => merge_by(MergeItem, "name", &["name"]),
+        (MergeItem | RetainKeysMergeItem, "nonMergingList") => plain(MergeItem),
+        (MergeItem | RetainKeysMergeItem, "mergingIntList") => merge_set(),
+        (MergeItem, "mergeItemPtr") => merge_by(MergeItem, "name", &["name"]),
+        (MergeItem, "replacingItem") => FieldMeta {
+            patch_strategy: "replace",
+            ..plain(Unknown)
+        },
+        (MergeItem, "retainKeysMap") => FieldMeta {
+            patch_strategy: "retainKeys",
+            ..plain(RetainKeysMergeItem)
+        },
+        (MergeItem, "retainKeysMergingList") => merge_retain_by(MergeItem, "name", &["name"]),
 
         _ => plain(Unknown),
     }

@@ -194,6 +194,59 @@ fn discard_null_values(v: &mut Value) {
     }
 }
 
+/// A patch value taken whole (nothing to merge it with). Server side its directives are
+/// removed (`removeDirectives`) and its unmatched nulls dropped; client side, merging two
+/// patches, it is kept as is. `None` when the value is itself a `$patch: delete`.
+fn new_value(mut v: Value, opts: MergeOptions) -> Option<Value> {
+    if opts.ignore_unmatched_nulls {
+        discard_null_values(&mut v);
+    }
+    if opts.merge_parallel_list {
+        remove_directives(v)
+    } else {
+        Some(v)
+    }
+}
+
+/// `removeDirectives`: strips `$patch`, `$retainKeys`, `$setElementOrder/*` and
+/// `$deleteFromPrimitiveList/*` from a value, dropping maps marked `$patch: delete` and list
+/// items that held nothing but a directive.
+fn remove_directives(v: Value) -> Option<Value> {
+    match v {
+        Value::Object(m) => {
+            if m.get(DIRECTIVE_MARKER).is_some_and(|d| d == DELETE_DIRECTIVE) {
+                return None;
+            }
+            let mut out = Map::new();
+            for (k, v) in m {
+                if k == DIRECTIVE_MARKER
+                    || k == RETAIN_KEYS_DIRECTIVE
+                    || k.starts_with(SET_ELEMENT_ORDER_PREFIX)
+                    || k.starts_with(DELETE_FROM_PRIMITIVE_LIST_PREFIX)
+                {
+                    continue;
+                }
+                if let Some(v) = remove_directives(v) {
+                    out.insert(k, v);
+                }
+            }
+            Some(Value::Object(out))
+        }
+        Value::Array(items) => Some(Value::Array(
+            items
+                .into_iter()
+                .filter(|item| {
+                    !item
+                        .as_object()
+                        .is_some_and(|m| m.len() == 1 && m.contains_key(DIRECTIVE_MARKER))
+                })
+                .filter_map(remove_directives)
+                .collect(),
+        )),
+        other => Some(other),
+    }
+}
+
 /// `mergeMap`: merges `patch` into `original`.
 pub fn merge_map(
     mut original: Map<String, Value>,
@@ -228,21 +281,20 @@ pub fn merge_map(
 
         let Some(orig_v) = original.get_mut(&k) else {
             if !is_delete_list {
-                let mut v = patch_v;
-                if opts.ignore_unmatched_nulls {
-                    discard_null_values(&mut v);
+                if let Some(v) = new_value(patch_v, opts) {
+                    original.insert(k, v);
                 }
-                original.insert(k, v);
             }
             continue;
         };
         if !same_go_type(orig_v, &patch_v) {
             if !is_delete_list {
-                let mut v = patch_v;
-                if opts.ignore_unmatched_nulls {
-                    discard_null_values(&mut v);
+                match new_value(patch_v, opts) {
+                    Some(v) => *orig_v = v,
+                    None => {
+                        original.shift_remove(&k);
+                    }
                 }
-                *orig_v = v;
             }
             continue;
         }
@@ -398,7 +450,10 @@ fn merge_patch_into_original(
 
         let merged = match (original_list.is_some(), patch_list.is_some()) {
             (true, false) => original_field.clone(),
-            (false, true) => patch_field.clone(),
+            (false, true) => match new_value(Value::Array(patch_field.clone()), opts) {
+                Some(Value::Array(items)) => items,
+                _ => Vec::new(),
+            },
             (true, true) => merge_slice_handler(
                 original_field.clone(),
                 patch_field.clone(),
@@ -581,7 +636,8 @@ fn merge_slice_handler(
     is_delete_list: bool,
     opts: MergeOptions,
 ) -> R<Vec<Value>> {
-    if strategy == MERGE_DIRECTIVE {
+    // Deletion lists apply whatever the field's strategy is.
+    if strategy == MERGE_DIRECTIVE || is_delete_list {
         merge_slice(original, patch, elem_ty, merge_key, opts, is_delete_list)
     } else {
         Ok(patch)
@@ -885,7 +941,15 @@ pub fn create_two_way_merge_patch(
     original: &Map<String, Value>,
     modified: &Map<String, Value>,
 ) -> R<Map<String, Value>> {
-    let ty = root_type(kind).unwrap_or(Ty::Unknown);
+    two_way_merge_map_patch(root_type(kind).unwrap_or(Ty::Unknown), original, modified)
+}
+
+/// [`create_two_way_merge_patch`] for a type of the merge-key table.
+pub fn two_way_merge_map_patch(
+    ty: Ty,
+    original: &Map<String, Value>,
+    modified: &Map<String, Value>,
+) -> R<Map<String, Value>> {
     diff_maps(
         original,
         modified,

@@ -26,6 +26,16 @@ pub fn create_three_way_merge_patch(
     current: &Map<String, Value>,
 ) -> Result<Map<String, Value>, SmpError> {
     let ty = root_type(kind).unwrap_or(Ty::Unknown);
+    three_way_merge_map_patch(ty, original, modified, current)
+}
+
+/// [`create_three_way_merge_patch`] for a type of the merge-key table.
+pub fn three_way_merge_map_patch(
+    ty: Ty,
+    original: &Map<String, Value>,
+    modified: &Map<String, Value>,
+    current: &Map<String, Value>,
+) -> Result<Map<String, Value>, SmpError> {
     let delta = diff_maps(
         current,
         modified,
