@@ -163,8 +163,10 @@ pub fn server_side_apply(
         .filter(|p| !owned.contains(*p))
         .filter(|p| !owned.iter().any(|o| o.len() > p.len() && o.starts_with(p)))
         .collect();
-    // Deepest first, so removing a list item does not shift the paths of its siblings' fields.
-    to_remove.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    // Removing a node removes its fields: keep only the topmost paths (the fields of a list item
+    // also name it by its key, which must still be there when the item goes).
+    let all = to_remove.clone();
+    to_remove.retain(|p| !all.iter().any(|q| q.len() < p.len() && p.starts_with(q)));
     for p in to_remove {
         remove_path(&mut merged, p, &ctx);
     }
