@@ -57,7 +57,10 @@ fn last_applied_annotation_is_go_json_of_the_config() {
         annotation,
         "{\"apiVersion\":\"v1\",\"data\":{\"url\":\"http://a?b=1\\u0026c=\\u003c2\\u003e\"},\"kind\":\"ConfigMap\",\"metadata\":{\"annotations\":{},\"name\":\"cfg\",\"namespace\":\"default\"}}\n"
     );
-    assert_eq!(obj["metadata"]["annotations"][LAST_APPLIED_CONFIG_ANNOTATION], annotation.as_str());
+    assert_eq!(
+        obj["metadata"]["annotations"][LAST_APPLIED_CONFIG_ANNOTATION],
+        annotation.as_str()
+    );
 }
 
 #[test]
@@ -85,8 +88,14 @@ fn changing_the_image_sends_a_strategic_patch_with_the_new_annotation() {
     assert_eq!(out.body, expected);
     // The server applies it: defaults and other fields survive.
     let patched = strategic_merge_patch("Deployment", &live, &out.patch).unwrap();
-    assert_eq!(patched["spec"]["template"]["spec"]["containers"][0]["image"], "nginx:1.27");
-    assert_eq!(patched["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"], "IfNotPresent");
+    assert_eq!(
+        patched["spec"]["template"]["spec"]["containers"][0]["image"],
+        "nginx:1.27"
+    );
+    assert_eq!(
+        patched["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"],
+        "IfNotPresent"
+    );
     assert_eq!(patched["spec"]["progressDeadlineSeconds"], 600);
 }
 
@@ -116,7 +125,13 @@ fn fields_dropped_from_the_config_are_deleted_but_foreign_fields_stay() {
     );
     let patched = strategic_merge_patch("Deployment", &live, patch).unwrap();
     assert!(patched["metadata"].get("labels").is_none());
-    assert_eq!(patched["spec"]["template"]["spec"]["containers"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        patched["spec"]["template"]["spec"]["containers"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -162,7 +177,12 @@ fn req<'a>(manager: &'a str, force: bool, time: &'a str) -> ApplyRequest<'a> {
 
 #[test]
 fn apply_records_the_applied_fields_in_fields_v1() {
-    let obj = server_side_apply(&req("kubectl", false, "2026-11-23T09:00:00Z"), None, &config("nginx:1.25")).unwrap();
+    let obj = server_side_apply(
+        &req("kubectl", false, "2026-11-23T09:00:00Z"),
+        None,
+        &config("nginx:1.25"),
+    )
+    .unwrap();
     let entries = obj["metadata"]["managedFields"].as_array().unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!(
@@ -233,9 +253,18 @@ fn create_by_update_owns_every_field_with_dots_on_added_nodes() {
             "f:ports": {".": {}, "k:{\"containerPort\":80,\"protocol\":\"TCP\"}": {".": {}, "f:containerPort": {}, "f:protocol": {}}}
         }})
     );
-    assert_eq!(fields["f:spec"]["f:template"]["f:metadata"]["f:labels"], json!({".": {}, "f:app": {}}));
-    assert!(fields["f:spec"].get(".").is_none(), "spec exists in the zero value");
-    assert!(fields["f:metadata"].is_null(), "name and namespace are never recorded");
+    assert_eq!(
+        fields["f:spec"]["f:template"]["f:metadata"]["f:labels"],
+        json!({".": {}, "f:app": {}})
+    );
+    assert!(
+        fields["f:spec"].get(".").is_none(),
+        "spec exists in the zero value"
+    );
+    assert!(
+        fields["f:metadata"].is_null(),
+        "name and namespace are never recorded"
+    );
 }
 
 #[test]
@@ -243,7 +272,12 @@ fn apply_over_another_managers_field_conflicts() {
     let live = created_by_client_side_apply();
     let mut cfg = config("nginx:1.25");
     cfg["spec"]["replicas"] = json!(5);
-    let err = server_side_apply(&req("kubectl", false, "2026-11-23T09:00:00Z"), Some(&live), &cfg).unwrap_err();
+    let err = server_side_apply(
+        &req("kubectl", false, "2026-11-23T09:00:00Z"),
+        Some(&live),
+        &cfg,
+    )
+    .unwrap_err();
     assert_eq!(err.code, 409);
     assert_eq!(err.reason, "Conflict");
     assert_eq!(
@@ -251,11 +285,19 @@ fn apply_over_another_managers_field_conflicts() {
         "Apply failed with 1 conflict: conflict with \"kubectl-client-side-apply\" using apps/v1: .spec.replicas"
     );
     assert_eq!(err.causes[0].reason, "FieldManagerConflict");
-    assert_eq!(err.causes[0].message, "conflict with \"kubectl-client-side-apply\" using apps/v1");
+    assert_eq!(
+        err.causes[0].message,
+        "conflict with \"kubectl-client-side-apply\" using apps/v1"
+    );
     assert_eq!(err.causes[0].field, ".spec.replicas");
 
     cfg["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:1.27");
-    let err = server_side_apply(&req("kubectl", false, "2026-11-23T09:00:00Z"), Some(&live), &cfg).unwrap_err();
+    let err = server_side_apply(
+        &req("kubectl", false, "2026-11-23T09:00:00Z"),
+        Some(&live),
+        &cfg,
+    )
+    .unwrap_err();
     assert_eq!(
         err.message,
         "Apply failed with 2 conflicts: conflicts with \"kubectl-client-side-apply\" using apps/v1:\n- .spec.replicas\n- .spec.template.spec.containers[name=\"nginx\"].image"
@@ -267,10 +309,18 @@ fn force_takes_ownership_and_same_values_share_it() {
     let live = created_by_client_side_apply();
     let mut cfg = config("nginx:1.25");
     cfg["spec"]["replicas"] = json!(5);
-    let obj = server_side_apply(&req("kubectl", true, "2026-11-23T09:00:00Z"), Some(&live), &cfg).unwrap();
+    let obj = server_side_apply(
+        &req("kubectl", true, "2026-11-23T09:00:00Z"),
+        Some(&live),
+        &cfg,
+    )
+    .unwrap();
     assert_eq!(obj["spec"]["replicas"], 5);
     let entries = decode_managed_fields(&obj);
-    let csa = entries.iter().find(|e| e.manager == "kubectl-client-side-apply").unwrap();
+    let csa = entries
+        .iter()
+        .find(|e| e.manager == "kubectl-client-side-apply")
+        .unwrap();
     let ssa = entries.iter().find(|e| e.manager == "kubectl").unwrap();
     let replicas = vec![
         kubestep::apiserver::patch::managed_fields::PathElement::Field("spec".into()),
@@ -279,11 +329,14 @@ fn force_takes_ownership_and_same_values_share_it() {
     assert!(!csa.fields.contains(&replicas));
     assert!(ssa.fields.contains(&replicas));
     // The image was applied with the same value: both own it.
-    let image = to_field_set("Deployment", &json!({"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": "x"}]}}}}))
-        .unwrap()
-        .into_iter()
-        .find(|p| p.len() == 6)
-        .unwrap();
+    let image = to_field_set(
+        "Deployment",
+        &json!({"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": "x"}]}}}}),
+    )
+    .unwrap()
+    .into_iter()
+    .find(|p| p.len() == 6)
+    .unwrap();
     assert!(csa.fields.contains(&image) && ssa.fields.contains(&image));
     // Apply entries come before Update entries.
     assert_eq!(obj["metadata"]["managedFields"][0]["operation"], "Apply");
@@ -293,16 +346,32 @@ fn force_takes_ownership_and_same_values_share_it() {
 fn fields_a_manager_stops_applying_are_removed_unless_others_own_them() {
     let mut first = config("nginx:1.25");
     first["metadata"]["labels"] = json!({"a": "1", "b": "2"});
-    let obj = server_side_apply(&req("alice", false, "2026-11-23T09:00:00Z"), None, &first).unwrap();
+    let obj =
+        server_side_apply(&req("alice", false, "2026-11-23T09:00:00Z"), None, &first).unwrap();
     // bob applies label b too: shared ownership.
     let bob_cfg = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "labels": {"b": "2"}}});
-    let obj = server_side_apply(&req("bob", false, "2026-11-23T09:01:00Z"), Some(&obj), &bob_cfg).unwrap();
+    let obj = server_side_apply(
+        &req("bob", false, "2026-11-23T09:01:00Z"),
+        Some(&obj),
+        &bob_cfg,
+    )
+    .unwrap();
     // alice drops both labels and the sidecar-free config keeps the rest.
-    let obj = server_side_apply(&req("alice", false, "2026-11-23T09:02:00Z"), Some(&obj), &config("nginx:1.25")).unwrap();
+    let obj = server_side_apply(
+        &req("alice", false, "2026-11-23T09:02:00Z"),
+        Some(&obj),
+        &config("nginx:1.25"),
+    )
+    .unwrap();
     assert_eq!(obj["metadata"]["labels"], json!({"b": "2"}));
     assert_eq!(obj["spec"]["replicas"], 2);
     // Applying nothing new again changes nothing, so the time stays.
-    let again = server_side_apply(&req("alice", false, "2026-11-23T09:03:00Z"), Some(&obj), &config("nginx:1.25")).unwrap();
+    let again = server_side_apply(
+        &req("alice", false, "2026-11-23T09:03:00Z"),
+        Some(&obj),
+        &config("nginx:1.25"),
+    )
+    .unwrap();
     assert_eq!(again, obj);
 }
 
@@ -313,8 +382,14 @@ fn dropping_a_container_from_the_applied_config_removes_it() {
         .as_array_mut()
         .unwrap()
         .push(json!({"name": "sidecar", "image": "busybox"}));
-    let obj = server_side_apply(&req("kubectl", false, "2026-11-23T09:00:00Z"), None, &two).unwrap();
-    let obj = server_side_apply(&req("kubectl", false, "2026-11-23T09:01:00Z"), Some(&obj), &config("nginx:1.25")).unwrap();
+    let obj =
+        server_side_apply(&req("kubectl", false, "2026-11-23T09:00:00Z"), None, &two).unwrap();
+    let obj = server_side_apply(
+        &req("kubectl", false, "2026-11-23T09:01:00Z"),
+        Some(&obj),
+        &config("nginx:1.25"),
+    )
+    .unwrap();
     let names: Vec<&str> = obj["spec"]["template"]["spec"]["containers"]
         .as_array()
         .unwrap()
@@ -322,7 +397,10 @@ fn dropping_a_container_from_the_applied_config_removes_it() {
         .map(|c| c["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["nginx"]);
-    assert_eq!(obj["metadata"]["managedFields"][0]["time"], "2026-11-23T09:01:00Z");
+    assert_eq!(
+        obj["metadata"]["managedFields"][0]["time"],
+        "2026-11-23T09:01:00Z"
+    );
 }
 
 #[test]
@@ -330,15 +408,39 @@ fn updates_move_changed_fields_and_keep_time_when_nothing_changed() {
     let live = created_by_client_side_apply();
     let mut scaled = live.clone();
     scaled["spec"]["replicas"] = json!(7);
-    let obj = update_managed_fields("Deployment", &live, &scaled, "kubectl-scale", "scale", "apps/v1", "2026-11-23T10:00:00Z").unwrap();
+    let obj = update_managed_fields(
+        "Deployment",
+        &live,
+        &scaled,
+        "kubectl-scale",
+        "scale",
+        "apps/v1",
+        "2026-11-23T10:00:00Z",
+    )
+    .unwrap();
     let entries = decode_managed_fields(&obj);
     assert_eq!(entries.len(), 2);
-    let scale = entries.iter().find(|e| e.manager == "kubectl-scale").unwrap();
+    let scale = entries
+        .iter()
+        .find(|e| e.manager == "kubectl-scale")
+        .unwrap();
     assert_eq!(scale.subresource, "scale");
     assert_eq!(scale.time.as_deref(), Some("2026-11-23T10:00:00Z"));
-    assert_eq!(obj["metadata"]["managedFields"][1]["fieldsV1"], json!({"f:spec": {"f:replicas": {}}}));
+    assert_eq!(
+        obj["metadata"]["managedFields"][1]["fieldsV1"],
+        json!({"f:spec": {"f:replicas": {}}})
+    );
 
-    let same = update_managed_fields("Deployment", &live, &live, "kubectl-edit", "", "apps/v1", "2026-11-23T10:05:00Z").unwrap();
+    let same = update_managed_fields(
+        "Deployment",
+        &live,
+        &live,
+        "kubectl-edit",
+        "",
+        "apps/v1",
+        "2026-11-23T10:05:00Z",
+    )
+    .unwrap();
     assert_eq!(decode_managed_fields(&same), decode_managed_fields(&live));
 }
 
@@ -354,10 +456,18 @@ fn any_json() -> impl Strategy<Value = Value> {
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
             prop::collection::btree_map(
                 prop_oneof![
-                    Just("spec".to_string()), Just("template".to_string()), Just("containers".to_string()),
-                    Just("name".to_string()), Just("ports".to_string()), Just("containerPort".to_string()),
-                    Just("metadata".to_string()), Just("finalizers".to_string()), Just("labels".to_string()),
-                    Just("managedFields".to_string()), Just("$patch".to_string()), Just("$setElementOrder/containers".to_string()),
+                    Just("spec".to_string()),
+                    Just("template".to_string()),
+                    Just("containers".to_string()),
+                    Just("name".to_string()),
+                    Just("ports".to_string()),
+                    Just("containerPort".to_string()),
+                    Just("metadata".to_string()),
+                    Just("finalizers".to_string()),
+                    Just("labels".to_string()),
+                    Just("managedFields".to_string()),
+                    Just("$patch".to_string()),
+                    Just("$setElementOrder/containers".to_string()),
                 ],
                 inner,
                 0..4,

@@ -29,8 +29,14 @@ fn operations_apply_in_order() {
         {"op": "add", "path": "/spec/containers/0", "value": {"name": "first"}}
     ]);
     let got = apply_json_patch(&pod(), &patch).unwrap();
-    assert_eq!(got["spec"]["containers"], json!([{"name": "first"}, {"name": "nginx", "image": "nginx:1.27"}, {"name": "last"}]));
-    assert_eq!(got["metadata"]["labels"], json!({"app": "web", "tier": "front", "moved": "web"}));
+    assert_eq!(
+        got["spec"]["containers"],
+        json!([{"name": "first"}, {"name": "nginx", "image": "nginx:1.27"}, {"name": "last"}])
+    );
+    assert_eq!(
+        got["metadata"]["labels"],
+        json!({"app": "web", "tier": "front", "moved": "web"})
+    );
 }
 
 #[test]
@@ -70,7 +76,10 @@ fn failures_carry_evanphx_texts() {
         let err = apply_json_patch(&pod(), &patch).unwrap_err();
         assert_eq!(err.code, 422, "{patch}");
         assert_eq!(err.reason, "Invalid");
-        assert_eq!(err.message, "the server rejected our request due to an error in our request");
+        assert_eq!(
+            err.message,
+            "the server rejected our request due to an error in our request"
+        );
         assert_eq!(err.causes.len(), 1);
         assert_eq!(err.causes[0].message, text, "{patch}");
     }
@@ -90,16 +99,31 @@ fn a_failed_operation_applies_nothing() {
 #[test]
 fn quirks_of_evanphx_v4() {
     // Negative indices count from the end.
-    let got = json_patch(&json!({"a": [1, 2, 3]}), &json!([{"op": "remove", "path": "/a/-1"}])).unwrap();
+    let got = json_patch(
+        &json!({"a": [1, 2, 3]}),
+        &json!([{"op": "remove", "path": "/a/-1"}]),
+    )
+    .unwrap();
     assert_eq!(got, json!({"a": [1, 2]}));
     // A null test value matches a missing key.
-    assert!(json_patch(&json!({}), &json!([{"op": "test", "path": "/x", "value": null}])).is_ok());
+    assert!(json_patch(
+        &json!({}),
+        &json!([{"op": "test", "path": "/x", "value": null}])
+    )
+    .is_ok());
     // Replacing the root swaps the document.
-    let got = json_patch(&json!({"a": 1}), &json!([{"op": "replace", "path": "", "value": {"b": 2}}])).unwrap();
+    let got = json_patch(
+        &json!({"a": 1}),
+        &json!([{"op": "replace", "path": "", "value": {"b": 2}}]),
+    )
+    .unwrap();
     assert_eq!(got, json!({"b": 2}));
     // "~1" and "~0" escape "/" and "~".
-    let got = json_patch(&json!({"metadata": {"annotations": {}}}),
-        &json!([{"op": "add", "path": "/metadata/annotations/example.com~1a~0b", "value": "v"}])).unwrap();
+    let got = json_patch(
+        &json!({"metadata": {"annotations": {}}}),
+        &json!([{"op": "add", "path": "/metadata/annotations/example.com~1a~0b", "value": "v"}]),
+    )
+    .unwrap();
     assert_eq!(got["metadata"]["annotations"]["example.com/a~b"], "v");
     // A null body is an empty patch.
     assert_eq!(json_patch(&pod(), &Value::Null).unwrap(), pod());
@@ -109,19 +133,31 @@ fn quirks_of_evanphx_v4() {
 fn decode_failures_are_bad_requests() {
     let err = apply_json_patch(&pod(), &json!({"op": "add"})).unwrap_err();
     assert_eq!((err.code, err.reason.as_str()), (400, "BadRequest"));
-    assert_eq!(err.message, "json: cannot unmarshal object into Go value of type jsonpatch.Patch");
+    assert_eq!(
+        err.message,
+        "json: cannot unmarshal object into Go value of type jsonpatch.Patch"
+    );
     let err = apply_json_patch(&pod(), &json!(["add"])).unwrap_err();
-    assert_eq!(err.message, "json: cannot unmarshal string into Go value of type jsonpatch.Operation");
+    assert_eq!(
+        err.message,
+        "json: cannot unmarshal string into Go value of type jsonpatch.Operation"
+    );
 }
 
 #[test]
 fn more_than_ten_thousand_operations_are_too_large() {
-    let ops: Vec<Value> = (0..10001).map(|_| json!({"op": "test", "path": "/kind", "value": "Pod"})).collect();
+    let ops: Vec<Value> = (0..10001)
+        .map(|_| json!({"op": "test", "path": "/kind", "value": "Pod"}))
+        .collect();
     let err = apply_json_patch(&pod(), &Value::Array(ops)).unwrap_err();
-    assert_eq!((err.code, err.reason.as_str()), (413, "RequestEntityTooLarge"));
+    assert_eq!(
+        (err.code, err.reason.as_str()),
+        (413, "RequestEntityTooLarge")
+    );
     assert_eq!(err.message, "Request entity too large: The allowed maximum operations in a JSON patch is 10000, got 10001");
     assert_eq!(
-        json_patch(&pod(), &Value::Array(vec![])).map_err(|e| e == JsonPatchFailure::TooManyOperations(0)),
+        json_patch(&pod(), &Value::Array(vec![]))
+            .map_err(|e| e == JsonPatchFailure::TooManyOperations(0)),
         Ok(pod())
     );
 }
@@ -130,15 +166,39 @@ fn more_than_ten_thousand_operations_are_too_large() {
 fn merge_patch_rfc7396() {
     let cases = vec![
         (json!({"a": "b"}), json!({"a": "c"}), json!({"a": "c"})),
-        (json!({"a": "b"}), json!({"b": "c"}), json!({"a": "b", "b": "c"})),
+        (
+            json!({"a": "b"}),
+            json!({"b": "c"}),
+            json!({"a": "b", "b": "c"}),
+        ),
         (json!({"a": "b"}), json!({"a": null}), json!({})),
-        (json!({"a": "b", "b": "c"}), json!({"a": null}), json!({"b": "c"})),
+        (
+            json!({"a": "b", "b": "c"}),
+            json!({"a": null}),
+            json!({"b": "c"}),
+        ),
         (json!({"a": ["b"]}), json!({"a": "c"}), json!({"a": "c"})),
         (json!({"a": "c"}), json!({"a": ["b"]}), json!({"a": ["b"]})),
-        (json!({"a": {"b": "c"}}), json!({"a": {"b": "d", "c": null}}), json!({"a": {"b": "d"}})),
-        (json!({"a": [{"b": "c"}]}), json!({"a": [1]}), json!({"a": [1]})),
-        (json!({"e": null}), json!({"a": 1}), json!({"e": null, "a": 1})),
-        (json!({}), json!({"a": {"bb": {"ccc": null}}}), json!({"a": {"bb": {}}})),
+        (
+            json!({"a": {"b": "c"}}),
+            json!({"a": {"b": "d", "c": null}}),
+            json!({"a": {"b": "d"}}),
+        ),
+        (
+            json!({"a": [{"b": "c"}]}),
+            json!({"a": [1]}),
+            json!({"a": [1]}),
+        ),
+        (
+            json!({"e": null}),
+            json!({"a": 1}),
+            json!({"e": null, "a": 1}),
+        ),
+        (
+            json!({}),
+            json!({"a": {"bb": {"ccc": null}}}),
+            json!({"a": {"bb": {}}}),
+        ),
     ];
     for (doc, patch, want) in cases {
         assert_eq!(merge_patch(&doc, &patch).unwrap(), want, "{doc} + {patch}");
@@ -148,7 +208,10 @@ fn merge_patch_rfc7396() {
 #[test]
 fn merge_patch_statuses() {
     let err = apply_patch("Pod", true, PatchType::Merge, &pod(), &json!("x")).unwrap_err();
-    assert_eq!((err.code, err.message.as_str()), (400, "Invalid JSON Patch"));
+    assert_eq!(
+        (err.code, err.message.as_str()),
+        (400, "Invalid JSON Patch")
+    );
     let err = apply_patch("Pod", true, PatchType::Merge, &pod(), &Value::Null).unwrap_err();
     assert_eq!(err.message, "Invalid JSON Patch");
     // A list replaces the whole document (the server then fails to decode it).
@@ -169,7 +232,8 @@ fn json_object() -> impl Strategy<Value = Value> {
                 .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     });
-    prop::collection::btree_map("[a-d]{1,2}", value, 0..5).prop_map(|m| Value::Object(m.into_iter().collect()))
+    prop::collection::btree_map("[a-d]{1,2}", value, 0..5)
+        .prop_map(|m| Value::Object(m.into_iter().collect()))
 }
 
 fn any_json() -> impl Strategy<Value = Value> {
@@ -177,16 +241,40 @@ fn any_json() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
-        ".{0,6}".prop_map(Value::from),
-        prop_oneof![Just("/a"), Just("/a/0"), Just("/-"), Just(""), Just("/a/b/c"), Just("add"), Just("remove"), Just("test"), Just("move"), Just("copy"), Just("replace")]
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
             .prop_map(Value::from),
+        ".{0,6}".prop_map(Value::from),
+        prop_oneof![
+            Just("/a"),
+            Just("/a/0"),
+            Just("/-"),
+            Just(""),
+            Just("/a/b/c"),
+            Just("add"),
+            Just("remove"),
+            Just("test"),
+            Just("move"),
+            Just("copy"),
+            Just("replace")
+        ]
+        .prop_map(Value::from),
     ];
     leaf.prop_recursive(4, 32, 5, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::btree_map(prop_oneof![Just("op".to_string()), Just("path".to_string()), Just("from".to_string()), Just("value".to_string()), "[a-c]{1,2}".prop_map(String::from)], inner, 0..4)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            prop::collection::btree_map(
+                prop_oneof![
+                    Just("op".to_string()),
+                    Just("path".to_string()),
+                    Just("from".to_string()),
+                    Just("value".to_string()),
+                    "[a-c]{1,2}".prop_map(String::from)
+                ],
+                inner,
+                0..4
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }

@@ -26,13 +26,34 @@ struct Case {
 }
 
 fn check(c: &Case) {
-    let two_way = two_way_merge_map_patch(Ty::MergeItem, &obj(c.original.clone()), &obj(c.modified.clone()))
-        .unwrap_or_else(|e| panic!("{}: two-way diff failed: {e}", c.description));
-    assert_eq!(Value::Object(two_way), c.two_way, "{}: two-way patch", c.description);
-    let applied = strategic_merge_map_patch(obj(c.original.clone()), obj(c.two_way.clone()), Ty::MergeItem)
-        .unwrap_or_else(|e| panic!("{}: applying the two-way patch failed: {e}", c.description));
-    let expected = c.two_way_result.clone().unwrap_or_else(|| c.modified.clone());
-    assert_eq!(Value::Object(applied), expected, "{}: two-way result", c.description);
+    let two_way = two_way_merge_map_patch(
+        Ty::MergeItem,
+        &obj(c.original.clone()),
+        &obj(c.modified.clone()),
+    )
+    .unwrap_or_else(|e| panic!("{}: two-way diff failed: {e}", c.description));
+    assert_eq!(
+        Value::Object(two_way),
+        c.two_way,
+        "{}: two-way patch",
+        c.description
+    );
+    let applied = strategic_merge_map_patch(
+        obj(c.original.clone()),
+        obj(c.two_way.clone()),
+        Ty::MergeItem,
+    )
+    .unwrap_or_else(|e| panic!("{}: applying the two-way patch failed: {e}", c.description));
+    let expected = c
+        .two_way_result
+        .clone()
+        .unwrap_or_else(|| c.modified.clone());
+    assert_eq!(
+        Value::Object(applied),
+        expected,
+        "{}: two-way result",
+        c.description
+    );
 
     let three_way = three_way_merge_map_patch(
         Ty::MergeItem,
@@ -41,10 +62,29 @@ fn check(c: &Case) {
         &obj(c.current.clone()),
     )
     .unwrap_or_else(|e| panic!("{}: three-way diff failed: {e}", c.description));
-    assert_eq!(Value::Object(three_way), c.three_way, "{}: three-way patch", c.description);
-    let result = strategic_merge_map_patch(obj(c.current.clone()), obj(c.three_way.clone()), Ty::MergeItem)
-        .unwrap_or_else(|e| panic!("{}: applying the three-way patch failed: {e}", c.description));
-    assert_eq!(Value::Object(result), c.result, "{}: three-way result", c.description);
+    assert_eq!(
+        Value::Object(three_way),
+        c.three_way,
+        "{}: three-way patch",
+        c.description
+    );
+    let result = strategic_merge_map_patch(
+        obj(c.current.clone()),
+        obj(c.three_way.clone()),
+        Ty::MergeItem,
+    )
+    .unwrap_or_else(|e| {
+        panic!(
+            "{}: applying the three-way patch failed: {e}",
+            c.description
+        )
+    });
+    assert_eq!(
+        Value::Object(result),
+        c.result,
+        "{}: three-way result",
+        c.description
+    );
 }
 
 #[test]
@@ -131,7 +171,8 @@ fn kubernetes_create_strategic_merge_patch_cases() {
             result: json!({"mergingList": []}),
         },
         Case {
-            description: "defined null values should propagate overwrite current fields (with conflict)",
+            description:
+                "defined null values should propagate overwrite current fields (with conflict)",
             original: json!({"name": 2}),
             two_way: json!({"name": 1, "value": 1, "other": null}),
             two_way_result: Some(json!({"name": 1, "value": 1})),
@@ -350,7 +391,10 @@ fn retain_keys_clears_fields_not_listed() {
         Ty::MergeItem,
     )
     .unwrap();
-    assert_eq!(Value::Object(got), json!({"retainKeysMap": {"name": "foo", "value": "c"}}));
+    assert_eq!(
+        Value::Object(got),
+        json!({"retainKeysMap": {"name": "foo", "value": "c"}})
+    );
 }
 
 fn deployment() -> Value {
@@ -385,10 +429,19 @@ fn deployment_containers_merge_by_name_and_other_lists_replace() {
     let got = strategic_merge_patch("Deployment", &deployment(), &patch).unwrap();
     let containers = &got["spec"]["template"]["spec"]["containers"];
     assert_eq!(containers[0]["image"], "nginx:1.27");
-    assert_eq!(containers[0]["env"], json!([{"name": "B", "value": "2"}, {"name": "A", "value": "1"}]));
-    assert_eq!(containers[0]["ports"], json!([{"containerPort": 80, "protocol": "TCP"}]));
+    assert_eq!(
+        containers[0]["env"],
+        json!([{"name": "B", "value": "2"}, {"name": "A", "value": "1"}])
+    );
+    assert_eq!(
+        containers[0]["ports"],
+        json!([{"containerPort": 80, "protocol": "TCP"}])
+    );
     assert_eq!(containers[1]["name"], "sidecar");
-    assert_eq!(got["spec"]["template"]["spec"]["tolerations"], json!([{"key": "other", "operator": "Exists"}]));
+    assert_eq!(
+        got["spec"]["template"]["spec"]["tolerations"],
+        json!([{"key": "other", "operator": "Exists"}])
+    );
 }
 
 #[test]
@@ -419,21 +472,40 @@ fn deployment_directives_delete_replace_and_finalizers() {
         &json!({"spec": {"template": {"spec": {"containers": [{"$patch": "replace"}, {"name": "only", "image": "x"}]}}}}),
     )
     .unwrap();
-    assert_eq!(replaced["spec"]["template"]["spec"]["containers"], json!([{"name": "only", "image": "x"}]));
+    assert_eq!(
+        replaced["spec"]["template"]["spec"]["containers"],
+        json!([{"name": "only", "image": "x"}])
+    );
 }
 
 #[test]
 fn service_ports_merge_by_port() {
     let svc = json!({"kind": "Service", "spec": {"ports": [{"port": 80, "targetPort": 8080}, {"port": 443}]}});
-    let got = strategic_merge_patch("Service", &svc, &json!({"spec": {"ports": [{"port": 80, "targetPort": 9090}]}})).unwrap();
-    assert_eq!(got["spec"]["ports"], json!([{"port": 80, "targetPort": 9090}, {"port": 443}]));
+    let got = strategic_merge_patch(
+        "Service",
+        &svc,
+        &json!({"spec": {"ports": [{"port": 80, "targetPort": 9090}]}}),
+    )
+    .unwrap();
+    assert_eq!(
+        got["spec"]["ports"],
+        json!([{"port": 80, "targetPort": 9090}, {"port": 443}])
+    );
 }
 
 #[test]
 fn unknown_kinds_replace_lists_like_merge_patch() {
     let cr = json!({"spec": {"items": [{"name": "a", "v": 1}], "m": {"x": 1}}});
-    let got = strategic_merge_patch("Widget", &cr, &json!({"spec": {"items": [{"name": "b"}], "m": {"y": 2}}})).unwrap();
-    assert_eq!(got, json!({"spec": {"items": [{"name": "b"}], "m": {"x": 1, "y": 2}}}));
+    let got = strategic_merge_patch(
+        "Widget",
+        &cr,
+        &json!({"spec": {"items": [{"name": "b"}], "m": {"y": 2}}}),
+    )
+    .unwrap();
+    assert_eq!(
+        got,
+        json!({"spec": {"items": [{"name": "b"}], "m": {"x": 1, "y": 2}}})
+    );
 }
 
 #[test]
@@ -441,7 +513,10 @@ fn server_statuses_for_smp_failures() {
     // A patch that is not an object: the decode error, 400.
     let err = strategic_merge_patch("Pod", &json!({}), &json!([1])).unwrap_err();
     assert_eq!((err.code, err.reason.as_str()), (400, "BadRequest"));
-    assert_eq!(err.message, "json: cannot unmarshal array into Go value of type map[string]interface {}");
+    assert_eq!(
+        err.message,
+        "json: cannot unmarshal array into Go value of type map[string]interface {}"
+    );
 
     // A malformed directive: 400 with mergepatch's text.
     let err = strategic_merge_patch(
@@ -450,7 +525,10 @@ fn server_statuses_for_smp_failures() {
         &json!({"metadata": {"$deleteFromPrimitiveList": ["a"]}}),
     )
     .unwrap_err();
-    assert_eq!((err.code, err.message.as_str()), (400, "invalid patch format of primitive list"));
+    assert_eq!(
+        (err.code, err.message.as_str()),
+        (400, "invalid patch format of primitive list")
+    );
 
     // Lists of lists: 422 with the generic message and the real one as the cause.
     let err = strategic_merge_patch(
@@ -460,7 +538,10 @@ fn server_statuses_for_smp_failures() {
     )
     .unwrap_err();
     assert_eq!(err.code, 422);
-    assert_eq!(err.message, "the server rejected our request due to an error in our request");
+    assert_eq!(
+        err.message,
+        "the server rejected our request due to an error in our request"
+    );
     assert_eq!(err.causes[0].message, "lists of lists are not supported");
 
     // A list item without its merge key: an unclassified error, 500.
@@ -471,13 +552,23 @@ fn server_statuses_for_smp_failures() {
     )
     .unwrap_err();
     assert_eq!((err.code, err.reason.as_str()), (500, ""));
-    assert_eq!(err.message, "map: map[image:b] does not contain declared merge key: name");
+    assert_eq!(
+        err.message,
+        "map: map[image:b] does not contain declared merge key: name"
+    );
 }
 
 #[test]
 fn custom_resources_refuse_strategic_merge_patch_with_415() {
     use kubestep::apiserver::patch::{apply_patch, PatchType};
-    let err = apply_patch("Widget", false, PatchType::StrategicMerge, &json!({}), &json!({})).unwrap_err();
+    let err = apply_patch(
+        "Widget",
+        false,
+        PatchType::StrategicMerge,
+        &json!({}),
+        &json!({}),
+    )
+    .unwrap_err();
     assert_eq!(err.code, 415);
     assert_eq!(err.reason, "UnsupportedMediaType");
     assert_eq!(

@@ -106,7 +106,9 @@ const TEST_FAILED: &str = "test failed";
 const INVALID_INDEX: &str = "invalid index referenced";
 
 fn member<'a>(op: &'a Operation, name: &str) -> Option<&'a Value> {
-    op.as_ref().and_then(|m| m.get(name)).filter(|v| !v.is_null())
+    op.as_ref()
+        .and_then(|m| m.get(name))
+        .filter(|v| !v.is_null())
 }
 
 /// `Operation.Kind()`: the `op` member, or `unknown`.
@@ -178,7 +180,10 @@ fn decode_patch_key(k: &str) -> String {
 fn atoi(s: &str) -> Result<i64, String> {
     let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("strconv.Atoi: parsing {}: invalid syntax", go_quote(s)));
+        return Err(format!(
+            "strconv.Atoi: parsing {}: invalid syntax",
+            go_quote(s)
+        ));
     }
     s.parse::<i64>()
         .map_err(|_| format!("strconv.Atoi: parsing {}: value out of range", go_quote(s)))
@@ -273,9 +278,9 @@ fn container_set(con: &mut Value, key: &str, val: Value) -> Result<(), String> {
 /// `partialDoc.remove` / `partialArray.remove`.
 fn container_remove(con: &mut Value, key: &str) -> Result<Value, String> {
     match con {
-        Value::Object(m) => m.shift_remove(key).ok_or_else(|| {
-            format!("Unable to remove nonexistent key: {key}: {MISSING}")
-        }),
+        Value::Object(m) => m
+            .shift_remove(key)
+            .ok_or_else(|| format!("Unable to remove nonexistent key: {key}: {MISSING}")),
         Value::Array(a) => {
             let idx = array_index(a.len(), key)?;
             Ok(a.remove(idx))
@@ -315,7 +320,8 @@ fn find_object<'a>(doc: &'a mut Value, path: &str) -> Option<(&'a mut Value, Str
 }
 
 fn add(doc: &mut Value, op: &Operation) -> Result<(), String> {
-    let path = path_of(op).map_err(|_| format!("add operation failed to decode path: {MISSING}"))?;
+    let path =
+        path_of(op).map_err(|_| format!("add operation failed to decode path: {MISSING}"))?;
     let value = value_of(op).unwrap_or(Value::Null);
     let (con, key) = find_object(doc, &path).ok_or_else(|| {
         format!("add operation does not apply: doc is missing path: \"{path}\": {MISSING}")
@@ -335,8 +341,7 @@ fn remove(doc: &mut Value, op: &Operation) -> Result<(), String> {
 }
 
 fn replace(doc: &mut Value, op: &Operation) -> Result<(), String> {
-    let path =
-        path_of(op).map_err(|e| format!("replace operation failed to decode path: {e}"))?;
+    let path = path_of(op).map_err(|e| format!("replace operation failed to decode path: {e}"))?;
     let value = value_of(op);
     if path.is_empty() {
         // Replacing the root swaps the document, which must stay an object or a list.
@@ -370,9 +375,7 @@ fn move_op(doc: &mut Value, op: &Operation) -> Result<(), String> {
         container_remove(con, &key).map_err(|e| format!("error in move for path: '{key}': {e}"))?;
     let path = path_of(op).map_err(|e| format!("move operation failed to decode path: {e}"))?;
     let (con, key) = find_object(doc, &path).ok_or_else(|| {
-        format!(
-            "move operation does not apply: doc is missing destination path: {path}: {MISSING}"
-        )
+        format!("move operation does not apply: doc is missing destination path: {path}: {MISSING}")
     })?;
     container_add(con, &key, val).map_err(|e| format!("error in move for path: '{path}': {e}"))
 }
@@ -420,9 +423,7 @@ fn copy(doc: &mut Value, op: &Operation) -> Result<(), String> {
     let path =
         path_of(op).map_err(|_| format!("copy operation failed to decode path: {MISSING}"))?;
     let (con, key) = find_object(doc, &path).ok_or_else(|| {
-        format!(
-            "copy operation does not apply: doc is missing destination path: {path}: {MISSING}"
-        )
+        format!("copy operation does not apply: doc is missing destination path: {path}: {MISSING}")
     })?;
     container_add(con, &key, val).map_err(|e| format!("error while adding value during copy: {e}"))
 }

@@ -126,7 +126,10 @@ impl PathElement {
                 for (k, v) in keys {
                     m.insert(k.clone(), v.clone());
                 }
-                format!("k:{}", serde_json::to_string(&Value::Object(m)).unwrap_or_default())
+                format!(
+                    "k:{}",
+                    serde_json::to_string(&Value::Object(m)).unwrap_or_default()
+                )
             }
             PathElement::Value(v) => format!("v:{}", serde_json::to_string(v).unwrap_or_default()),
             PathElement::Index(i) => format!("i:{i}"),
@@ -381,8 +384,8 @@ fn walk(
             }
         }
         Value::Array(items) => {
-            let pes = list_elements(items, ctx)
-                .map_err(|e| format!("{}: {e}", path_string(path)))?;
+            let pes =
+                list_elements(items, ctx).map_err(|e| format!("{}: {e}", path_string(path)))?;
             let item_ctx = ctx.item();
             for (pe, item) in pes.into_iter().zip(items) {
                 path.push(pe);
@@ -408,7 +411,13 @@ fn walk(
 pub fn to_field_set(kind: &str, obj: &Value) -> Result<FieldSet, String> {
     let mut nodes = Nodes::new();
     let mut members = FieldSet::new();
-    walk(obj, &Ctx::root(kind), &mut Vec::new(), &mut nodes, &mut members)?;
+    walk(
+        obj,
+        &Ctx::root(kind),
+        &mut Vec::new(),
+        &mut nodes,
+        &mut members,
+    )?;
     strip_meta(&mut members);
     Ok(members)
 }
@@ -416,7 +425,13 @@ pub fn to_field_set(kind: &str, obj: &Value) -> Result<FieldSet, String> {
 pub(crate) fn all_nodes(kind: &str, obj: &Value) -> Result<Nodes, String> {
     let mut nodes = Nodes::new();
     let mut members = FieldSet::new();
-    walk(obj, &Ctx::root(kind), &mut Vec::new(), &mut nodes, &mut members)?;
+    walk(
+        obj,
+        &Ctx::root(kind),
+        &mut Vec::new(),
+        &mut nodes,
+        &mut members,
+    )?;
     Ok(nodes)
 }
 
@@ -483,12 +498,13 @@ fn present_in_zero_value(kind: &str, path: &[PathElement]) -> bool {
     let parent_ty = ctx_at(kind, parent).ty;
     matches!(
         (parent_ty, name.as_str()),
-        (Ty::PodTemplateSpec | Ty::JobTemplateSpec, "metadata" | "spec")
-            | (
-                Ty::DeploymentSpec | Ty::StatefulSetSpec | Ty::WorkloadSpec,
-                "template"
-            )
-            | (Ty::DeploymentSpec, "strategy")
+        (
+            Ty::PodTemplateSpec | Ty::JobTemplateSpec,
+            "metadata" | "spec"
+        ) | (
+            Ty::DeploymentSpec | Ty::StatefulSetSpec | Ty::WorkloadSpec,
+            "template"
+        ) | (Ty::DeploymentSpec, "strategy")
             | (Ty::StatefulSetSpec | Ty::WorkloadSpec, "updateStrategy")
             | (Ty::PodSpec, "containers")
             | (Ty::CronJobSpec, "jobTemplate")
@@ -579,8 +595,7 @@ impl ManagedFieldsEntry {
             api_version: s("apiVersion").unwrap_or_default(),
             time: s("time"),
             subresource: s("subresource").unwrap_or_default(),
-            fields: from_fields_v1(v.get("fieldsV1").unwrap_or(&Value::Null))
-                .unwrap_or_default(),
+            fields: from_fields_v1(v.get("fieldsV1").unwrap_or(&Value::Null)).unwrap_or_default(),
         })
     }
 }
@@ -589,7 +604,12 @@ impl ManagedFieldsEntry {
 pub fn decode_managed_fields(obj: &Value) -> Vec<ManagedFieldsEntry> {
     obj.pointer("/metadata/managedFields")
         .and_then(Value::as_array)
-        .map(|entries| entries.iter().filter_map(ManagedFieldsEntry::from_json).collect())
+        .map(|entries| {
+            entries
+                .iter()
+                .filter_map(ManagedFieldsEntry::from_json)
+                .collect()
+        })
         .unwrap_or_default()
 }
 

@@ -218,7 +218,9 @@ pub fn apply_patch(
         PatchType::Merge => merge_patch::apply_merge_patch_checked(current, patch),
         PatchType::StrategicMerge => {
             if !builtin {
-                return Err(PatchError::unsupported_media_type(&CUSTOM_RESOURCE_PATCH_TYPES));
+                return Err(PatchError::unsupported_media_type(
+                    &CUSTOM_RESOURCE_PATCH_TYPES,
+                ));
             }
             strategic_merge::strategic_merge_patch(kind, current, patch)
         }

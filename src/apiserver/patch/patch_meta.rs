@@ -146,16 +146,37 @@ pub fn root_type(kind: &str) -> Option<Ty> {
         | "PersistentVolume"
         | "PodDisruptionBudget"
         | "HorizontalPodAutoscaler" => Ty::ConditionsObject,
-        "ConfigMap" | "Secret" | "Endpoints" | "EndpointSlice" | "Event" | "LimitRange"
-        | "ResourceQuota" | "Role" | "RoleBinding" | "ClusterRole" | "ClusterRoleBinding"
-        | "Ingress" | "IngressClass" | "NetworkPolicy" | "Lease" | "PriorityClass"
-        | "StorageClass" | "CSIDriver" | "CSINode" | "VolumeAttachment" | "RuntimeClass"
-        | "ControllerRevision" | "CustomResourceDefinition" | "APIService"
-        | "MutatingWebhookConfiguration" | "ValidatingWebhookConfiguration"
-        | "ValidatingAdmissionPolicy" | "ValidatingAdmissionPolicyBinding"
-        | "CertificateSigningRequest" | "FlowSchema" | "PriorityLevelConfiguration" => {
-            Ty::Object
-        }
+        "ConfigMap"
+        | "Secret"
+        | "Endpoints"
+        | "EndpointSlice"
+        | "Event"
+        | "LimitRange"
+        | "ResourceQuota"
+        | "Role"
+        | "RoleBinding"
+        | "ClusterRole"
+        | "ClusterRoleBinding"
+        | "Ingress"
+        | "IngressClass"
+        | "NetworkPolicy"
+        | "Lease"
+        | "PriorityClass"
+        | "StorageClass"
+        | "CSIDriver"
+        | "CSINode"
+        | "VolumeAttachment"
+        | "RuntimeClass"
+        | "ControllerRevision"
+        | "CustomResourceDefinition"
+        | "APIService"
+        | "MutatingWebhookConfiguration"
+        | "ValidatingWebhookConfiguration"
+        | "ValidatingAdmissionPolicy"
+        | "ValidatingAdmissionPolicyBinding"
+        | "CertificateSigningRequest"
+        | "FlowSchema"
+        | "PriorityLevelConfiguration" => Ty::Object,
         _ => return None,
     })
 }
@@ -312,10 +333,16 @@ mod tests {
             Some(ListStrategy::MergeByKey("name"))
         );
         assert_eq!(
-            merge_strategy("CronJob", "spec.jobTemplate.spec.template.spec.containers.ports"),
+            merge_strategy(
+                "CronJob",
+                "spec.jobTemplate.spec.template.spec.containers.ports"
+            ),
             Some(ListStrategy::MergeByKey("containerPort"))
         );
-        assert_eq!(merge_strategy("Pod", "metadata.finalizers"), Some(ListStrategy::MergeSet));
+        assert_eq!(
+            merge_strategy("Pod", "metadata.finalizers"),
+            Some(ListStrategy::MergeSet)
+        );
         assert_eq!(merge_strategy("Pod", "spec.tolerations"), None);
         assert_eq!(merge_strategy("Widget", "spec.items"), None);
         assert_eq!(

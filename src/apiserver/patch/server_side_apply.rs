@@ -11,15 +11,16 @@
 use serde_json::{Map, Value};
 
 use super::managed_fields::{
-    compare, decode_managed_fields, encode_managed_fields, list_elements,
-    path_string, to_field_set, without_managed_fields, Ctx, FieldSet, ManagedFieldsEntry,
-    Operation, PathElement,
+    compare, decode_managed_fields, encode_managed_fields, list_elements, path_string,
+    to_field_set, without_managed_fields, Ctx, FieldSet, ManagedFieldsEntry, Operation,
+    PathElement,
 };
 use super::patch_meta::ListType;
 use super::{PatchError, StatusCause};
 
 /// The hint kubectl prints after the server's conflict message (`kubectl apply --server-side`).
-pub const KUBECTL_CONFLICT_HINT: &str = "Please review the fields above--they currently have other managers. Here
+pub const KUBECTL_CONFLICT_HINT: &str =
+    "Please review the fields above--they currently have other managers. Here
 are the ways you can resolve this warning:
 * If you intend to manage all of these fields, please re-run the apply
   command with the `--force-conflicts` flag.
@@ -125,9 +126,8 @@ pub fn server_side_apply(
             "error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}",
         ));
     }
-    let typed_err = |e: String| {
-        PatchError::internal(format!("failed to create typed patch object: {e}"))
-    };
+    let typed_err =
+        |e: String| PatchError::internal(format!("failed to create typed patch object: {e}"));
     let mut entries = live.map(decode_managed_fields).unwrap_or_default();
     let live_v = live
         .map(without_managed_fields)

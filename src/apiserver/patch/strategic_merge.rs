@@ -124,7 +124,11 @@ pub struct MergeOptions {
 /// Applies a strategic merge patch to an object of `kind` as kube-apiserver does: the body must
 /// be a JSON object; failures carry the server's status. Kinds the table does not know are
 /// patched with no list merge keys (maps merge, lists are replaced).
-pub fn strategic_merge_patch(kind: &str, original: &Value, patch: &Value) -> Result<Value, PatchError> {
+pub fn strategic_merge_patch(
+    kind: &str,
+    original: &Value,
+    patch: &Value,
+) -> Result<Value, PatchError> {
     let patch_map = match patch {
         Value::Object(m) => m.clone(),
         // Decoding `null` into a map leaves it empty.
@@ -214,7 +218,9 @@ fn new_value(mut v: Value, opts: MergeOptions) -> Option<Value> {
 fn remove_directives(v: Value) -> Option<Value> {
     match v {
         Value::Object(m) => {
-            if m.get(DIRECTIVE_MARKER).is_some_and(|d| d == DELETE_DIRECTIVE) {
+            if m.get(DIRECTIVE_MARKER)
+                .is_some_and(|d| d == DELETE_DIRECTIVE)
+            {
                 return None;
             }
             let mut out = Map::new();
@@ -523,7 +529,8 @@ fn validate_patch_with_set_order_list(
 }
 
 fn contains_directive_marker(v: &Value) -> bool {
-    v.as_object().is_some_and(|m| m.contains_key(DIRECTIVE_MARKER))
+    v.as_object()
+        .is_some_and(|m| m.contains_key(DIRECTIVE_MARKER))
 }
 
 /// `mergeKeyValueEqual`.
@@ -537,8 +544,12 @@ fn merge_key_value_equal(left: &Value, right: &Value, merge_key: &str) -> R<bool
     let r = right
         .as_object()
         .ok_or_else(|| err_bad_arg_type(MAP_TYPE, right))?;
-    let lk = l.get(merge_key).ok_or_else(|| err_no_merge_key(l, merge_key))?;
-    let rk = r.get(merge_key).ok_or_else(|| err_no_merge_key(r, merge_key))?;
+    let lk = l
+        .get(merge_key)
+        .ok_or_else(|| err_no_merge_key(l, merge_key))?;
+    let rk = r
+        .get(merge_key)
+        .ok_or_else(|| err_no_merge_key(r, merge_key))?;
     Ok(lk == rk)
 }
 
@@ -607,9 +618,8 @@ fn slice_element_type(slices: &[&[Value]]) -> R<ElemKind> {
                 }
                 Some(p) => {
                     if !same_go_type(p, v) {
-                        let all = Value::Array(
-                            slices.iter().map(|s| Value::Array(s.to_vec())).collect(),
-                        );
+                        let all =
+                            Value::Array(slices.iter().map(|s| Value::Array(s.to_vec())).collect());
                         return Err(SmpError::Other(format!(
                             "list element types are not identical: {}",
                             go_v(&all)
@@ -620,7 +630,9 @@ fn slice_element_type(slices: &[&[Value]]) -> R<ElemKind> {
         }
     }
     match prev {
-        None => Err(SmpError::Other("no elements in any of the given slices".into())),
+        None => Err(SmpError::Other(
+            "no elements in any of the given slices".into(),
+        )),
         Some(Value::Object(_)) => Ok(ElemKind::Map),
         Some(_) => Ok(ElemKind::Scalar),
     }
@@ -671,8 +683,13 @@ fn merge_slice(
             ));
         }
         let (original, patch) = merge_slice_with_special_elements(original, patch, merge_key)?;
-        let merged =
-            merge_slice_without_special_elements(original.clone(), &patch, merge_key, elem_ty, opts)?;
+        let merged = merge_slice_without_special_elements(
+            original.clone(),
+            &patch,
+            merge_key,
+            elem_ty,
+            opts,
+        )?;
         (original, patch, merged)
     };
     let (patch_items, server_only) = if merge_key.is_empty() {
@@ -799,7 +816,9 @@ fn extract_to_delete_items(list: &[Value]) -> R<(Vec<Value>, Vec<Value>)> {
     let mut delete = Vec::new();
     for v in list {
         let m = v.as_object().ok_or_else(|| err_bad_arg_type(MAP_TYPE, v))?;
-        if m.get(DIRECTIVE_MARKER).is_some_and(|d| d == DELETE_DIRECTIVE) {
+        if m.get(DIRECTIVE_MARKER)
+            .is_some_and(|d| d == DELETE_DIRECTIVE)
+        {
             delete.push(v.clone());
         } else {
             keep.push(v.clone());
@@ -1010,7 +1029,13 @@ pub fn diff_maps(
             (Value::Array(o), Value::Array(m)) => {
                 handle_slice_diff(key, o, m, &mut patch, ty, opts)?
             }
-            _ => replace_patch_field_if_not_equal(key, original_value, modified_value, &mut patch, opts),
+            _ => replace_patch_field_if_not_equal(
+                key,
+                original_value,
+                modified_value,
+                &mut patch,
+                opts,
+            ),
         }
     }
     if !opts.ignore_deletions {
@@ -1020,7 +1045,9 @@ pub fn diff_maps(
             }
         }
     }
-    if !retain_keys_list.is_empty() && (!patch.is_empty() || has_additional_new_field(original, modified)) {
+    if !retain_keys_list.is_empty()
+        && (!patch.is_empty() || has_additional_new_field(original, modified))
+    {
         patch.insert(
             RETAIN_KEYS_DIRECTIVE.into(),
             Value::Array(sort_scalars(retain_keys_list)),
@@ -1183,7 +1210,11 @@ fn is_order_same(original: &[Value], modified: &[Value], merge_key: &str) -> R<b
 }
 
 /// `diffListsOfScalars`: (additions, deletions), compared by `%v` text after sorting.
-fn diff_lists_of_scalars(original: &[Value], modified: &[Value], opts: DiffOptions) -> (Vec<Value>, Vec<Value>) {
+fn diff_lists_of_scalars(
+    original: &[Value],
+    modified: &[Value],
+    opts: DiffOptions,
+) -> (Vec<Value>, Vec<Value>) {
     let o = sort_scalars(original.to_vec());
     let m = sort_scalars(modified.to_vec());
     let (mut oi, mut mi) = (0, 0);
@@ -1220,6 +1251,9 @@ fn diff_lists_of_scalars(original: &[Value], modified: &[Value], opts: DiffOptio
     (add, deduplicate_scalars(delete))
 }
 
+/// A list item with its merge key value and that value's `%v` text.
+type KeyedItem = (Map<String, Value>, Value, String);
+
 /// `diffListsOfMaps`: (changes and additions, `$patch: delete` items), walking both lists
 /// sorted by the `%v` text of the merge key.
 fn diff_lists_of_maps(
@@ -1229,7 +1263,7 @@ fn diff_lists_of_maps(
     merge_key: &str,
     opts: DiffOptions,
 ) -> R<(Vec<Value>, Vec<Value>)> {
-    let sorted = |list: &[Value]| -> R<Vec<(Map<String, Value>, Value, String)>> {
+    let sorted = |list: &[Value]| -> R<Vec<KeyedItem>> {
         let mut out = Vec::with_capacity(list.len());
         for v in list {
             let m = v.as_object().ok_or_else(|| err_bad_arg_type(MAP_TYPE, v))?;
