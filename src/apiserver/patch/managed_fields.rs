@@ -549,6 +549,21 @@ impl ManagedFieldsEntry {
             && (self.operation == Operation::Apply || self.api_version == other.api_version)
     }
 
+    /// The manager identifier structured-merge-diff keys managers by (`BuildManagerIdentifier`:
+    /// the entry as JSON without time and fields, and without the API version for appliers).
+    pub fn identifier(&self) -> String {
+        let mut m = Map::new();
+        m.insert("manager".into(), self.manager.clone().into());
+        m.insert("operation".into(), self.operation.as_str().into());
+        if self.operation == Operation::Update && !self.api_version.is_empty() {
+            m.insert("apiVersion".into(), self.api_version.clone().into());
+        }
+        if !self.subresource.is_empty() {
+            m.insert("subresource".into(), self.subresource.clone().into());
+        }
+        serde_json::to_string(&Value::Object(m)).unwrap_or_default()
+    }
+
     /// How conflict messages name this manager (`printManager`).
     pub fn display_name(&self) -> String {
         let mut s = value_to_string(&Value::String(self.manager.clone()));

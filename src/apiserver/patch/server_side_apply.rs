@@ -70,20 +70,18 @@ pub fn conflict_error(conflicts: &[Conflict]) -> PatchError {
             path_string(&conflicts[0].path)
         )
     } else {
-        let mut by_manager: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        // Grouped by manager, managers sorted by their identifier.
+        let mut by_manager: std::collections::BTreeMap<String, (String, Vec<String>)> =
+            Default::default();
         for c in conflicts {
             by_manager
-                .entry(c.manager.manager.clone())
-                .or_default()
+                .entry(c.manager.identifier())
+                .or_insert_with(|| (c.manager.display_name(), Vec::new()))
+                .1
                 .push(format!("- {}", path_string(&c.path)));
         }
         let mut lines = Vec::new();
-        for (manager, paths) in &by_manager {
-            let shown = conflicts
-                .iter()
-                .find(|c| &c.manager.manager == manager)
-                .map(|c| c.manager.display_name())
-                .unwrap_or_default();
+        for (shown, paths) in by_manager.values() {
             lines.push(format!("conflicts with {shown}:"));
             lines.extend(paths.iter().cloned());
         }
@@ -186,8 +184,8 @@ pub fn server_side_apply(
     if !conflicts.is_empty() && !req.force {
         conflicts.sort_by(|a, b| {
             a.manager
-                .manager
-                .cmp(&b.manager.manager)
+                .identifier()
+                .cmp(&b.manager.identifier())
                 .then_with(|| smd_order(&a.path, &b.path))
         });
         return Err(conflict_error(&conflicts));

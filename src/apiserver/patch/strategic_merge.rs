@@ -198,56 +198,30 @@ fn discard_null_values(v: &mut Value) {
     }
 }
 
-/// A patch value taken whole (nothing to merge it with). Server side its directives are
-/// removed (`removeDirectives`) and its unmatched nulls dropped; client side, merging two
-/// patches, it is kept as is. `None` when the value is itself a `$patch: delete`.
+/// A patch value taken whole, with nothing to merge it into: its unmatched nulls are dropped
+/// (server side) and its directives removed. `None` when the value itself carries `$patch`.
 fn new_value(mut v: Value, opts: MergeOptions) -> Option<Value> {
     if opts.ignore_unmatched_nulls {
         discard_null_values(&mut v);
     }
-    if opts.merge_parallel_list {
-        remove_directives(v)
-    } else {
-        Some(v)
-    }
+    remove_directives(v)
 }
 
-/// `removeDirectives`: strips `$patch`, `$retainKeys`, `$setElementOrder/*` and
-/// `$deleteFromPrimitiveList/*` from a value, dropping maps marked `$patch: delete` and list
-/// items that held nothing but a directive.
+/// `removeDirectives`: a map carrying `$patch` is dropped whole, also as a list item.
 fn remove_directives(v: Value) -> Option<Value> {
     match v {
         Value::Object(m) => {
-            if m.get(DIRECTIVE_MARKER)
-                .is_some_and(|d| d == DELETE_DIRECTIVE)
-            {
+            if m.contains_key(DIRECTIVE_MARKER) {
                 return None;
             }
-            let mut out = Map::new();
-            for (k, v) in m {
-                if k == DIRECTIVE_MARKER
-                    || k == RETAIN_KEYS_DIRECTIVE
-                    || k.starts_with(SET_ELEMENT_ORDER_PREFIX)
-                    || k.starts_with(DELETE_FROM_PRIMITIVE_LIST_PREFIX)
-                {
-                    continue;
-                }
-                if let Some(v) = remove_directives(v) {
-                    out.insert(k, v);
-                }
-            }
-            Some(Value::Object(out))
+            Some(Value::Object(
+                m.into_iter()
+                    .filter_map(|(k, v)| remove_directives(v).map(|v| (k, v)))
+                    .collect(),
+            ))
         }
         Value::Array(items) => Some(Value::Array(
-            items
-                .into_iter()
-                .filter(|item| {
-                    !item
-                        .as_object()
-                        .is_some_and(|m| m.len() == 1 && m.contains_key(DIRECTIVE_MARKER))
-                })
-                .filter_map(remove_directives)
-                .collect(),
+            items.into_iter().filter_map(remove_directives).collect(),
         )),
         other => Some(other),
     }
@@ -456,10 +430,7 @@ fn merge_patch_into_original(
 
         let merged = match (original_list.is_some(), patch_list.is_some()) {
             (true, false) => original_field.clone(),
-            (false, true) => match new_value(Value::Array(patch_field.clone()), opts) {
-                Some(Value::Array(items)) => items,
-                _ => Vec::new(),
-            },
+            (false, true) => patch_field.clone(),
             (true, true) => merge_slice_handler(
                 original_field.clone(),
                 patch_field.clone(),
