@@ -141,8 +141,8 @@ fn a_live_object_without_the_annotation_gets_a_warning() {
     assert!(out.missing_annotation);
     assert!(!out.unchanged, "the annotation itself is patched in");
     assert_eq!(
-        missing_annotation_warning("deployments.apps", "web"),
-        "Warning: resource deployments.apps/web is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n"
+        missing_annotation_warning("deployments", "web"),
+        "Warning: resource deployments/web is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n"
     );
 }
 
@@ -486,4 +486,52 @@ proptest! {
         let _ = kubectl_apply_patch("Deployment", true, &cfg, &live);
         let _ = kubectl_apply_patch("Widget", false, &cfg, &live);
     }
+}
+
+#[test]
+fn patch_options_are_validated_like_the_server() {
+    use kubestep::apiserver::patch::validate_patch_options;
+    assert!(validate_patch_options(PatchType::ApplyYaml, "kubectl", Some(true)).is_ok());
+    let err = validate_patch_options(PatchType::ApplyYaml, "", None).unwrap_err();
+    assert_eq!(err.code, 422);
+    assert_eq!(
+        err.message,
+        "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch"
+    );
+    let status = err.to_status();
+    assert_eq!(status["details"]["kind"], "PatchOptions");
+    assert_eq!(
+        status["details"]["causes"][0]["reason"],
+        "FieldValueRequired"
+    );
+    let err = validate_patch_options(PatchType::StrategicMerge, "", Some(false)).unwrap_err();
+    assert_eq!(
+        err.message,
+        "PatchOptions.meta.k8s.io \"\" is invalid: force: Forbidden: may not be specified for non-apply patch"
+    );
+}
+
+#[test]
+fn conflicts_with_several_managers_list_each_group() {
+    let live = created_by_client_side_apply();
+    let other = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {"minReadySeconds": 5}});
+    let live = server_side_apply(
+        &req("helm", false, "2026-11-23T08:30:00Z"),
+        Some(&live),
+        &other,
+    )
+    .unwrap();
+    let mut cfg = config("nginx:1.25");
+    cfg["spec"]["replicas"] = json!(3);
+    cfg["spec"]["minReadySeconds"] = json!(9);
+    let err = server_side_apply(
+        &req("kubectl", false, "2026-11-23T09:00:00Z"),
+        Some(&live),
+        &cfg,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.message,
+        "Apply failed with 2 conflicts: conflicts with \"helm\":\n- .spec.minReadySeconds\nconflicts with \"kubectl-client-side-apply\" using apps/v1:\n- .spec.replicas"
+    );
 }

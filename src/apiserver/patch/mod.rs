@@ -97,6 +97,9 @@ pub struct PatchError {
     pub message: String,
     /// `status.details.causes`.
     pub causes: Vec<StatusCause>,
+    /// `status.details.group` and `.kind` (empty when the server leaves them out).
+    pub details_group: String,
+    pub details_kind: String,
 }
 
 impl PatchError {
@@ -107,6 +110,8 @@ impl PatchError {
             reason: "BadRequest".into(),
             message: message.into(),
             causes: Vec::new(),
+            details_group: String::new(),
+            details_kind: String::new(),
         }
     }
 
@@ -127,6 +132,8 @@ impl PatchError {
                     field: String::new(),
                 }]
             },
+            details_group: String::new(),
+            details_kind: String::new(),
         }
     }
 
@@ -138,6 +145,8 @@ impl PatchError {
             reason: String::new(),
             message: message.into(),
             causes: Vec::new(),
+            details_group: String::new(),
+            details_kind: String::new(),
         }
     }
 
@@ -151,6 +160,8 @@ impl PatchError {
                 accepted.join(", ")
             ),
             causes: Vec::new(),
+            details_group: String::new(),
+            details_kind: String::new(),
         }
     }
 
@@ -161,6 +172,8 @@ impl PatchError {
             reason: "RequestEntityTooLarge".into(),
             message: format!("Request entity too large: {message}"),
             causes: Vec::new(),
+            details_group: String::new(),
+            details_kind: String::new(),
         }
     }
 
@@ -175,7 +188,7 @@ impl PatchError {
         if !self.reason.is_empty() {
             status.insert("reason".into(), self.reason.clone().into());
         }
-        if !self.causes.is_empty() {
+        if !self.causes.is_empty() || !self.details_kind.is_empty() {
             let causes = self
                 .causes
                 .iter()
@@ -192,12 +205,90 @@ impl PatchError {
                 })
                 .collect();
             let mut details = serde_json::Map::new();
-            details.insert("causes".into(), Value::Array(causes));
+            if !self.details_group.is_empty() {
+                details.insert("group".into(), self.details_group.clone().into());
+            }
+            if !self.details_kind.is_empty() {
+                details.insert("kind".into(), self.details_kind.clone().into());
+            }
+            if !self.causes.is_empty() {
+                details.insert("causes".into(), Value::Array(causes));
+            }
             status.insert("details".into(), Value::Object(details));
         }
         status.insert("code".into(), self.code.into());
         Value::Object(status)
     }
+}
+
+/// `ValidatePatchOptions`: `force` only with apply, `fieldManager` required for apply and at
+/// most 128 printable characters. Fails with the server's 422 on `PatchOptions.meta.k8s.io`.
+pub fn validate_patch_options(
+    patch_type: PatchType,
+    field_manager: &str,
+    force: Option<bool>,
+) -> Result<(), PatchError> {
+    // (field, cause reason, detail after "<field>: ")
+    let mut errs: Vec<(&str, &str, String)> = Vec::new();
+    if patch_type != PatchType::ApplyYaml {
+        if force.is_some() {
+            errs.push((
+                "force",
+                "FieldValueForbidden",
+                "Forbidden: may not be specified for non-apply patch".into(),
+            ));
+        }
+    } else if field_manager.is_empty() {
+        errs.push((
+            "fieldManager",
+            "FieldValueRequired",
+            "Required value: is required for apply patch".into(),
+        ));
+    }
+    if field_manager.len() > 128 {
+        errs.push((
+            "fieldManager",
+            "FieldValueTooLong",
+            "Too long: may not be more than 128 bytes".into(),
+        ));
+    }
+    for (i, c) in field_manager.char_indices() {
+        if c.is_control() {
+            errs.push((
+                "fieldManager",
+                "FieldValueInvalid",
+                format!(
+                    "Invalid value: {}: invalid character U+{:04X} (at position {i})",
+                    serde_json::to_string(field_manager).unwrap_or_default(),
+                    c as u32
+                ),
+            ));
+        }
+    }
+    if errs.is_empty() {
+        return Ok(());
+    }
+    let listed: Vec<String> = errs.iter().map(|(f, _, d)| format!("{f}: {d}")).collect();
+    let joined = if listed.len() == 1 {
+        listed[0].clone()
+    } else {
+        format!("[{}]", listed.join(", "))
+    };
+    Err(PatchError {
+        code: 422,
+        reason: "Invalid".into(),
+        message: format!("PatchOptions.meta.k8s.io \"\" is invalid: {joined}"),
+        causes: errs
+            .into_iter()
+            .map(|(f, r, d)| StatusCause {
+                reason: r.into(),
+                message: d,
+                field: f.into(),
+            })
+            .collect(),
+        details_group: "meta.k8s.io".into(),
+        details_kind: "PatchOptions".into(),
+    })
 }
 
 /// Applies a JSON, merge or strategic merge patch to `current` (an object of `kind`) the way

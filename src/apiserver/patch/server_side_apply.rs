@@ -96,6 +96,8 @@ pub fn conflict_error(conflicts: &[Conflict]) -> PatchError {
         reason: "Conflict".into(),
         message,
         causes,
+        details_group: String::new(),
+        details_kind: String::new(),
     }
 }
 
