@@ -132,7 +132,7 @@ fn quirks_of_evanphx_v4() {
 #[test]
 fn decode_failures_are_bad_requests() {
     let err = apply_json_patch(&pod(), &json!({"op": "add"})).unwrap_err();
-    assert_eq!((err.code, err.reason.as_str()), (400, "BadRequest"));
+    assert_eq!((err.code, err.reason), (400, "BadRequest"));
     assert_eq!(
         err.message,
         "json: cannot unmarshal object into Go value of type jsonpatch.Patch"
@@ -150,10 +150,7 @@ fn more_than_ten_thousand_operations_are_too_large() {
         .map(|_| json!({"op": "test", "path": "/kind", "value": "Pod"}))
         .collect();
     let err = apply_json_patch(&pod(), &Value::Array(ops)).unwrap_err();
-    assert_eq!(
-        (err.code, err.reason.as_str()),
-        (413, "RequestEntityTooLarge")
-    );
+    assert_eq!((err.code, err.reason), (413, "RequestEntityTooLarge"));
     assert_eq!(err.message, "Request entity too large: The allowed maximum operations in a JSON patch is 10000, got 10001");
     assert_eq!(
         json_patch(&pod(), &Value::Array(vec![]))

@@ -512,7 +512,7 @@ fn unknown_kinds_replace_lists_like_merge_patch() {
 fn server_statuses_for_smp_failures() {
     // A patch that is not an object: the decode error, 400.
     let err = strategic_merge_patch("Pod", &json!({}), &json!([1])).unwrap_err();
-    assert_eq!((err.code, err.reason.as_str()), (400, "BadRequest"));
+    assert_eq!((err.code, err.reason), (400, "BadRequest"));
     assert_eq!(
         err.message,
         "json: cannot unmarshal array into Go value of type map[string]interface {}"
@@ -551,7 +551,7 @@ fn server_statuses_for_smp_failures() {
         &json!({"spec": {"containers": [{"image": "b"}]}}),
     )
     .unwrap_err();
-    assert_eq!((err.code, err.reason.as_str()), (500, ""));
+    assert_eq!((err.code, err.reason), (500, ""));
     assert_eq!(
         err.message,
         "map: map[image:b] does not contain declared merge key: name"

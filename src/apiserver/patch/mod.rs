@@ -92,14 +92,14 @@ pub struct PatchError {
     /// HTTP status code (`status.code`).
     pub code: u16,
     /// `status.reason` (`metav1.StatusReason`); empty for errors the server did not classify.
-    pub reason: String,
+    pub reason: &'static str,
     /// `status.message`.
     pub message: String,
     /// `status.details.causes`.
     pub causes: Vec<StatusCause>,
     /// `status.details.group` and `.kind` (empty when the server leaves them out).
-    pub details_group: String,
-    pub details_kind: String,
+    pub details_group: &'static str,
+    pub details_kind: &'static str,
 }
 
 impl PatchError {
@@ -107,11 +107,11 @@ impl PatchError {
     pub fn bad_request(message: impl Into<String>) -> PatchError {
         PatchError {
             code: 400,
-            reason: "BadRequest".into(),
+            reason: "BadRequest",
             message: message.into(),
             causes: Vec::new(),
-            details_group: String::new(),
-            details_kind: String::new(),
+            details_group: "",
+            details_kind: "",
         }
     }
 
@@ -121,7 +121,7 @@ impl PatchError {
         let server_message = server_message.into();
         PatchError {
             code: 422,
-            reason: "Invalid".into(),
+            reason: "Invalid",
             message: "the server rejected our request due to an error in our request".into(),
             causes: if server_message.is_empty() {
                 Vec::new()
@@ -132,8 +132,8 @@ impl PatchError {
                     field: String::new(),
                 }]
             },
-            details_group: String::new(),
-            details_kind: String::new(),
+            details_group: "",
+            details_kind: "",
         }
     }
 
@@ -142,11 +142,11 @@ impl PatchError {
     pub fn internal(message: impl Into<String>) -> PatchError {
         PatchError {
             code: 500,
-            reason: String::new(),
+            reason: "",
             message: message.into(),
             causes: Vec::new(),
-            details_group: String::new(),
-            details_kind: String::new(),
+            details_group: "",
+            details_kind: "",
         }
     }
 
@@ -154,14 +154,14 @@ impl PatchError {
     pub fn unsupported_media_type(accepted: &[&str]) -> PatchError {
         PatchError {
             code: 415,
-            reason: "UnsupportedMediaType".into(),
+            reason: "UnsupportedMediaType",
             message: format!(
                 "the body of the request was in an unknown format - accepted media types include: {}",
                 accepted.join(", ")
             ),
             causes: Vec::new(),
-            details_group: String::new(),
-            details_kind: String::new(),
+            details_group: "",
+            details_kind: "",
         }
     }
 
@@ -169,11 +169,11 @@ impl PatchError {
     pub fn request_entity_too_large(message: &str) -> PatchError {
         PatchError {
             code: 413,
-            reason: "RequestEntityTooLarge".into(),
+            reason: "RequestEntityTooLarge",
             message: format!("Request entity too large: {message}"),
             causes: Vec::new(),
-            details_group: String::new(),
-            details_kind: String::new(),
+            details_group: "",
+            details_kind: "",
         }
     }
 
@@ -186,7 +186,7 @@ impl PatchError {
         status.insert("status".into(), "Failure".into());
         status.insert("message".into(), self.message.clone().into());
         if !self.reason.is_empty() {
-            status.insert("reason".into(), self.reason.clone().into());
+            status.insert("reason".into(), self.reason.into());
         }
         if !self.causes.is_empty() || !self.details_kind.is_empty() {
             let causes = self
@@ -206,10 +206,10 @@ impl PatchError {
                 .collect();
             let mut details = serde_json::Map::new();
             if !self.details_group.is_empty() {
-                details.insert("group".into(), self.details_group.clone().into());
+                details.insert("group".into(), self.details_group.into());
             }
             if !self.details_kind.is_empty() {
-                details.insert("kind".into(), self.details_kind.clone().into());
+                details.insert("kind".into(), self.details_kind.into());
             }
             if !self.causes.is_empty() {
                 details.insert("causes".into(), Value::Array(causes));
@@ -276,7 +276,7 @@ pub fn validate_patch_options(
     };
     Err(PatchError {
         code: 422,
-        reason: "Invalid".into(),
+        reason: "Invalid",
         message: format!("PatchOptions.meta.k8s.io \"\" is invalid: {joined}"),
         causes: errs
             .into_iter()
@@ -286,8 +286,8 @@ pub fn validate_patch_options(
                 field: f.into(),
             })
             .collect(),
-        details_group: "meta.k8s.io".into(),
-        details_kind: "PatchOptions".into(),
+        details_group: "meta.k8s.io",
+        details_kind: "PatchOptions",
     })
 }
 

@@ -93,11 +93,11 @@ pub fn conflict_error(conflicts: &[Conflict]) -> PatchError {
     };
     PatchError {
         code: 409,
-        reason: "Conflict".into(),
+        reason: "Conflict",
         message,
         causes,
-        details_group: String::new(),
-        details_kind: String::new(),
+        details_group: "",
+        details_kind: "",
     }
 }
 
