@@ -42,8 +42,8 @@ fn operations_apply_in_order() {
 #[test]
 fn failures_carry_evanphx_texts() {
     let cases: Vec<(Value, &str)> = vec![
-        (json!([{"op": "replace", "path": "/spec/foo", "value": 1}]),
-         "replace operation does not apply: doc is missing key: /spec/foo: missing value"),
+        (json!([{"op": "replace", "path": "/spec/containers/5", "value": 1}]),
+         "replace operation does not apply: doc is missing key: /spec/containers/5: missing value"),
         (json!([{"op": "replace", "path": "/nope/foo", "value": 1}]),
          "replace operation does not apply: doc is missing path: /nope/foo: missing value"),
         (json!([{"op": "test", "path": "/metadata/name", "value": "other"}]),
@@ -61,9 +61,11 @@ fn failures_carry_evanphx_texts() {
         (json!([{"op": "add", "path": "/spec/containers/x", "value": 1}]),
          "error in add for path: '/spec/containers/x': value was not a proper array index: 'x': strconv.Atoi: parsing \"x\": invalid syntax"),
         (json!([{"op": "move", "from": "/metadata/nope", "path": "/metadata/x"}]),
-         "error in move for path: 'nope': unable to get nonexistent key: nope: missing value"),
-        (json!([{"op": "copy", "from": "/metadata/nope", "path": "/metadata/x"}]),
-         "error in copy for from: '/metadata/nope': unable to get nonexistent key: nope: missing value"),
+         "error in move for path: 'nope': Unable to remove nonexistent key: nope: missing value"),
+        (json!([{"op": "copy", "from": "/spec/containers/7", "path": "/metadata/x"}]),
+         "error in copy for from: '/spec/containers/7': Unable to access invalid index: 7: invalid index referenced"),
+        (json!([{"op": "test", "path": "/metadata/labels", "value": {"app": "web", "y": "2"}}]),
+         "testing value /metadata/labels failed: test failed"),
         (json!([{"op": "add", "value": 1}]), "add operation failed to decode path: missing value"),
         (json!([{"op": "replace", "value": 1}]),
          "replace operation failed to decode path: operation missing path field: missing value"),
@@ -125,8 +127,21 @@ fn quirks_of_evanphx_v4() {
     )
     .unwrap();
     assert_eq!(got["metadata"]["annotations"]["example.com/a~b"], "v");
+    // Replacing a missing object key adds it; copying from one copies null.
+    let got = json_patch(&json!({"spec": {}}), &json!([{"op": "replace", "path": "/spec/foo", "value": 1}])).unwrap();
+    assert_eq!(got, json!({"spec": {"foo": 1}}));
+    let got = json_patch(&json!({"a": {}}), &json!([{"op": "copy", "from": "/a/nope", "path": "/a/x"}])).unwrap();
+    assert_eq!(got, json!({"a": {"x": null}}));
     // A null body is an empty patch.
     assert_eq!(json_patch(&pod(), &Value::Null).unwrap(), pod());
+}
+
+#[test]
+fn a_test_without_value_of_a_missing_field_crashes_the_server() {
+    // evanphx v4.12 dereferences the absent value (kubectl 1.33's `patch --local` panics the
+    // same way); the API server's panic recovery answers a plain-text 500.
+    let err = apply_json_patch(&pod(), &json!([{"op": "test", "path": "/metadata/nope"}])).unwrap_err();
+    assert_eq!((err.code, err.message.as_str()), (500, "This request caused apiserver to panic. Look in the logs for details."));
 }
 
 #[test]

@@ -2,15 +2,21 @@
 //! `gopkg.in/evanphx/json-patch.v4` (v4.12), the library kube-apiserver 1.33 applies it with.
 //!
 //! Written here rather than taken from the `json-patch` crate because the learner sees the error
-//! texts, and those are evanphx's (`replace operation does not apply: doc is missing key: /x:
-//! missing value`), including its quirks: negative array indices count from the end, a `test`
-//! against a missing key passes when the value is `null`, and `replace` of the root swaps the
-//! whole document. A patch is atomic: the input is never modified and an error returns no
+//! texts, and those are evanphx's (`replace operation does not apply: doc is missing key:
+//! /spec/containers/5: missing value`), including its quirks (checked against kubectl 1.33's
+//! `patch --local`, which vendors the same v4.12.0): negative array indices count from the end,
+//! `replace` of a missing object key adds it, `copy` from a missing key copies `null`, a `test`
+//! against a missing key passes when the value is `null` (and dereferences nil when `value` is
+//! absent), and `replace` of the root swaps the whole document. A patch is atomic: the input is never modified and an error returns no
 //! partial result.
 
 use serde_json::{Map, Value};
 
 use super::PatchError;
+
+/// The plain-text body kube-apiserver's panic recovery (`WithPanicRecovery`) answers with.
+pub const APISERVER_PANIC_TEXT: &str =
+    "This request caused apiserver to panic. Look in the logs for details.";
 
 /// kube-apiserver's `maxJSONPatchOperations`.
 pub const MAX_JSON_PATCH_OPERATIONS: usize = 10000;
@@ -24,6 +30,9 @@ pub enum JsonPatchFailure {
     TooManyOperations(usize),
     /// An operation did not apply (`Patch.Apply`): 422 with this text as the cause.
     Apply(String),
+    /// A `test` without `value` of a missing or null field: evanphx v4.12 dereferences nil and
+    /// the API server's panic recovery answers 500 with a plain-text body.
+    ServerPanic,
 }
 
 impl JsonPatchFailure {
@@ -37,6 +46,7 @@ impl JsonPatchFailure {
                 ),
             ),
             JsonPatchFailure::Apply(msg) => PatchError::unprocessable(msg.clone()),
+            JsonPatchFailure::ServerPanic => PatchError::internal(APISERVER_PANIC_TEXT),
         }
     }
 }
@@ -54,7 +64,10 @@ pub fn json_patch(doc: &Value, patch: &Value) -> Result<Value, JsonPatchFailure>
     }
     let mut work = doc.clone();
     for op in &ops {
-        apply_operation(&mut work, op).map_err(JsonPatchFailure::Apply)?;
+        apply_operation(&mut work, op).map_err(|f| match f {
+            Failure::Text(t) => JsonPatchFailure::Apply(t),
+            Failure::Panic => JsonPatchFailure::ServerPanic,
+        })?;
     }
     Ok(work)
 }
@@ -144,16 +157,28 @@ fn value_of(op: &Operation) -> Option<Value> {
     op.as_ref().and_then(|m| m.get("value")).cloned()
 }
 
-fn apply_operation(doc: &mut Value, op: &Operation) -> Result<(), String> {
-    match kind(op).as_str() {
-        "add" => add(doc, op),
-        "remove" => remove(doc, op),
-        "replace" => replace(doc, op),
-        "move" => move_op(doc, op),
-        "test" => test(doc, op),
-        "copy" => copy(doc, op),
-        other => Err(format!("Unexpected kind: {other}")),
+/// Why one operation failed: a text, or a nil dereference in evanphx (the server panics).
+enum Failure {
+    Text(String),
+    Panic,
+}
+
+impl From<String> for Failure {
+    fn from(s: String) -> Failure {
+        Failure::Text(s)
     }
+}
+
+fn apply_operation(doc: &mut Value, op: &Operation) -> Result<(), Failure> {
+    Ok(match kind(op).as_str() {
+        "add" => add(doc, op)?,
+        "remove" => remove(doc, op)?,
+        "replace" => replace(doc, op)?,
+        "move" => move_op(doc, op)?,
+        "test" => test(doc, op)?,
+        "copy" => copy(doc, op)?,
+        other => return Err(Failure::Text(format!("Unexpected kind: {other}"))),
+    })
 }
 
 /// RFC 6901 unescaping with `strings.NewReplacer("~1", "/", "~0", "~")`.
@@ -198,15 +223,15 @@ fn invalid_index(idx: i64) -> String {
     format!("Unable to access invalid index: {idx}: {INVALID_INDEX}")
 }
 
-/// `partialDoc.get` / `partialArray.get`.
-fn container_get<'a>(con: &'a Value, key: &str) -> Result<&'a Value, String> {
+/// `partialDoc.get` / `partialArray.get`. A missing object key is no error in v4.12: it reads
+/// as `None` (Go's nil node), which is why `replace` of a missing key adds it and `copy` from
+/// one copies `null`.
+fn container_get<'a>(con: &'a Value, key: &str) -> Result<Option<&'a Value>, String> {
     match con {
-        Value::Object(m) => m
-            .get(key)
-            .ok_or_else(|| format!("unable to get nonexistent key: {key}: {MISSING}")),
+        Value::Object(m) => Ok(m.get(key).filter(|v| !v.is_null())),
         Value::Array(a) => {
             let idx = array_index(a.len(), key)?;
-            a.get(idx).ok_or_else(|| invalid_index(idx as i64))
+            a.get(idx).map(Some).ok_or_else(|| invalid_index(idx as i64))
         }
         _ => Err(MISSING.into()),
     }
@@ -380,33 +405,27 @@ fn move_op(doc: &mut Value, op: &Operation) -> Result<(), String> {
     container_add(con, &key, val).map_err(|e| format!("error in move for path: '{path}': {e}"))
 }
 
-fn test(doc: &mut Value, op: &Operation) -> Result<(), String> {
+fn test(doc: &mut Value, op: &Operation) -> Result<(), Failure> {
     let path = path_of(op).map_err(|e| format!("test operation failed to decode path: {e}"))?;
     let expected = value_of(op);
-    let failed = || format!("testing value {path} failed: {TEST_FAILED}");
+    let failed = || Failure::Text(format!("testing value {path} failed: {TEST_FAILED}"));
     if path.is_empty() {
-        return if expected.as_ref() == Some(&*doc) {
-            Ok(())
-        } else {
-            Err(failed())
+        return match expected {
+            None => Err(Failure::Panic),
+            Some(e) if e == *doc => Ok(()),
+            Some(_) => Err(failed()),
         };
     }
     let (con, key) = find_object(doc, &path).ok_or_else(|| {
         format!("test operation does not apply: is missing path: {path}: {MISSING}")
     })?;
-    let actual = match con {
-        Value::Object(m) => m.get(&key).cloned(),
-        _ => Some(
-            container_get(con, &key)
-                .map_err(|e| format!("error in test for path: '{path}': {e}"))?
-                .clone(),
-        ),
-    };
-    // evanphx treats a missing key, a null value and a null/absent test value alike.
-    let actual = actual.filter(|v| !v.is_null());
-    let expected = expected.filter(|v| !v.is_null());
+    let actual = container_get(con, &key)
+        .map_err(|e| format!("error in test for path: '{path}': {e}"))?
+        .cloned();
     match (actual, expected) {
-        (None, None) => Ok(()),
+        // v4.12 dereferences the absent value here: the server panics.
+        (None, None) => Err(Failure::Panic),
+        (None, Some(Value::Null)) => Ok(()),
         (Some(a), Some(e)) if a == e => Ok(()),
         _ => Err(failed()),
     }
@@ -419,7 +438,8 @@ fn copy(doc: &mut Value, op: &Operation) -> Result<(), String> {
     })?;
     let val = container_get(con, &key)
         .map_err(|e| format!("error in copy for from: '{from}': {e}"))?
-        .clone();
+        .cloned()
+        .unwrap_or(Value::Null);
     let path =
         path_of(op).map_err(|_| format!("copy operation failed to decode path: {MISSING}"))?;
     let (con, key) = find_object(doc, &path).ok_or_else(|| {
