@@ -128,9 +128,17 @@ fn quirks_of_evanphx_v4() {
     .unwrap();
     assert_eq!(got["metadata"]["annotations"]["example.com/a~b"], "v");
     // Replacing a missing object key adds it; copying from one copies null.
-    let got = json_patch(&json!({"spec": {}}), &json!([{"op": "replace", "path": "/spec/foo", "value": 1}])).unwrap();
+    let got = json_patch(
+        &json!({"spec": {}}),
+        &json!([{"op": "replace", "path": "/spec/foo", "value": 1}]),
+    )
+    .unwrap();
     assert_eq!(got, json!({"spec": {"foo": 1}}));
-    let got = json_patch(&json!({"a": {}}), &json!([{"op": "copy", "from": "/a/nope", "path": "/a/x"}])).unwrap();
+    let got = json_patch(
+        &json!({"a": {}}),
+        &json!([{"op": "copy", "from": "/a/nope", "path": "/a/x"}]),
+    )
+    .unwrap();
     assert_eq!(got, json!({"a": {"x": null}}));
     // A null body is an empty patch.
     assert_eq!(json_patch(&pod(), &Value::Null).unwrap(), pod());
@@ -140,8 +148,15 @@ fn quirks_of_evanphx_v4() {
 fn a_test_without_value_of_a_missing_field_crashes_the_server() {
     // evanphx v4.12 dereferences the absent value (kubectl 1.33's `patch --local` panics the
     // same way); the API server's panic recovery answers a plain-text 500.
-    let err = apply_json_patch(&pod(), &json!([{"op": "test", "path": "/metadata/nope"}])).unwrap_err();
-    assert_eq!((err.code, err.message.as_str()), (500, "This request caused apiserver to panic. Look in the logs for details."));
+    let err =
+        apply_json_patch(&pod(), &json!([{"op": "test", "path": "/metadata/nope"}])).unwrap_err();
+    assert_eq!(
+        (err.code, err.message.as_str()),
+        (
+            500,
+            "This request caused apiserver to panic. Look in the logs for details."
+        )
+    );
 }
 
 #[test]

@@ -231,7 +231,9 @@ fn container_get<'a>(con: &'a Value, key: &str) -> Result<Option<&'a Value>, Str
         Value::Object(m) => Ok(m.get(key).filter(|v| !v.is_null())),
         Value::Array(a) => {
             let idx = array_index(a.len(), key)?;
-            a.get(idx).map(Some).ok_or_else(|| invalid_index(idx as i64))
+            a.get(idx)
+                .map(Some)
+                .ok_or_else(|| invalid_index(idx as i64))
         }
         _ => Err(MISSING.into()),
     }
