@@ -170,15 +170,15 @@ impl From<String> for Failure {
 }
 
 fn apply_operation(doc: &mut Value, op: &Operation) -> Result<(), Failure> {
-    Ok(match kind(op).as_str() {
-        "add" => add(doc, op)?,
-        "remove" => remove(doc, op)?,
-        "replace" => replace(doc, op)?,
-        "move" => move_op(doc, op)?,
-        "test" => test(doc, op)?,
-        "copy" => copy(doc, op)?,
-        other => return Err(Failure::Text(format!("Unexpected kind: {other}"))),
-    })
+    match kind(op).as_str() {
+        "add" => add(doc, op).map_err(Failure::from),
+        "remove" => remove(doc, op).map_err(Failure::from),
+        "replace" => replace(doc, op).map_err(Failure::from),
+        "move" => move_op(doc, op).map_err(Failure::from),
+        "test" => test(doc, op),
+        "copy" => copy(doc, op).map_err(Failure::from),
+        other => Err(Failure::Text(format!("Unexpected kind: {other}"))),
+    }
 }
 
 /// RFC 6901 unescaping with `strings.NewReplacer("~1", "/", "~0", "~")`.
