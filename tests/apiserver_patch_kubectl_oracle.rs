@@ -82,15 +82,14 @@ fn ours(kind: &str, patch_type: &str, doc: &Value, patch: &Value) -> Result<Valu
 
 /// kubectl's rewrite of "doc is missing key" JSON patch errors (`getPatchedJSON`).
 fn as_kubectl_prints(patch_type: &str, text: &str) -> String {
-    if patch_type == "json" {
-        if text.contains("doc is missing key") {
-            if let Some(ix) = text.find("key:") {
-                return format!(
-                    "Object to be patched is missing field ({})",
-                    &text[ix + 5..]
-                );
-            }
-        }
+    if let (true, Some(ix)) = (
+        patch_type == "json" && text.contains("doc is missing key"),
+        text.find("key:"),
+    ) {
+        return format!(
+            "Object to be patched is missing field ({})",
+            &text[ix + 5..]
+        );
     }
     text.to_string()
 }
