@@ -172,6 +172,7 @@ fn req<'a>(manager: &'a str, force: bool, time: &'a str) -> ApplyRequest<'a> {
         manager,
         force,
         time,
+        reset_fields: &["status"],
     }
 }
 
@@ -232,6 +233,7 @@ fn created_by_client_side_apply() -> Value {
         "",
         "apps/v1",
         "2026-11-23T08:00:00Z",
+        &["status"],
     )
     .unwrap()
 }
@@ -416,6 +418,7 @@ fn updates_move_changed_fields_and_keep_time_when_nothing_changed() {
         "scale",
         "apps/v1",
         "2026-11-23T10:00:00Z",
+        &["status"],
     )
     .unwrap();
     let entries = decode_managed_fields(&obj);
@@ -439,6 +442,7 @@ fn updates_move_changed_fields_and_keep_time_when_nothing_changed() {
         "",
         "apps/v1",
         "2026-11-23T10:05:00Z",
+        &["status"],
     )
     .unwrap();
     assert_eq!(decode_managed_fields(&same), decode_managed_fields(&live));
@@ -482,7 +486,7 @@ proptest! {
     fn apply_and_update_never_panic(live in any_json(), cfg in any_json(), force in any::<bool>()) {
         let _ = server_side_apply(&req("m", force, "2026-01-01T00:00:00Z"), Some(&live), &cfg);
         let _ = server_side_apply(&req("m", force, "2026-01-01T00:00:00Z"), None, &cfg);
-        let _ = update_managed_fields("Deployment", &live, &cfg, "m", "", "apps/v1", "2026-01-01T00:00:00Z");
+        let _ = update_managed_fields("Deployment", &live, &cfg, "m", "", "apps/v1", "2026-01-01T00:00:00Z", &["status"]);
         let _ = kubectl_apply_patch("Deployment", true, &cfg, &live);
         let _ = kubectl_apply_patch("Widget", false, &cfg, &live);
     }
@@ -533,5 +537,49 @@ fn conflicts_with_several_managers_list_each_group() {
     assert_eq!(
         err.message,
         "Apply failed with 2 conflicts: conflicts with \"helm\":\n- .spec.minReadySeconds\nconflicts with \"kubectl-client-side-apply\" using apps/v1:\n- .spec.replicas"
+    );
+}
+
+#[test]
+fn reset_fields_are_never_owned() {
+    let mut cfg = config("nginx:1.25");
+    cfg["status"] = json!({"replicas": 99});
+    let obj =
+        server_side_apply(&req("kubectl", false, "2026-11-23T09:00:00Z"), None, &cfg).unwrap();
+    assert!(
+        obj.get("status").is_none(),
+        "status is not applied through the main resource"
+    );
+    assert!(obj["metadata"]["managedFields"][0]["fieldsV1"]
+        .get("f:status")
+        .is_none());
+
+    let live = created_by_client_side_apply();
+    let mut changed = live.clone();
+    changed["status"]["replicas"] = json!(3);
+    let obj = update_managed_fields(
+        "Deployment",
+        &live,
+        &changed,
+        "kube-controller-manager",
+        "status",
+        "apps/v1",
+        "2026-11-23T10:00:00Z",
+        &["spec"],
+    )
+    .unwrap();
+    let entries = decode_managed_fields(&obj);
+    let kcm = entries
+        .iter()
+        .find(|e| e.manager == "kube-controller-manager")
+        .unwrap();
+    assert_eq!(kcm.subresource, "status");
+    assert_eq!(
+        obj["metadata"]["managedFields"][1]["fieldsV1"],
+        json!({"f:status": {"f:replicas": {}}})
+    );
+    assert_eq!(
+        kubestep::apiserver::patch::managed_fields::reset_fields("Deployment", ""),
+        &["status"]
     );
 }

@@ -668,12 +668,59 @@ pub fn without_managed_fields(obj: &Value) -> Value {
     out
 }
 
+/// The fields the strategy of `kind` resets for requests to `subresource` ("" for the main
+/// resource), which the field manager never records (`GetResetFields`): `status` for the main
+/// resource of kinds with a status subresource, `spec` for `status` requests.
+pub fn reset_fields(kind: &str, subresource: &str) -> &'static [&'static str] {
+    let has_status = matches!(
+        kind,
+        "Pod"
+            | "Deployment"
+            | "StatefulSet"
+            | "ReplicaSet"
+            | "DaemonSet"
+            | "Job"
+            | "CronJob"
+            | "ReplicationController"
+            | "Service"
+            | "Node"
+            | "Namespace"
+            | "PersistentVolumeClaim"
+            | "PersistentVolume"
+            | "PodDisruptionBudget"
+            | "HorizontalPodAutoscaler"
+    );
+    match subresource {
+        "" if has_status => &["status"],
+        "status" => &["spec"],
+        _ => &[],
+    }
+}
+
+/// Dotted field paths (`status`, `metadata.labels`) as field paths.
+pub fn reset_paths(fields: &[&str]) -> Vec<Path> {
+    fields
+        .iter()
+        .map(|f| {
+            f.split('.')
+                .map(|n| PathElement::Field(n.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// Whether `p` is one of `prefixes` or below one.
+pub(crate) fn under_any(p: &[PathElement], prefixes: &[Path]) -> bool {
+    prefixes.iter().any(|r| p.starts_with(r))
+}
+
 /// `FieldManager.Update`: after a create, update or non-apply patch by `manager`, the fields
 /// the request changed (from `old`, `Value::Null` for a create, to `new`) move to `manager`'s
 /// `Update` entry for `api_version`, other managers lose them, and the entry's time becomes
 /// `time` (an RFC 3339 string from the caller) when the request changed anything. The managed
-/// fields sent in `new` are used when present, else those of `old`. Returns `new` with its
-/// `metadata.managedFields` set.
+/// fields sent in `new` are used when present, else those of `old`; `reset_fields` (see
+/// [`reset_fields`]) are never recorded. Returns `new` with its `metadata.managedFields` set.
+#[allow(clippy::too_many_arguments)]
 pub fn update_managed_fields(
     kind: &str,
     old: &Value,
@@ -682,6 +729,7 @@ pub fn update_managed_fields(
     subresource: &str,
     api_version: &str,
     time: &str,
+    reset_fields: &[&str],
 ) -> Result<Value, String> {
     let mut entries = decode_managed_fields(new);
     if entries.is_empty() || !subresource.is_empty() {
@@ -701,7 +749,13 @@ pub fn update_managed_fields(
         c.added
             .retain(|p| !(nodes.get(p) == Some(&None) && present_in_zero_value(kind, p)));
     }
-    let changed: FieldSet = c.modified.union(&c.added).cloned().collect();
+    let resets = reset_paths(reset_fields);
+    let changed: FieldSet = c
+        .modified
+        .union(&c.added)
+        .filter(|p| !under_any(p, &resets))
+        .cloned()
+        .collect();
     for e in entries.iter_mut() {
         e.fields = e
             .fields

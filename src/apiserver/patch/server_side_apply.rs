@@ -11,8 +11,8 @@
 use serde_json::{Map, Value};
 
 use super::managed_fields::{
-    compare, decode_managed_fields, encode_managed_fields, list_elements, path_string,
-    to_field_set, without_managed_fields, Ctx, FieldSet, ManagedFieldsEntry, Operation,
+    compare, decode_managed_fields, encode_managed_fields, list_elements, path_string, reset_paths,
+    to_field_set, under_any, without_managed_fields, Ctx, FieldSet, ManagedFieldsEntry, Operation,
     PathElement,
 };
 use super::patch_meta::ListType;
@@ -44,6 +44,9 @@ pub struct ApplyRequest<'a> {
     pub force: bool,
     /// RFC 3339 time of the request, recorded when the object changes.
     pub time: &'a str,
+    /// Fields the strategy resets (see [`super::managed_fields::reset_fields`]): taken out of
+    /// the configuration and never owned.
+    pub reset_fields: &'a [&'a str],
 }
 
 /// A conflict: a field another manager owns that the apply would change.
@@ -132,7 +135,11 @@ pub fn server_side_apply(
     let live_v = live
         .map(without_managed_fields)
         .unwrap_or_else(|| Value::Object(Map::new()));
-    let config_v = without_managed_fields(config);
+    let resets = reset_paths(req.reset_fields);
+    let mut config_v = without_managed_fields(config);
+    for r in &resets {
+        remove_path(&mut config_v, r, &Ctx::root(req.kind));
+    }
     let config_set = to_field_set(req.kind, &config_v).map_err(typed_err)?;
 
     let ctx = Ctx::root(req.kind);
@@ -173,7 +180,12 @@ pub fn server_side_apply(
 
     // Conflicts with the other managers.
     let c = compare(req.kind, &live_v, &merged).map_err(typed_err)?;
-    let changed: FieldSet = c.modified.union(&c.added).cloned().collect();
+    let changed: FieldSet = c
+        .modified
+        .union(&c.added)
+        .filter(|p| !under_any(p, &resets))
+        .cloned()
+        .collect();
     let mut conflicts = Vec::new();
     for e in &entries {
         for p in e.fields.intersection(&changed) {
