@@ -124,11 +124,23 @@ pub fn server_side_apply(
     live: Option<&Value>,
     config: &Value,
 ) -> Result<Value, PatchError> {
-    if !config.is_object() {
-        return Err(PatchError::bad_request(
-            "error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}",
-        ));
-    }
+    let empty = Value::Object(Map::new());
+    let config = match config {
+        Value::Object(_) => config,
+        // `null` decodes into an empty map.
+        Value::Null => &empty,
+        other => {
+            let what = match other {
+                Value::Array(_) => "array",
+                Value::String(_) => "string",
+                Value::Number(_) => "number",
+                _ => "bool",
+            };
+            return Err(PatchError::bad_request(format!(
+                "error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {what} into Go value of type map[string]interface {{}}"
+            )));
+        }
+    };
     let typed_err =
         |e: String| PatchError::internal(format!("failed to create typed patch object: {e}"));
     let mut entries = live.map(decode_managed_fields).unwrap_or_default();
