@@ -1217,9 +1217,12 @@ fn diff_lists(
         ElemKind::Scalar => {
             let (add, delete) = diff_lists_of_scalars(original, modified, opts);
             let add = normalize_slice_order(add, modified, merge_key, kind)?;
+            // diffListsOfScalars sorted `original` in place before this comparison, so an
+            // unchanged list whose items are not in sorted order still gets an order list.
+            let sorted_original = sort_scalars(original.to_vec());
             let set_order = if opts.set_element_order
                 && ((!opts.ignore_deletions && !delete.is_empty())
-                    || (!opts.ignore_changes_and_additions && original != modified))
+                    || (!opts.ignore_changes_and_additions && sorted_original != modified))
             {
                 modified.to_vec()
             } else {

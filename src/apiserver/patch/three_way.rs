@@ -74,31 +74,43 @@ pub fn create_three_way_json_merge_patch(
     merge_patch(&deletions, &add_and_change)
 }
 
-/// `keepOrDeleteNullInObj`: keeps only the `null` leaves (deletions) or drops them.
+/// `keepOrDeleteNullInObj`: keeps only the `null` leaves (the deletions) or drops them (the
+/// additions and changes). A map left empty by the filtering is dropped; a map that was empty
+/// in the patch is a value and stays among the additions.
 fn keep_or_delete_null(v: &mut Value, keep_null: bool) {
-    let Value::Object(m) = v else { return };
-    let keys: Vec<String> = m.keys().cloned().collect();
-    for k in keys {
-        let entry = m.get_mut(&k).expect("key listed above");
-        match entry {
+    if let Value::Object(m) = v {
+        *m = filter_nulls(m, keep_null);
+    }
+}
+
+fn filter_nulls(m: &Map<String, Value>, keep_null: bool) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (k, v) in m {
+        match v {
             Value::Null => {
-                if !keep_null {
-                    m.shift_remove(&k);
+                if keep_null {
+                    out.insert(k.clone(), Value::Null);
                 }
             }
-            Value::Object(_) => {
-                keep_or_delete_null(entry, keep_null);
-                if keep_null && entry.as_object().is_some_and(|o| o.is_empty()) {
-                    m.shift_remove(&k);
+            Value::Object(sub) if sub.is_empty() => {
+                if !keep_null {
+                    out.insert(k.clone(), v.clone());
+                }
+            }
+            Value::Object(sub) => {
+                let filtered = filter_nulls(sub, keep_null);
+                if !filtered.is_empty() {
+                    out.insert(k.clone(), Value::Object(filtered));
                 }
             }
             _ => {
-                if keep_null {
-                    m.shift_remove(&k);
+                if !keep_null {
+                    out.insert(k.clone(), v.clone());
                 }
             }
         }
     }
+    out
 }
 
 /// `GetModifiedConfiguration(obj, annotate=true)`: the configuration with its own JSON stored
