@@ -583,3 +583,72 @@ fn reset_fields_are_never_owned() {
         &["status"]
     );
 }
+
+#[test]
+fn kubectl_server_side_apply_takes_over_fields_from_client_side_apply() {
+    // Created by `kubectl apply` (client side): annotated and owned by kubectl-client-side-apply.
+    let (applied, _) = modified_configuration(&config("nginx:1.25"));
+    let live = update_managed_fields(
+        "Deployment",
+        &Value::Null,
+        &live_from(&applied),
+        "kubectl-client-side-apply",
+        "",
+        "apps/v1",
+        "2026-11-23T08:00:00Z",
+        &["status"],
+    )
+    .unwrap();
+    let mut cfg = config("nginx:1.25");
+    cfg["spec"]["replicas"] = json!(5);
+
+    // Another manager conflicts on the field the annotation describes...
+    let err = server_side_apply(
+        &req("helm", false, "2026-11-23T09:00:00Z"),
+        Some(&live),
+        &cfg,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.message,
+        "Apply failed with 1 conflict: conflict with \"kubectl-client-side-apply\" using apps/v1: .spec.replicas"
+    );
+    // ...but `kubectl apply --server-side` (manager "kubectl") takes it over without --force-conflicts,
+    let obj = server_side_apply(
+        &req("kubectl", false, "2026-11-23T09:00:00Z"),
+        Some(&live),
+        &cfg,
+    )
+    .unwrap();
+    assert_eq!(obj["spec"]["replicas"], 5);
+    // and rewrites the annotation to what it applied, for a later client-side apply.
+    assert_eq!(
+        obj["metadata"]["annotations"][LAST_APPLIED_CONFIG_ANNOTATION],
+        format!("{}\n", go_json_marshal(&cfg)).as_str()
+    );
+
+    // A field someone changed since the last client-side apply still conflicts.
+    let mut scaled = live.clone();
+    scaled["spec"]["replicas"] = json!(3);
+    let scaled = update_managed_fields(
+        "Deployment",
+        &live,
+        &scaled,
+        "kubectl-scale",
+        "scale",
+        "apps/v1",
+        "2026-11-23T08:30:00Z",
+        &["status"],
+    )
+    .unwrap();
+    let err = server_side_apply(
+        &req("kubectl", false, "2026-11-23T09:00:00Z"),
+        Some(&scaled),
+        &cfg,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.message,
+        "Apply failed with 1 conflict: conflict with \"kubectl-scale\" with subresource \"scale\" using apps/v1: .spec.replicas"
+    );
+}

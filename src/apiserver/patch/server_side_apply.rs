@@ -10,12 +10,14 @@
 
 use serde_json::{Map, Value};
 
+use super::go_fmt::go_json_marshal;
 use super::managed_fields::{
     compare, decode_managed_fields, encode_managed_fields, list_elements, path_string, reset_paths,
     to_field_set, under_any, without_managed_fields, Ctx, FieldSet, ManagedFieldsEntry, Operation,
     PathElement,
 };
 use super::patch_meta::ListType;
+use super::three_way::LAST_APPLIED_CONFIG_ANNOTATION;
 use super::{PatchError, StatusCause};
 
 /// The hint kubectl prints after the server's conflict message (`kubectl apply --server-side`).
@@ -117,13 +119,108 @@ fn smd_order(a: &[PathElement], b: &[PathElement]) -> std::cmp::Ordering {
     }
 }
 
+/// Why an apply failed before the API server turns it into a status.
+enum ApplyFailure {
+    Conflicts(Vec<Conflict>),
+    Error(PatchError),
+}
+
+impl From<PatchError> for ApplyFailure {
+    fn from(e: PatchError) -> ApplyFailure {
+        ApplyFailure::Error(e)
+    }
+}
+
 /// Applies `config` (the decoded YAML body) to `live` (`None` when the object does not exist
 /// yet) for `req.manager`. Returns the object to store, with `metadata.managedFields` updated.
+///
+/// For the manager `kubectl` (what `kubectl apply --server-side` sends) the server also eases the
+/// move from client-side apply: conflicts on fields the `last-applied-configuration`
+/// annotation still describes are taken over without `force` (`lastAppliedManager`), and an
+/// existing annotation is rewritten to the applied configuration (`lastAppliedUpdater`), so
+/// that a later client-side apply sees it.
 pub fn server_side_apply(
     req: &ApplyRequest,
     live: Option<&Value>,
     config: &Value,
 ) -> Result<Value, PatchError> {
+    let result = match apply_with_managers(req, live, config) {
+        Err(ApplyFailure::Conflicts(conflicts)) if req.manager == "kubectl" => {
+            match live.and_then(|l| allowed_conflicts_from_last_applied(req.kind, l)) {
+                Some(allowed) => {
+                    let remaining: Vec<Conflict> = conflicts
+                        .into_iter()
+                        .filter(|c| !allowed.contains(&c.path))
+                        .collect();
+                    if remaining.is_empty() {
+                        let forced = ApplyRequest {
+                            force: true,
+                            ..*req
+                        };
+                        apply_with_managers(&forced, live, config)
+                    } else {
+                        Err(ApplyFailure::Conflicts(remaining))
+                    }
+                }
+                None => Err(ApplyFailure::Conflicts(conflicts)),
+            }
+        }
+        other => other,
+    };
+    let mut obj = result.map_err(|f| match f {
+        ApplyFailure::Conflicts(c) => conflict_error(&c),
+        ApplyFailure::Error(e) => e,
+    })?;
+    if req.manager == "kubectl" {
+        if let Some(annotation) = obj
+            .pointer_mut("/metadata/annotations")
+            .and_then(|a| a.get_mut(LAST_APPLIED_CONFIG_ANNOTATION))
+        {
+            *annotation = Value::String(last_applied_from_apply(config));
+        }
+    }
+    Ok(obj)
+}
+
+/// `allowedConflictsFromLastApplied`: the fields of the last-applied configuration whose values
+/// the live object still has. `None` without a readable annotation.
+fn allowed_conflicts_from_last_applied(kind: &str, live: &Value) -> Option<FieldSet> {
+    let text = live
+        .pointer("/metadata/annotations")?
+        .get(LAST_APPLIED_CONFIG_ANNOTATION)?
+        .as_str()?;
+    if text.is_empty() {
+        return None;
+    }
+    let last_applied: Value = serde_json::from_str(text).ok()?;
+    let set = to_field_set(kind, &last_applied).ok()?;
+    let c = compare(kind, &last_applied, &without_managed_fields(live)).ok()?;
+    Some(
+        set.into_iter()
+            .filter(|p| !c.modified.contains(p) && !c.added.contains(p) && !c.removed.contains(p))
+            .collect(),
+    )
+}
+
+/// `buildLastApplied`: the applied configuration, without the annotation itself, as Go's
+/// JSON encoder writes it.
+fn last_applied_from_apply(config: &Value) -> String {
+    let mut c = config.clone();
+    if let Some(annotations) = c
+        .pointer_mut("/metadata/annotations")
+        .and_then(Value::as_object_mut)
+    {
+        annotations.shift_remove(LAST_APPLIED_CONFIG_ANNOTATION);
+    }
+    format!("{}\n", go_json_marshal(&c))
+}
+
+/// `FieldManager.Apply` without the kubectl-specific wrappers.
+fn apply_with_managers(
+    req: &ApplyRequest,
+    live: Option<&Value>,
+    config: &Value,
+) -> Result<Value, ApplyFailure> {
     let empty = Value::Object(Map::new());
     let config = match config {
         Value::Object(_) => config,
@@ -138,7 +235,8 @@ pub fn server_side_apply(
             };
             return Err(PatchError::bad_request(format!(
                 "error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {what} into Go value of type map[string]interface {{}}"
-            )));
+            ))
+            .into());
         }
     };
     let typed_err =
@@ -214,7 +312,7 @@ pub fn server_side_apply(
                 .cmp(&b.manager.identifier())
                 .then_with(|| smd_order(&a.path, &b.path))
         });
-        return Err(conflict_error(&conflicts));
+        return Err(ApplyFailure::Conflicts(conflicts));
     }
     for e in entries.iter_mut() {
         e.fields = e
