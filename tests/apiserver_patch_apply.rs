@@ -652,3 +652,46 @@ fn kubectl_server_side_apply_takes_over_fields_from_client_side_apply() {
         "Apply failed with 1 conflict: conflict with \"kubectl-scale\" with subresource \"scale\" using apps/v1: .spec.replicas"
     );
 }
+
+#[test]
+fn more_than_ten_update_managers_are_merged_into_ancient_changes() {
+    let mut obj = created_by_client_side_apply();
+    for i in 0..11 {
+        let mut next = obj.clone();
+        next["metadata"]["labels"][format!("l{i}")] = json!("x");
+        let time = format!("2026-11-23T09:{:02}:00Z", i + 10);
+        obj = update_managed_fields(
+            "Deployment",
+            &obj,
+            &next,
+            &format!("m{i:02}"),
+            "",
+            "apps/v1",
+            &time,
+            &["status"],
+        )
+        .unwrap();
+    }
+    let entries = decode_managed_fields(&obj);
+    assert_eq!(entries.len(), 10);
+    let managers: Vec<&str> = entries.iter().map(|e| e.manager.as_str()).collect();
+    // Twelve updaters: the oldest (kubectl-client-side-apply) became the bucket and the next two
+    // (m00, m01) were merged into it, taking m01's time.
+    assert_eq!(
+        managers,
+        [
+            "ancient-changes",
+            "m02",
+            "m03",
+            "m04",
+            "m05",
+            "m06",
+            "m07",
+            "m08",
+            "m09",
+            "m10"
+        ]
+    );
+    assert_eq!(entries[0].time.as_deref(), Some("2026-11-23T09:11:00Z"));
+    assert!(entries[0].fields.len() > 10);
+}

@@ -668,6 +668,65 @@ pub fn without_managed_fields(obj: &Value) -> Value {
     out
 }
 
+/// How many `Update` managers an object keeps (`DefaultMaxUpdateManagers`).
+pub const MAX_UPDATE_MANAGERS: usize = 10;
+
+/// The manager older updates are merged into (`capManagersManager`).
+pub const ANCIENT_CHANGES_MANAGER: &str = "ancient-changes";
+
+/// `capUpdateManagers`: beyond ten `Update` managers, the oldest are merged, per API version,
+/// into an `ancient-changes` entry (which takes the time of the newest update merged in).
+fn cap_update_managers(entries: &mut Vec<ManagedFieldsEntry>) {
+    let mut updaters: Vec<ManagedFieldsEntry> = entries
+        .iter()
+        .filter(|e| e.operation == Operation::Update)
+        .cloned()
+        .collect();
+    if updaters.len() <= MAX_UPDATE_MANAGERS {
+        return;
+    }
+    updaters.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.manager.cmp(&b.manager)));
+    let mut length = updaters.len();
+    let mut first_by_version: BTreeMap<String, String> = BTreeMap::new();
+    for u in updaters {
+        if length <= MAX_UPDATE_MANAGERS {
+            break;
+        }
+        let bucket = ManagedFieldsEntry {
+            manager: ANCIENT_CHANGES_MANAGER.into(),
+            operation: Operation::Update,
+            api_version: u.api_version.clone(),
+            time: None,
+            subresource: String::new(),
+            fields: FieldSet::new(),
+        };
+        let Some(first) = first_by_version.get(&u.api_version).cloned() else {
+            first_by_version.insert(u.api_version.clone(), u.identifier());
+            continue;
+        };
+        if !entries
+            .iter()
+            .any(|e| e.identifier() == bucket.identifier())
+        {
+            // The first manager of this version becomes the bucket.
+            if let Some(e) = entries.iter_mut().find(|e| e.identifier() == first) {
+                e.manager = bucket.manager.clone();
+                e.subresource = String::new();
+            }
+        }
+        let merged = u.fields.clone();
+        entries.retain(|e| e.identifier() != u.identifier());
+        if let Some(b) = entries
+            .iter_mut()
+            .find(|e| e.identifier() == bucket.identifier())
+        {
+            b.fields.extend(merged);
+            b.time = u.time.clone();
+        }
+        length -= 1;
+    }
+}
+
 /// The fields the strategy of `kind` resets for requests to `subresource` ("" for the main
 /// resource), which the field manager never records (`GetResetFields`): `status` for the main
 /// resource of kinds with a status subresource, `spec` for `status` requests.
@@ -781,6 +840,8 @@ pub fn update_managed_fields(
             None => entries.push(me),
         }
     }
+    entries.retain(|e| !e.fields.is_empty());
+    cap_update_managers(&mut entries);
     encode_managed_fields(&mut out, entries);
     Ok(out)
 }

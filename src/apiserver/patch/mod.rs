@@ -292,11 +292,11 @@ pub fn validate_patch_options(
 }
 
 /// Applies a JSON, merge or strategic merge patch to `current` (an object of `kind`) the way
-/// kube-apiserver's `jsonPatcher`/`smpPatcher` do. Server-side apply needs managed fields and
-/// lives in [`server_side_apply`].
+/// kube-apiserver's `jsonPatcher`/`smpPatcher` do.
 ///
 /// `builtin` says whether `kind` is a built-in type: strategic merge patch on anything else is
-/// refused with the server's 415.
+/// refused with the server's 415. `ApplyYaml` gets `patchResource`'s answer for a type it has
+/// no patcher for; apply requests belong to [`server_side_apply::server_side_apply`].
 pub fn apply_patch(
     kind: &str,
     builtin: bool,

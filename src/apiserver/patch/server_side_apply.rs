@@ -4,9 +4,9 @@
 //! fields this manager applied last time and no longer specifies (unless another manager owns
 //! them), and refuse with 409 when the request changes fields other managers own, unless forced.
 //!
-//! Not modelled: the cap of ten `Update` managers (`capManagersManager`), the conversion of
-//! managed fields between API versions, and the upgrade of a client-side-apply
-//! `last-applied-configuration` into apply ownership (`lastAppliedManager`).
+//! Not modelled: the conversion of managed fields between API versions (every manager's set is
+//! read as if recorded in the request's version), and the probabilistic skipping of
+//! create-time ownership (`skipNonAppliedManager`, off by default).
 
 use serde_json::{Map, Value};
 
