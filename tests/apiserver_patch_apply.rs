@@ -695,3 +695,19 @@ fn more_than_ten_update_managers_are_merged_into_ancient_changes() {
     assert_eq!(entries[0].time.as_deref(), Some("2026-11-23T09:11:00Z"));
     assert!(entries[0].fields.len() > 10);
 }
+
+#[test]
+fn an_associative_list_item_without_its_key_is_refused() {
+    let mut cfg = config("nginx:1.25");
+    cfg["spec"]["template"]["spec"]["containers"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("name");
+    let err =
+        server_side_apply(&req("kubectl", false, "2026-11-23T09:00:00Z"), None, &cfg).unwrap_err();
+    assert_eq!(err.code, 500);
+    assert_eq!(
+        err.message,
+        "failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec.template.spec.containers: element 0: associative list with keys has an element that omits key field \"name\" (and doesn't have default value)"
+    );
+}

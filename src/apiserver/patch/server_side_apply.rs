@@ -239,8 +239,21 @@ fn apply_with_managers(
             .into());
         }
     };
-    let typed_err =
-        |e: String| PatchError::internal(format!("failed to create typed patch object: {e}"));
+    // structuredMergeManager names the object as `namespace/name; group/version, Kind=kind`.
+    let str_at = |p: &str| config.pointer(p).and_then(Value::as_str).unwrap_or("");
+    let api_version = str_at("/apiVersion");
+    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+    let object = format!(
+        "{}/{}; {group}/{version}, Kind={}",
+        str_at("/metadata/namespace"),
+        str_at("/metadata/name"),
+        str_at("/kind")
+    );
+    let typed_err = |e: String| {
+        PatchError::internal(format!(
+            "failed to create typed patch object ({object}): {e}"
+        ))
+    };
     let mut entries = live.map(decode_managed_fields).unwrap_or_default();
     let live_v = live
         .map(without_managed_fields)
