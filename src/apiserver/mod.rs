@@ -17,6 +17,7 @@ pub mod fields;
 pub mod fuzzing;
 pub mod kubeadm;
 pub mod labels;
+pub mod patch;
 pub mod request;
 pub mod request_info;
 pub mod resources;
