@@ -863,3 +863,102 @@ fn invalid_objects_get_422_with_every_cause() {
         "{body}"
     );
 }
+
+#[test]
+fn every_patch_type_and_server_side_apply_with_managed_fields() {
+    let mut h = Harness::new();
+    let deploy = json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web"},
+        "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+                 "template": {"metadata": {"labels": {"app": "web"}},
+                              "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}, {"name": "sidecar", "image": "busybox"}]}}}
+    });
+    let (code, created) = h.call(Harness::admin(
+        HttpRequest::new("POST", "/apis/apps/v1/namespaces/default/deployments")
+            .header(
+                "User-Agent",
+                "kubectl/v1.33.1 (linux/amd64) kubernetes/8adc0f0",
+            )
+            .json_body(deploy),
+    ));
+    assert_eq!(code, 201, "{created}");
+    assert_eq!(
+        created["metadata"]["managedFields"][0]["manager"],
+        "kubectl"
+    );
+    assert_eq!(
+        created["metadata"]["managedFields"][0]["operation"],
+        "Update"
+    );
+    // Strategic merge: the container list merges by name.
+    let (code, smp) = h.call(Harness::admin(
+        HttpRequest::new("PATCH", "/apis/apps/v1/namespaces/default/deployments/web")
+            .header("Content-Type", "application/strategic-merge-patch+json")
+            .body(r#"{"spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.28"}]}}}}"#),
+    ));
+    assert_eq!(code, 200, "{smp}");
+    let containers = smp["spec"]["template"]["spec"]["containers"]
+        .as_array()
+        .unwrap();
+    assert_eq!(containers.len(), 2);
+    assert_eq!(containers[0]["image"], "nginx:1.28");
+    assert_eq!(
+        smp["metadata"]["generation"], 2,
+        "a spec change bumps the generation"
+    );
+    // JSON patch, all or nothing.
+    let (code, jp) = h.call(Harness::admin(
+        HttpRequest::new("PATCH", "/apis/apps/v1/namespaces/default/deployments/web")
+            .header("Content-Type", "application/json-patch+json")
+            .body(r#"[{"op":"replace","path":"/spec/replicas","value":3}]"#),
+    ));
+    assert_eq!((code, jp["spec"]["replicas"].as_i64()), (200, Some(3)));
+    // Server-side apply by another manager that wants other replicas: a conflict.
+    let apply =
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 5\n";
+    let (code, conflict) = h.call(Harness::admin(
+        HttpRequest::new(
+            "PATCH",
+            "/apis/apps/v1/namespaces/default/deployments/web?fieldManager=scaler",
+        )
+        .header("Content-Type", "application/apply-patch+yaml")
+        .body(apply),
+    ));
+    assert_eq!(code, 409, "{conflict}");
+    assert!(
+        conflict["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Apply failed with 1 conflict"),
+        "{conflict}"
+    );
+    let (code, forced) = h.call(Harness::admin(
+        HttpRequest::new(
+            "PATCH",
+            "/apis/apps/v1/namespaces/default/deployments/web?fieldManager=scaler&force=true",
+        )
+        .header("Content-Type", "application/apply-patch+yaml")
+        .body(apply),
+    ));
+    assert_eq!(
+        (code, forced["spec"]["replicas"].as_i64()),
+        (200, Some(5)),
+        "{forced}"
+    );
+    // Apply creates what does not exist.
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  a: b\n";
+    let (code, created) = h.call(Harness::admin(
+        HttpRequest::new(
+            "PATCH",
+            "/api/v1/namespaces/default/configmaps/applied?fieldManager=kubectl",
+        )
+        .header("Content-Type", "application/apply-patch+yaml")
+        .body(cm),
+    ));
+    assert_eq!(code, 201, "{created}");
+    assert_eq!(
+        created["metadata"]["managedFields"][0]["operation"],
+        "Apply"
+    );
+}

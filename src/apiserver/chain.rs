@@ -14,6 +14,9 @@ use super::conversion;
 use super::decode::{self, ContentType, DecodeError, FieldValidation, Gvk};
 use super::defaulting::{self, strategy};
 use super::errors::{self, ApiError};
+use super::patch::managed_fields;
+use super::patch::server_side_apply::{server_side_apply, ApplyRequest};
+use super::patch::{self, PatchError, PatchType};
 use super::request::{Body, HttpRequest};
 use super::request_info::RequestInfo;
 use super::resources::Resource;
@@ -236,62 +239,162 @@ pub fn decode(
     ))
 }
 
-/// The object a PUT or PATCH body asks for, built on `current`.
+/// The field manager of a request: `?fieldManager=`, or the User-Agent's first word as
+/// kube-apiserver defaults it (`kube-controller-manager`, `kubelet`).
+pub fn field_manager(req: &HttpRequest) -> String {
+    match req.query_value("fieldManager") {
+        Some(m) if !m.is_empty() => m.to_string(),
+        _ => req
+            .header_value("User-Agent")
+            .unwrap_or("unknown")
+            .split('/')
+            .next()
+            .unwrap_or("unknown")
+            .trim()
+            .to_string(),
+    }
+}
+
+fn patch_error(e: PatchError) -> ApiError {
+    ApiError {
+        code: e.code,
+        status: e.to_status(),
+    }
+}
+
+/// The object a PUT or PATCH body asks for, built on `current` (`None` when an apply patch
+/// creates the object).
 pub fn apply_body(
     req: &HttpRequest,
     info: &RequestInfo,
     resource: &Resource,
     body: Value,
-    current: Value,
+    current: Option<Value>,
+    now: SimTime,
 ) -> Result<Value, ApiError> {
-    let mut new = if info.verb == "patch" {
-        let mut merged = current.clone();
-        merge_patch(&mut merged, &body);
-        // The patched object is decoded again, defaults and all.
-        defaulting::set_object_defaults(&mut merged);
-        merged
-    } else {
-        body
-    };
-    let _ = req;
-    let want_rv = new
-        .pointer("/metadata/resourceVersion")
+    let kind = current
+        .as_ref()
+        .and_then(|c| c.get("kind").and_then(Value::as_str).map(str::to_string))
+        .unwrap_or_else(|| resource.kind.to_string());
+    let have_rv = current
+        .as_ref()
+        .and_then(|c| c.pointer("/metadata/resourceVersion"))
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    let have_rv = current
-        .pointer("/metadata/resourceVersion")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    if info.verb == "update" && !want_rv.is_empty() && want_rv != have_rv {
-        return Err(errors::conflict(resource, &info.name, errors::MODIFIED));
+    let mut new = if info.verb == "patch" {
+        let media = req
+            .header_value("Content-Type")
+            .unwrap_or("")
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        let patch_type = PatchType::from_content_type(&media)
+            .ok_or_else(|| ApiError::from(status::unsupported_media_type(PATCH_TYPES)))?;
+        let manager = req.query_value("fieldManager").unwrap_or("");
+        let force = req.query_value("force").map(|v| v == "true");
+        patch::validate_patch_options(patch_type, manager, force).map_err(patch_error)?;
+        let mut patched = match (patch_type, &current) {
+            (PatchType::ApplyYaml, live) => {
+                let api_version = resource.group_version();
+                let time = now.rfc3339();
+                let request = ApplyRequest {
+                    kind: &kind,
+                    api_version: &api_version,
+                    manager,
+                    force: force.unwrap_or(false),
+                    time: &time,
+                    reset_fields: managed_fields::reset_fields(&kind, &info.subresource),
+                };
+                server_side_apply(&request, live.as_ref(), &body).map_err(patch_error)?
+            }
+            (_, Some(cur)) => {
+                patch::apply_patch(&kind, true, patch_type, cur, &body).map_err(patch_error)?
+            }
+            (_, None) => return Err(errors::not_found(resource, &info.name)),
+        };
+        // The patched object is decoded again, defaults and all.
+        defaulting::set_object_defaults(&mut patched);
+        patched
+    } else {
+        body
+    };
+    if !new.get("metadata").is_some_and(Value::is_object) {
+        new["metadata"] = json!({});
     }
-    for field in ["uid", "creationTimestamp"] {
-        if let Some(v) = current.pointer(&format!("/metadata/{field}")) {
-            new["metadata"][field] = v.clone();
+    if info.verb == "update" {
+        let body_name = new
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if info.subresource.is_empty() && !body_name.is_empty() && body_name != info.name {
+            return Err(errors::bad_request(format!(
+                "the name of the object ({body_name}) does not match the name on the URL ({})",
+                info.name
+            )));
+        }
+        let want_rv = new
+            .pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if !want_rv.is_empty() && want_rv != have_rv {
+            return Err(errors::conflict(resource, &info.name, errors::MODIFIED));
         }
     }
-    storage::set_resource_version(&mut new, have_rv.parse().unwrap_or(0));
+    // `rest.BeforeUpdate`: the creation timestamp is the stored one; an empty uid is filled.
+    if let Some(cur) = &current {
+        if let Some(ts) = cur.pointer("/metadata/creationTimestamp") {
+            new["metadata"]["creationTimestamp"] = ts.clone();
+        }
+        let uid_empty = new
+            .pointer("/metadata/uid")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty);
+        if uid_empty {
+            if let Some(uid) = cur.pointer("/metadata/uid") {
+                new["metadata"]["uid"] = uid.clone();
+            }
+        }
+        storage::set_resource_version(&mut new, have_rv.parse().unwrap_or(0));
+    }
     Ok(new)
 }
 
-/// RFC 7396 JSON merge patch.
-fn merge_patch(target: &mut Value, patch: &Value) {
-    match patch {
-        Value::Object(p) => {
-            if !target.is_object() {
-                *target = json!({});
-            }
-            let t = target.as_object_mut().expect("object");
-            for (k, v) in p {
-                if v.is_null() {
-                    t.remove(k);
-                } else {
-                    merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
-                }
-            }
-        }
-        other => *target = other.clone(),
+/// Records which manager set which fields (`metadata.managedFields`) on a create or update.
+/// Server-side apply keeps its own entries.
+pub fn track_managed_fields(
+    req: &HttpRequest,
+    info: &RequestInfo,
+    resource: &Resource,
+    old: Option<&Value>,
+    new: &mut Value,
+    now: SimTime,
+) {
+    let media = req.header_value("Content-Type").unwrap_or("");
+    if media.starts_with("application/apply-patch") {
+        return;
+    }
+    let kind = new
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or(resource.kind)
+        .to_string();
+    let manager = field_manager(req);
+    let null = Value::Null;
+    let updated = managed_fields::update_managed_fields(
+        &kind,
+        old.unwrap_or(&null),
+        new,
+        &manager,
+        &info.subresource,
+        &resource.group_version(),
+        &now.rfc3339(),
+        managed_fields::reset_fields(&kind, &info.subresource),
+    );
+    if let Ok(v) = updated {
+        *new = v;
     }
 }
 

@@ -830,11 +830,42 @@ impl KubeApiServer {
         };
         let resource = rc.resource.expect("resolved");
         let Some(kv) = resp.kvs.first() else {
+            let applying = rc.info.verb == "patch"
+                && rc.info.subresource.is_empty()
+                && rc
+                    .request
+                    .header_value("Content-Type")
+                    .is_some_and(|t| t.starts_with("application/apply-patch"));
+            if applying {
+                // Server-side apply of an object that does not exist creates it.
+                self.apply_create(ctx, n);
+                return;
+            }
             let e = errors::not_found(resource, &rc.info.name);
             self.respond(ctx, n, e.response());
             return;
         };
         self.with_current(ctx, n, kv);
+    }
+
+    fn apply_create(&mut self, ctx: &mut Ctx<'_>, n: u64) {
+        let now = ctx.now();
+        let rc = self.requests.get_mut(&n).expect("in flight");
+        let resource = rc.resource.expect("resolved");
+        let body = rc.body.clone().unwrap_or(Value::Null);
+        match chain::apply_body(&rc.request, &rc.info, resource, body, None, now) {
+            Ok(mut obj) => {
+                obj["kind"] = json!(resource.kind);
+                obj["apiVersion"] = json!(resource.group_version());
+                if obj.pointer("/metadata/name").is_none() {
+                    obj["metadata"]["name"] = json!(rc.info.name);
+                }
+                rc.action = WriteAction::Create;
+                rc.object = Some(obj);
+                self.admit(ctx, n);
+            }
+            Err(e) => self.respond(ctx, n, e.response()),
+        }
     }
 
     /// Continues a request with the stored object (first read, or a retry after a lost race).
@@ -931,7 +962,8 @@ impl KubeApiServer {
                     &rc.info,
                     resource,
                     body,
-                    subresources::scale_of(&current),
+                    Some(subresources::scale_of(&current)),
+                    now,
                 )?;
                 return subresources::apply_scale(&current, &scale);
             }
@@ -939,10 +971,18 @@ impl KubeApiServer {
         }
         let mut new = if conversion::is_events_v1(resource.group) && rc.info.verb == "patch" {
             let as_v1 = conversion::core_event_to_events_v1(&current);
-            let patched = chain::apply_body(&rc.request, &rc.info, resource, body, as_v1)?;
+            let patched =
+                chain::apply_body(&rc.request, &rc.info, resource, body, Some(as_v1), now)?;
             conversion::events_v1_to_core_event(&patched)
         } else {
-            chain::apply_body(&rc.request, &rc.info, resource, body, current.clone())?
+            chain::apply_body(
+                &rc.request,
+                &rc.info,
+                resource,
+                body,
+                Some(current.clone()),
+                now,
+            )?
         };
         match sub {
             "status" => new = subresources::with_status(&current, &new),
@@ -1021,6 +1061,12 @@ impl KubeApiServer {
             }
         } else if let (Some(obj), Some((old, _))) = (rc.object.as_mut(), rc.current.as_ref()) {
             chain::before_update(resource, &rc.info, obj, old);
+        }
+        let now = ctx.now();
+        let rc = self.requests.get_mut(&n).expect("in flight");
+        if let Some(obj) = rc.object.as_mut() {
+            let old = rc.current.as_ref().map(|(o, _)| o);
+            chain::track_managed_fields(&rc.request, &rc.info, resource, old, obj, now);
         }
         let rc = self.requests.get_mut(&n).expect("in flight");
         let obj = rc.object.as_ref().expect("decoded");
