@@ -21,3 +21,17 @@ fn every_corpus_input_is_answered_without_a_panic() {
         assert!(result.is_ok(), "corpus input {} panicked", f.display());
     }
 }
+
+#[test]
+fn non_object_bodies_and_patches_are_refused_not_panicked() {
+    // A YAML scalar as a Pod, and patches that turn the object into a scalar or an array.
+    for data in [
+        &[0u8, 0, 1, b'5'][..],
+        &[0u8, 0, 0, b'[', b']'][..],
+        b"\x02\x80\x03[{\"op\":\"replace\",\"path\":\"\",\"value\":5}]",
+        b"\x02\x80\x02[1,2]",
+        b"\x01\x80\x00\"text\"",
+    ] {
+        kubestep::apiserver::fuzzing::run(data);
+    }
+}
