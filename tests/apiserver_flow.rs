@@ -962,3 +962,70 @@ fn every_patch_type_and_server_side_apply_with_managed_fields() {
         "Apply"
     );
 }
+
+#[test]
+fn the_api_server_compacts_etcd_every_five_minutes() {
+    let mut h = Harness::new();
+    let (_, first) = h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/configmaps").json_body(
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "v1"}}),
+        ),
+    ));
+    let old_rv = first["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/configmaps").json_body(
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "v2"}}),
+        ),
+    ));
+    // First interval: the server records the revision; second: it compacts to that record.
+    h.sim.advance(kubestep::sim::SimDuration::from_secs(601));
+    let etcd = h
+        .sim
+        .actor::<kubestep::etcd::EtcdServer>(&Addr::Etcd)
+        .unwrap();
+    assert!(
+        etcd.kv().compact_rev() > old_rv.parse::<i64>().unwrap(),
+        "compacted past {old_rv}"
+    );
+    let (code, body) = h.call(Harness::admin(HttpRequest::new(
+        "GET",
+        &format!("/api/v1/namespaces/default/configmaps?resourceVersion={old_rv}&resourceVersionMatch=Exact"),
+    )));
+    assert_eq!(code, 410, "{body}");
+    assert_eq!(body["reason"], "Expired");
+}
+
+#[test]
+fn dry_run_runs_every_stage_but_stores_nothing() {
+    let mut h = Harness::new();
+    let (code, body) = h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/pods?dryRun=All")
+            .json_body(pod("dry")),
+    ));
+    assert_eq!(code, 201, "{body}");
+    assert_eq!(body["spec"]["restartPolicy"], "Always");
+    let (code, _) = h.call(Harness::admin(HttpRequest::new(
+        "GET",
+        "/api/v1/namespaces/default/pods/dry",
+    )));
+    assert_eq!(code, 404);
+}
+
+#[test]
+fn watches_that_allow_bookmarks_get_one_a_minute() {
+    let mut h = Harness::new();
+    let w = h.send(Harness::admin(HttpRequest::new(
+        "GET",
+        "/api/v1/namespaces/default/configmaps?watch=1&allowWatchBookmarks=true&resourceVersion=0",
+    )));
+    h.sim.advance(kubestep::sim::SimDuration::from_secs(125));
+    let kinds: Vec<String> = h.events(w).into_iter().map(|(k, _)| k).collect();
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "BOOKMARK").count(),
+        2,
+        "{kinds:?}"
+    );
+}
