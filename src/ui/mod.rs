@@ -2,6 +2,7 @@
 //! simulation inputs. It never changes the simulation any other way.
 
 mod app;
+mod bench;
 mod console;
 mod diagram;
 mod kernel_panel;
@@ -11,5 +12,12 @@ mod trace_list;
 /// Mounts the app on `<body>`.
 pub fn start() {
     console_error_panic_hook::set_once();
-    yew::Renderer::<app::App>::new().render();
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    if search.contains("bench=etcd") {
+        yew::Renderer::<bench::Bench>::new().render();
+    } else {
+        yew::Renderer::<app::App>::new().render();
+    }
 }
