@@ -1029,3 +1029,39 @@ fn watches_that_allow_bookmarks_get_one_a_minute() {
         "{kinds:?}"
     );
 }
+
+#[test]
+fn access_reviews_answer_without_storing_anything() {
+    use kubestep::apiserver::authn::JANE_TOKEN;
+    let mut h = Harness::new();
+    let review = |ns: &str| json!({"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview", "spec": {"resourceAttributes": {"namespace": ns, "verb": "create", "resource": "pods"}}});
+    let (code, yes) = h.call(
+        HttpRequest::new(
+            "POST",
+            "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+        )
+        .bearer(JANE_TOKEN)
+        .json_body(review("default")),
+    );
+    assert_eq!(code, 201, "{yes}");
+    assert_eq!(yes["status"]["allowed"], true);
+    let (_, no) = h.call(
+        HttpRequest::new(
+            "POST",
+            "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+        )
+        .bearer(JANE_TOKEN)
+        .json_body(review("kube-system")),
+    );
+    assert_eq!(no["status"]["allowed"], false);
+    let sar = json!({"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview", "spec": {"user": "jane", "resourceAttributes": {"namespace": "default", "verb": "delete", "resource": "pods"}}});
+    let (code, body) = h.call(Harness::admin(
+        HttpRequest::new("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews")
+            .json_body(sar),
+    ));
+    assert_eq!(
+        (code, body["status"]["allowed"].as_bool()),
+        (201, Some(true)),
+        "{body}"
+    );
+}

@@ -9,7 +9,7 @@ use super::authn::{Authenticator, RequestCredentials, UserInfo};
 use super::authz::attributes::{non_resource_verb, Attributes};
 use super::authz::node::{node_identity, NodeAuthorizer, NodeGraph};
 use super::authz::rbac::RbacAuthorizer;
-use super::authz::Authorizer;
+use super::authz::{subject_access_review, Authorizer};
 use super::conversion;
 use super::decode::{self, ContentType, DecodeError, FieldValidation, Gvk};
 use super::defaulting::{self, strategy};
@@ -125,6 +125,34 @@ pub const PATCH_TYPES: &[&str] = &[
     "application/strategic-merge-patch+json",
     "application/apply-patch+yaml",
 ];
+
+/// SubjectAccessReview and SelfSubjectAccessReview: evaluated against the same authorizers as
+/// requests, answered with the review's `status`, and never stored.
+pub fn access_review(
+    view: &AuthzView<'_>,
+    user: &UserInfo,
+    resource: &Resource,
+    review: &Value,
+) -> Result<Value, ApiError> {
+    let rbac = RbacAuthorizer::new(
+        view.roles.iter().copied(),
+        view.role_bindings.iter().copied(),
+        view.cluster_roles.iter().copied(),
+        view.cluster_role_bindings.iter().copied(),
+    );
+    let pods: Vec<Value> = view.pods.iter().map(|p| (*p).clone()).collect();
+    let node = NodeAuthorizer::new(NodeGraph::build(&pods, &[], &[]));
+    let authorizer = Authorizer::new(Some(&node), rbac);
+    let result = if resource.name == "selfsubjectaccessreviews" {
+        subject_access_review::self_subject_access_review(review, user, &authorizer)
+    } else {
+        subject_access_review::subject_access_review(review, &authorizer)
+    };
+    result.map_err(|invalid| ApiError {
+        code: 422,
+        status: invalid.status(),
+    })
+}
 
 /// Decoding: the body, strictly decoded as the kind the URL names (unknown and duplicate fields
 /// per `fieldValidation`, Go's type errors, the 3 MiB limit), then defaulted. Returns the object,

@@ -793,6 +793,18 @@ impl KubeApiServer {
     }
 
     fn after_decoding(&mut self, ctx: &mut Ctx<'_>, n: u64) {
+        let rc = &self.requests[&n];
+        let resource = rc.resource.expect("resolved");
+        if resource.etcd_prefix.is_none() && resource.name.ends_with("accessreviews") {
+            let user = rc.user.clone().expect("authenticated");
+            let body = rc.body.clone().unwrap_or(Value::Null);
+            let response = match chain::access_review(&self.authz_view(), &user, resource, &body) {
+                Ok(review) => HttpResponse::json(201, review),
+                Err(e) => e.response(),
+            };
+            self.respond(ctx, n, response);
+            return;
+        }
         let rc = self.requests.get_mut(&n).expect("in flight");
         // A create of the resource itself has nothing to read; every other write starts from
         // the stored object (binding and eviction are creates on a subresource of a pod).
