@@ -26,15 +26,43 @@ fn role(addr: &Addr) -> &'static str {
     match addr {
         Addr::Learner => "you, at the console",
         Addr::Etcdctl => "etcd's command-line client",
-        Addr::Etcd => "the cluster's key-value store",
-        Addr::ApiServer => "the API: the only door to etcd",
+        Addr::Etcd => "key-value store",
+        Addr::ApiServer => "the cluster's API",
         Addr::Client(_) => "an API client",
-        Addr::Kubectl => "the admin's command-line client",
-        Addr::Scheduler => "picks a node for each new pod",
-        Addr::ControllerManager => "keeps actual state at desired state",
-        Addr::Kubelet(_) => "runs the pods of its node",
-        Addr::KubeProxy(_) => "routes Service traffic on its node",
+        Addr::Kubectl => "the admin's CLI",
+        Addr::Scheduler => "picks nodes for pods",
+        Addr::ControllerManager => "runs the controllers",
+        Addr::Kubelet(_) => "runs the node's pods",
+        Addr::KubeProxy(_) => "routes Service traffic",
     }
+}
+
+/// What runs, and (honestly) what this version of kubestep does not run yet.
+fn caption(running: &[&Addr]) -> String {
+    if running.is_empty() {
+        return "No components are running yet.".to_string();
+    }
+    let names: Vec<String> = running.iter().map(|a| a.name()).collect();
+    let missing: Vec<&str> = [
+        ("kube-scheduler", Addr::Scheduler),
+        ("kube-controller-manager", Addr::ControllerManager),
+    ]
+    .into_iter()
+    .filter(|(_, a)| !running.contains(&a))
+    .map(|(n, _)| n)
+    .chain(
+        (!running.iter().any(|a| matches!(a, Addr::Kubelet(_))))
+            .then_some("the kubelets of worker nodes"),
+    )
+    .collect();
+    let mut text = format!("Running: {}.", names.join(", "));
+    if !missing.is_empty() {
+        text.push_str(&format!(
+            " Not simulated yet in this version: {}.",
+            missing.join(", ")
+        ));
+    }
+    text
 }
 
 #[function_component(Diagram)]
@@ -61,10 +89,10 @@ pub fn diagram(props: &Props) -> Html {
         let active = last.is_some_and(|e| &e.to == a || &e.from == a);
         html! {
             <g class={classes!("component", active.then_some("active"))} data-component={a.name()}
-               transform={format!("translate({} {})", x - 80.0, y - 32.0)}>
-                <rect width="160" height="64" rx="10" />
-                <text x="80" y="28" class="name">{a.name()}</text>
-                <text x="80" y="47" class="role">{role(a)}</text>
+               transform={format!("translate({} {})", x - 85.0, y - 32.0)}>
+                <rect width="170" height="64" rx="10" />
+                <text x="85" y="28" class="name">{a.name()}</text>
+                <text x="85" y="47" class="role">{role(a)}</text>
             </g>
         }
     };
@@ -87,12 +115,7 @@ pub fn diagram(props: &Props) -> Html {
                 { for edge }
             </svg>
             <figcaption>
-                { if in_cp.is_empty() {
-                    "No components are running yet.".to_string()
-                } else {
-                    format!("Running: {}. The API server, scheduler, controllers and worker nodes join the cluster as kubestep grows; until then only these components exist.",
-                        in_cp.iter().map(|a| a.name()).collect::<Vec<_>>().join(", "))
-                } }
+                { caption(&in_cp) }
             </figcaption>
         </figure>
     }
