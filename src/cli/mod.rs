@@ -76,30 +76,10 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
     Ok(out)
 }
 
-/// Turns a script into inputs: one console line each; blank lines and `#` comments are skipped.
+/// Turns a script into inputs (see `console::script` for the shell forms it understands);
+/// `cat FILE` reads files relative to the current directory.
 pub fn script_inputs(text: &str) -> Result<Vec<Input>, String> {
-    let mut inputs = Vec::new();
-    for (n, raw) in text.lines().enumerate() {
-        let line = raw.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        match line.split_once(char::is_whitespace) {
-            _ if line.split_whitespace().next() == Some("etcdctl") => inputs.push(Input::Etcdctl {
-                argv: line
-                    .split_whitespace()
-                    .skip(1)
-                    .map(str::to_string)
-                    .collect(),
-                stdin: None,
-            }),
-            _ => {
-                let cmd = line.split_whitespace().next().unwrap_or(line);
-                return Err(format!("line {}: {cmd}: command not found", n + 1));
-            }
-        }
-    }
-    Ok(inputs)
+    crate::console::inputs(text, &|path| std::fs::read_to_string(path).ok())
 }
 
 fn trace(hash_only: bool, args: &[String]) -> Result<(), String> {

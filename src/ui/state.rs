@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::sim::{Input, RunOutcome, Sim, SimConfig};
+use crate::sim::{RunOutcome, Sim, SimConfig};
 
 /// What the learner can do.
 pub enum Action {
@@ -83,29 +83,24 @@ impl Reducible for AppState {
                 last_outcome = None;
             }
             Action::Console(line) => {
-                let entry = match crate::console::shell::split_words(&line) {
+                let parsed = crate::console::script::parse(&line, &|_| None);
+                let entry = match parsed {
                     Err(e) => ConsoleLine {
                         command: line.clone(),
                         input_id: None,
-                        error: Some(format!("kubestep: {e}")),
+                        error: Some(format!("kubestep: {}", e.message)),
                     },
-                    Ok(words) if words.is_empty() => return self,
-                    Ok(words) => match words[0].as_str() {
-                        "etcdctl" => {
-                            let id = sim_rc.borrow_mut().submit(Input::Etcdctl {
-                                argv: words[1..].to_vec(),
-                                stdin: None,
-                            });
-                            ConsoleLine {
-                                command: line.clone(),
-                                input_id: Some(id),
-                                error: None,
-                            }
-                        }
-                        other => ConsoleLine {
+                    Ok(commands) if commands.is_empty() => return self,
+                    Ok(commands) => match crate::console::input_for(&commands[0]) {
+                        Ok(input) => ConsoleLine {
+                            command: line.clone(),
+                            input_id: Some(sim_rc.borrow_mut().submit(input)),
+                            error: None,
+                        },
+                        Err(e) => ConsoleLine {
                             command: line.clone(),
                             input_id: None,
-                            error: Some(format!("kubestep: {other}: command not found")),
+                            error: Some(e),
                         },
                     },
                 };
