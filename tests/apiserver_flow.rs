@@ -1065,3 +1065,64 @@ fn access_reviews_answer_without_storing_anything() {
         "{body}"
     );
 }
+
+#[test]
+fn kubectl_get_asks_for_tables_and_the_server_prints_them() {
+    let mut h = Harness::new();
+    h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/pods").json_body(pod("web")),
+    ));
+    h.sim.advance(kubestep::sim::SimDuration::from_secs(125));
+    let accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+    let (code, table) = h.call(Harness::admin(
+        HttpRequest::new("GET", "/api/v1/namespaces/default/pods?limit=500")
+            .header("Accept", accept),
+    ));
+    assert_eq!(code, 200);
+    assert_eq!(table["kind"], "Table");
+    let columns: Vec<&str> = table["columnDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        columns,
+        [
+            "Name",
+            "Ready",
+            "Status",
+            "Restarts",
+            "Age",
+            "IP",
+            "Node",
+            "Nominated Node",
+            "Readiness Gates"
+        ]
+    );
+    assert_eq!(
+        table["rows"][0]["cells"],
+        json!(["web", "0/1", "Pending", "0", "2m5s", "<none>", "<none>", "<none>", "<none>"])
+    );
+    assert_eq!(table["rows"][0]["object"]["kind"], "PartialObjectMetadata");
+    let (_, ns) = h.call(Harness::admin(
+        HttpRequest::new("GET", "/api/v1/namespaces/kube-system").header("Accept", accept),
+    ));
+    assert_eq!(
+        ns["rows"][0]["cells"],
+        json!(["kube-system", "Active", "2m5s"])
+    );
+    let (_, nodes) = h.call(Harness::admin(
+        HttpRequest::new("GET", "/api/v1/nodes").header("Accept", accept),
+    ));
+    assert_eq!(
+        nodes["rows"][0]["cells"].as_array().unwrap()[..5],
+        [
+            json!("control-plane"),
+            json!("Ready"),
+            json!("control-plane"),
+            json!("2m5s"),
+            json!("v1.33.1")
+        ]
+    );
+}

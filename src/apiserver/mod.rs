@@ -18,6 +18,7 @@ pub mod fuzzing;
 pub mod kubeadm;
 pub mod labels;
 pub mod patch;
+pub mod printers;
 pub mod request;
 pub mod request_info;
 pub mod resources;

@@ -19,6 +19,7 @@ use super::delete::{self, DeleteOptions, DeletePlan};
 use super::errors::{self, ApiError};
 use super::fields::FieldSelector;
 use super::labels::Selector;
+use super::printers;
 use super::request::{HttpRequest, HttpResponse};
 use super::request_info::{request_info, RequestInfo};
 use super::resources::{self, Resource, RESOURCES};
@@ -131,6 +132,28 @@ fn plain_not_found() -> HttpResponse {
         headers: vec![("Content-Type".into(), "text/plain; charset=utf-8".into())],
         body: super::request::Body::Bytes(b"404 page not found\n".to_vec()),
     }
+}
+
+/// A get or list answer printed as a Table.
+fn table_response(
+    response: HttpResponse,
+    resource: &Resource,
+    now: crate::sim::SimTime,
+) -> HttpResponse {
+    let Some(body) = response.body_json() else {
+        return response;
+    };
+    let items: Vec<&Value> = match body.get("items").and_then(Value::as_array) {
+        Some(items) => items.iter().collect(),
+        None => vec![body.as_ref()],
+    };
+    let rv = body
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let cont = body.pointer("/metadata/continue").and_then(Value::as_str);
+    let table = printers::table(resource.name, resource.group, &items, rv, cont, now);
+    HttpResponse::json(200, table)
 }
 
 /// A response about stored core Events, as `events.k8s.io/v1` serves it.
@@ -662,6 +685,14 @@ impl KubeApiServer {
                 .is_some_and(|r| conversion::is_events_v1(r.group))
             {
                 response = events_v1_response(response);
+            }
+            // Server-side printing for `kubectl get`: the answer as a meta.k8s.io/v1 Table.
+            let table = matches!(rc.info.verb.as_str(), "get" | "list")
+                && rc.info.subresource.is_empty()
+                && response.status == 200
+                && printers::wants_table(rc.request.header_value("Accept"));
+            if let (true, Some(resource)) = (table, rc.resource) {
+                response = table_response(response, resource, ctx.now());
             }
             for w in &rc.warnings {
                 response
