@@ -167,8 +167,7 @@ pub fn table(
     cont: Option<&str>,
     now: SimTime,
 ) -> Value {
-    let (columns, row): (&[Column], fn(&Value, SimTime) -> Vec<Value>) =
-        columns::for_resource(group, resource);
+    let (columns, row) = columns::for_resource(group, resource);
     let rows: Vec<Value> = objects
         .iter()
         .map(|o| {
