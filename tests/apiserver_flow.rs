@@ -1126,3 +1126,29 @@ fn kubectl_get_asks_for_tables_and_the_server_prints_them() {
         ]
     );
 }
+
+#[test]
+fn table_watches_send_columns_once() {
+    let mut h = Harness::new();
+    let accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
+    let w = h.send(Harness::admin(
+        HttpRequest::new("GET", "/api/v1/namespaces/default/pods?watch=true")
+            .header("Accept", accept),
+    ));
+    h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/pods").json_body(pod("a")),
+    ));
+    h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/pods").json_body(pod("b")),
+    ));
+    let client = h
+        .sim
+        .actor::<Client>(&Addr::Client("test-client".into()))
+        .unwrap();
+    let events = &client.events[&w];
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0].object["kind"], "Table");
+    assert!(events[0].object["columnDefinitions"].is_array());
+    assert!(events[1].object["columnDefinitions"].is_null());
+    assert_eq!(events[1].object["rows"][0]["cells"][0], "b");
+}

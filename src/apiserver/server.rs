@@ -134,6 +134,26 @@ fn plain_not_found() -> HttpResponse {
     }
 }
 
+/// A watch event's object as a one-row Table; only the first event of a watch carries the
+/// column definitions.
+fn watch_table(
+    group: &str,
+    resource: &str,
+    obj: &Value,
+    with_columns: bool,
+    now: crate::sim::SimTime,
+) -> Value {
+    let rv = obj
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let mut table = printers::table(resource, group, &[obj], rv, None, now);
+    if !with_columns {
+        table["columnDefinitions"] = Value::Null;
+    }
+    table
+}
+
 /// A get or list answer printed as a Table.
 fn table_response(
     response: HttpResponse,
@@ -560,6 +580,16 @@ impl KubeApiServer {
                 if let Some(mut event) = w.event_for(&cached) {
                     if w.events_v1 {
                         event.object = Arc::new(conversion::core_event_to_events_v1(&event.object));
+                    }
+                    if let Some((group, resource)) = &w.table {
+                        event.object = Arc::new(watch_table(
+                            group,
+                            resource,
+                            &event.object,
+                            !w.table_columns_sent,
+                            ctx.now(),
+                        ));
+                        w.table_columns_sent = true;
                     }
                     w.sent_revision = rev;
                     let step = stored_step.and_then(|s| watch_step(s, is_pod, &w.client, &event));
@@ -1679,6 +1709,9 @@ impl KubeApiServer {
             fields,
             bookmarks: rc.request.query_value("allowWatchBookmarks") == Some("true"),
             events_v1: conversion::is_events_v1(resource.group),
+            table: printers::wants_table(rc.request.header_value("Accept"))
+                .then(|| (resource.group.to_string(), resource.name.to_string())),
+            table_columns_sent: false,
             sent_revision: cache.revision,
         };
         // Where the watch starts: "" or "0" = the current state as ADDED events first; a
@@ -1744,6 +1777,16 @@ impl KubeApiServer {
         for mut event in initial {
             if watcher.events_v1 {
                 event.object = Arc::new(conversion::core_event_to_events_v1(&event.object));
+            }
+            if let Some((group, resource)) = &watcher.table {
+                event.object = Arc::new(watch_table(
+                    group,
+                    resource,
+                    &event.object,
+                    !watcher.table_columns_sent,
+                    ctx.now(),
+                ));
+                watcher.table_columns_sent = true;
             }
             ctx.send(client.clone(), Message::WatchEvent { id, event });
         }

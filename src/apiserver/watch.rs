@@ -174,6 +174,10 @@ pub struct Watcher {
     pub bookmarks: bool,
     /// Serve Events as `events.k8s.io/v1` (converted from their stored core form).
     pub events_v1: bool,
+    /// Send each object as a one-row meta.k8s.io/v1 Table (`kubectl get -w`): the group and
+    /// plural of the resource, and whether the column definitions went out with the first event.
+    pub table: Option<(String, String)>,
+    pub table_columns_sent: bool,
     /// The last revision sent (events and bookmarks never go backwards).
     pub sent_revision: i64,
 }
@@ -229,6 +233,8 @@ mod tests {
             fields: FieldSelector::parse(fields, "pods").unwrap(),
             bookmarks: false,
             events_v1: false,
+            table: None,
+            table_columns_sent: false,
             sent_revision: 0,
         }
     }
