@@ -204,7 +204,7 @@ impl ProcessBehaviour {
             .collect();
         let script = words.join(" ");
         let exits_with = script
-            .split(|c: char| c == ';' || c == '&' || c == '|')
+            .split([';', '&', '|'])
             .find_map(|part| {
                 let mut it = part.split_whitespace().skip_while(|w| *w != "exit");
                 it.next()
@@ -225,6 +225,8 @@ pub struct RuntimeContainer {
     pub name: String,
     pub image: String,
     pub running: bool,
+    /// Creation order on this node (container ids are random, so they do not sort by age).
+    pub created: u64,
     /// The container's log, one line each (`kubectl logs`).
     pub log: Vec<String>,
 }
@@ -240,6 +242,7 @@ pub struct ContainerRuntime {
     used_ips: BTreeSet<u32>,
     /// Container id → container.
     pub containers: BTreeMap<String, RuntimeContainer>,
+    next_created: u64,
 }
 
 fn hex_id(rng: &mut Rng) -> String {
@@ -314,6 +317,7 @@ impl ContainerRuntime {
         rng: &mut Rng,
     ) -> String {
         let id = hex_id(rng);
+        self.next_created += 1;
         self.containers.insert(
             id.clone(),
             RuntimeContainer {
@@ -322,6 +326,7 @@ impl ContainerRuntime {
                 name: name.to_string(),
                 image: image.to_string(),
                 running: false,
+                created: self.next_created,
                 log: Vec::new(),
             },
         );
@@ -357,7 +362,7 @@ impl ContainerRuntime {
         self.containers
             .values()
             .filter(|c| c.pod == pod && c.name == container)
-            .last()
+            .max_by_key(|c| c.created)
             .map(|c| c.log.iter().map(|l| format!("{l}\n")).collect())
     }
 }
