@@ -494,3 +494,59 @@ fn the_control_plane_kubelet_keeps_the_static_pods_mirrors_running() {
         assert!(p["metadata"]["annotations"]["kubernetes.io/config.mirror"].is_string());
     }
 }
+
+#[test]
+fn pod_logs_are_read_from_the_kubelet_through_the_api_server() {
+    let seed = 28;
+    let mut sim = cluster(seed);
+    create(
+        &mut sim,
+        pod(
+            "web",
+            json!({"nodeName": "worker-1", "containers": [{"name": "nginx", "image": "nginx:1.27"}]}),
+        ),
+    );
+    create(
+        &mut sim,
+        pod(
+            "bad",
+            json!({"nodeName": "worker-2", "containers": [{"name": "c", "image": "nginx:doesnotexist"}]}),
+        ),
+    );
+    sim.advance(SimDuration::from_secs(5));
+    let ask = |sim: &mut Sim, path: &str| {
+        let id = 7_000_000 + sim.trace().len() as u64;
+        sim.inject(
+            Addr::Client("admin".into()),
+            Addr::ApiServer,
+            Message::HttpRequest {
+                id,
+                request: HttpRequest::new("GET", path)
+                    .certificate("kubernetes-admin", &["kubeadm:cluster-admins"]),
+            },
+        );
+        sim.advance(SimDuration::from_millis(50));
+        sim.trace()
+            .entries()
+            .iter()
+            .rev()
+            .find(|e| e.to == Addr::Client("admin".into()) && e.kind == "http-response")
+            .map(|e| (e.status, e.summary.clone()))
+            .unwrap()
+    };
+    let (status, _) = ask(&mut sim, "/api/v1/namespaces/default/pods/web/log");
+    assert_eq!(status, Some(200), "seed {seed}");
+    assert!(sim
+        .trace()
+        .entries()
+        .iter()
+        .any(|e| e.from == Addr::ApiServer
+            && e.to == Addr::Kubelet("worker-1".into())
+            && e.path.as_deref() == Some("/containerLogs/default/web/nginx")));
+    let (status, summary) = ask(&mut sim, "/api/v1/namespaces/default/pods/bad/log");
+    assert_eq!(status, Some(400), "seed {seed}");
+    assert!(
+        summary.contains("is waiting to start: trying and failing to pull image"),
+        "{summary}"
+    );
+}

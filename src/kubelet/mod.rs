@@ -19,6 +19,7 @@ use serde_json::{json, Value};
 
 use crate::apiserver::authn::ClientCertificate;
 use crate::apiserver::kubeadm;
+use crate::apiserver::request::{Body, HttpRequest, HttpResponse};
 use crate::client::reflector::{Delta, Reflector, ReflectorCall};
 use crate::client::{ApiClient, Credentials};
 use crate::cluster::NodeConfig;
@@ -130,6 +131,54 @@ impl Kubelet {
         self.runtime.logs(&key, &container)
     }
 
+    /// The kubelet server's `/containerLogs/<ns>/<pod>/<container>`.
+    fn serve(&self, request: &HttpRequest) -> HttpResponse {
+        let text = |status: u16, body: String| HttpResponse {
+            status,
+            headers: vec![("Content-Type".into(), "text/plain; charset=utf-8".into())],
+            body: Body::Bytes(body.into_bytes()),
+        };
+        let parts: Vec<&str> = request.path.trim_matches('/').split('/').collect();
+        match parts.as_slice() {
+            ["containerLogs", ns, pod, container] => {
+                let key = format!("{ns}/{pod}");
+                if let Some(log) = self.logs(ns, pod, Some(container)) {
+                    return text(200, log);
+                }
+                // `validateContainerLogStatus`: a container that never ran has no log.
+                let why = self
+                    .workers
+                    .get(&key)
+                    .and_then(|w| w.container(container))
+                    .map(|c| match &c.state {
+                        pod_worker::State::Waiting { reason, .. } if reason == "ErrImagePull" => {
+                            "image can't be pulled".to_string()
+                        }
+                        pod_worker::State::Waiting { reason, .. }
+                            if reason == "ImagePullBackOff" =>
+                        {
+                            "trying and failing to pull image".to_string()
+                        }
+                        pod_worker::State::Waiting { reason, .. } => reason.clone(),
+                        _ => "ContainerCreating".to_string(),
+                    });
+                match why {
+                    Some(why) => text(
+                        400,
+                        format!(
+                            "container \"{container}\" in pod \"{pod}\" is waiting to start: {why}"
+                        ),
+                    ),
+                    None => text(
+                        404,
+                        format!("pod \"{pod}\" in namespace \"{ns}\" not found"),
+                    ),
+                }
+            }
+            _ => text(404, "404 page not found\n".into()),
+        }
+    }
+
     fn register(&mut self, ctx: &mut Ctx<'_>) {
         let node = node_status::initial_node(&self.node, ctx.now());
         let req = self.client.request("POST", "/api/v1/nodes").json_body(node);
@@ -160,8 +209,14 @@ impl Kubelet {
     fn renew_lease(&mut self, ctx: &mut Ctx<'_>) {
         if self.lease_in_flight {
             // The previous renewal got no answer (a partition): give up on it, and read the
-            // lease again before the next write.
+            // lease again before the next write. The connection is presumed broken, so the
+            // pod watch is re-established from the last resourceVersion, as client-go does
+            // after a dead watch.
             self.lease = None;
+            if self.pods.synced {
+                self.pods
+                    .resume_watch(&mut self.client, ctx, Call::PodWatch);
+            }
         }
         self.lease_in_flight = true;
         let path = format!(
@@ -862,8 +917,21 @@ impl Actor for Kubelet {
         self.runtime = runtime;
         // The containers kept running: the pod workers rebuild from the runtime's state.
         self.workers = workers;
-        for w in self.workers.values_mut() {
+        let now = ctx.now();
+        for (key, w) in self.workers.iter_mut() {
             w.last_reported = None;
+            // CRI answers and timers addressed to the stopped process were lost: redo the
+            // pod's sync when its next (re)start is due, and a termination from the start.
+            w.busy = false;
+            w.terminating = false;
+            if w.static_pod {
+                continue;
+            }
+            if let Some(at) = w.next_retry() {
+                let delay =
+                    SimDuration::from_millis(at.as_millis().saturating_sub(now.as_millis()));
+                ctx.timer(delay, format!("sync pod {key}"));
+            }
         }
         self.register(ctx);
     }
@@ -878,6 +946,11 @@ impl Actor for Kubelet {
                 self.on_deltas(ctx, delta.into_iter().collect());
             }
             Message::Cri { pod, call } if env.from == env.to => self.on_cri(ctx, pod, call),
+            // The kubelet's own server (port 10250): kube-apiserver asks it for logs.
+            Message::HttpRequest { id, request } if env.from == Addr::ApiServer => {
+                let response = self.serve(request);
+                ctx.send(Addr::ApiServer, Message::HttpResponse { id: *id, response });
+            }
             Message::Timer { name } => self.on_timer(ctx, name),
             _ => {}
         }

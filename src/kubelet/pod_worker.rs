@@ -216,6 +216,15 @@ impl PodWorker {
         })
     }
 
+    /// When the next (re)start is due, for a kubelet that restarted and lost its timers.
+    pub fn next_retry(&self) -> Option<SimTime> {
+        self.containers
+            .iter()
+            .filter(|c| !matches!(c.state, State::Running { .. }))
+            .map(|c| c.retry_at)
+            .min()
+    }
+
     pub fn all_running(&self) -> bool {
         self.containers
             .iter()

@@ -203,13 +203,11 @@ impl ProcessBehaviour {
             .filter_map(|v| v.as_str())
             .collect();
         let script = words.join(" ");
-        let exits_with = script
-            .split([';', '&', '|'])
-            .find_map(|part| {
-                let mut it = part.split_whitespace().skip_while(|w| *w != "exit");
-                it.next()
-                    .map(|_| it.next().and_then(|n| n.parse().ok()).unwrap_or(0))
-            });
+        let exits_with = script.split([';', '&', '|']).find_map(|part| {
+            let mut it = part.split_whitespace().skip_while(|w| *w != "exit");
+            it.next()
+                .map(|_| it.next().and_then(|n| n.parse().ok()).unwrap_or(0))
+        });
         ProcessBehaviour {
             exits_with,
             handles_sigterm: !script.contains("sleep"),
