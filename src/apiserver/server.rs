@@ -1800,19 +1800,19 @@ impl Actor for KubeApiServer {
                 self.watchers.remove(&(env.from.clone(), *id));
             }
             // A kubelet's answer to a `pods/log` request relayed to it.
-            Message::HttpResponse { id, response } if matches!(env.from, Addr::Kubelet(_)) => {
-                if self.requests.contains_key(id) {
-                    let response = if response.status == 200 {
-                        response.clone()
-                    } else {
-                        // The kubelet's error text becomes the Status message.
-                        let text = String::from_utf8_lossy(&response.body.to_bytes())
-                            .trim()
-                            .to_string();
-                        errors::bad_request(text).response()
-                    };
-                    self.respond(ctx, *id, response);
-                }
+            Message::HttpResponse { id, response }
+                if matches!(env.from, Addr::Kubelet(_)) && self.requests.contains_key(id) =>
+            {
+                let response = if response.status == 200 {
+                    response.clone()
+                } else {
+                    // The kubelet's error text becomes the Status message.
+                    let text = String::from_utf8_lossy(&response.body.to_bytes())
+                        .trim()
+                        .to_string();
+                    errors::bad_request(text).response()
+                };
+                self.respond(ctx, *id, response);
             }
             _ => {}
         }
