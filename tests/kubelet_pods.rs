@@ -45,6 +45,18 @@ fn events(sim: &Sim, pod: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The one Event with `reason` about `pod`.
+fn event(sim: &Sim, pod: &str, reason: &str) -> Arc<Value> {
+    let api = sim.actor::<KubeApiServer>(&Addr::ApiServer).unwrap();
+    let found: Vec<&Arc<Value>> = api.caches()["/registry/events/"]
+        .objects
+        .values()
+        .filter(|e| e["involvedObject"]["name"] == pod && e["reason"] == reason)
+        .collect();
+    assert_eq!(found.len(), 1, "one {reason} event for {pod}");
+    found[0].clone()
+}
+
 fn cluster(seed: u64) -> Sim {
     let mut sim = Sim::new(SimConfig::default(), seed);
     sim.advance(SimDuration::from_secs(2));
@@ -319,12 +331,7 @@ fn an_image_that_cannot_be_pulled_backs_off() {
         .starts_with("Back-off pulling image \"nginx:doesnotexist\""));
     // 10 s after the first failure it pulls again, fails, and waits 20 s.
     sim.advance(SimDuration::from_secs(9));
-    let pulls = |sim: &Sim| {
-        events(sim, "bad")
-            .iter()
-            .filter(|(r, _)| r == "Pulling")
-            .count()
-    };
+    let pulls = |sim: &Sim| event(sim, "bad", "Pulling")["count"].as_u64().unwrap();
     assert_eq!(pulls(&sim), 2, "seed {seed}");
     sim.advance(SimDuration::from_secs(15));
     assert_eq!(pulls(&sim), 2, "still backing off (seed {seed})");
@@ -381,6 +388,17 @@ fn a_crashing_container_goes_into_crash_loop_back_off() {
     assert_eq!(status(&sim)["restartCount"], 3, "seed {seed}");
     assert!(events(&sim, "crash").iter().any(|(r, m)| r == "BackOff"
         && m.starts_with("Back-off restarting failed container c in pod crash_default(")));
+    // Repeated events are one Event with a count, as the recorder's correlator makes them.
+    let started = event(&sim, "crash", "Started");
+    assert_eq!(started["count"], 4, "seed {seed}");
+    assert_eq!(
+        started["source"],
+        json!({"component": "kubelet", "host": "worker-1"})
+    );
+    assert_eq!(started["reportingComponent"], "kubelet");
+    assert_eq!(started["reportingInstance"], "worker-1");
+    assert_eq!(started["involvedObject"]["fieldPath"], "spec.containers{c}");
+    assert_eq!(started["type"], "Normal");
     assert_eq!(
         cached(&sim, "/registry/pods/", "/registry/pods/default/crash").unwrap()["status"]["phase"],
         "Running"
@@ -548,5 +566,65 @@ fn pod_logs_are_read_from_the_kubelet_through_the_api_server() {
     assert!(
         summary.contains("is waiting to start: trying and failing to pull image"),
         "{summary}"
+    );
+}
+
+#[test]
+fn a_restarted_kubelet_relists_and_runs_what_was_bound_while_it_was_down() {
+    let seed = 29;
+    let mut sim = cluster(seed);
+    let kubelet = Addr::Kubelet("worker-1".into());
+    sim.stop_actor(&kubelet);
+    create(
+        &mut sim,
+        pod(
+            "late",
+            json!({"nodeName": "worker-1", "containers": [{"name": "nginx", "image": "nginx:1.27"}]}),
+        ),
+    );
+    sim.advance(SimDuration::from_secs(5));
+    let phase = |sim: &Sim| {
+        cached(sim, "/registry/pods/", "/registry/pods/default/late").unwrap()["status"]["phase"]
+            .clone()
+    };
+    assert_ne!(phase(&sim), "Running", "nobody ran it (seed {seed})");
+    assert!(sim
+        .trace()
+        .entries()
+        .iter()
+        .any(|e| e.to == kubelet && e.summary.starts_with("dropped: ")));
+    sim.start_actor(&kubelet);
+    sim.advance(SimDuration::from_secs(5));
+    assert_eq!(phase(&sim), "Running", "seed {seed}");
+}
+
+#[test]
+fn a_pod_deleted_during_a_partition_is_terminated_once_the_node_reconnects() {
+    let seed = 30;
+    let mut sim = cluster(seed);
+    create(
+        &mut sim,
+        pod(
+            "web",
+            json!({"nodeName": "worker-2", "containers": [{"name": "nginx", "image": "nginx:1.27"}]}),
+        ),
+    );
+    sim.advance(SimDuration::from_secs(5));
+    let kubelet = Addr::Kubelet("worker-2".into());
+    sim.partition(&kubelet, &Addr::ApiServer);
+    admin(
+        &mut sim,
+        HttpRequest::new("DELETE", "/api/v1/namespaces/default/pods/web"),
+    );
+    sim.advance(SimDuration::from_secs(30));
+    assert!(
+        cached(&sim, "/registry/pods/", "/registry/pods/default/web").is_some(),
+        "seed {seed}"
+    );
+    sim.heal(&kubelet, &Addr::ApiServer);
+    sim.advance(SimDuration::from_secs(20));
+    assert!(
+        cached(&sim, "/registry/pods/", "/registry/pods/default/web").is_none(),
+        "seed {seed}"
     );
 }

@@ -81,8 +81,10 @@ pub struct Kubelet {
     pub runtime: ContainerRuntime,
     /// Pod workers, by `namespace/name`.
     pub workers: BTreeMap<String, PodWorker>,
-    /// Events sent, for tests and the node view: (reason, message).
+    /// A sequence number making event names unique within one millisecond.
     event_seq: u64,
+    /// Events already recorded (correlation key → event name and count).
+    recorded: BTreeMap<String, (String, u64)>,
 }
 
 impl Kubelet {
@@ -113,6 +115,7 @@ impl Kubelet {
             runtime,
             workers: BTreeMap::new(),
             event_seq: 0,
+            recorded: BTreeMap::new(),
         }
     }
 
@@ -478,6 +481,26 @@ impl Kubelet {
         let Some(w) = self.workers.get(key) else {
             return;
         };
+        // The recorder's EventCorrelator: the same event again (same object, field, type,
+        // reason and message) bumps the count of the first one instead of creating another.
+        let correlation = format!(
+            "{}/{}/{kind}/{reason}/{message}",
+            w.uid(),
+            container.unwrap_or("")
+        );
+        let ns = w.namespace().to_string();
+        if let Some((name, count)) = self.recorded.get_mut(&correlation) {
+            *count += 1;
+            let patch =
+                json!({"count": *count, "lastTimestamp": ctx.now().rfc3339(), "message": message});
+            let req = self
+                .client
+                .request("PATCH", &format!("/api/v1/namespaces/{ns}/events/{name}"))
+                .header("Content-Type", "application/strategic-merge-patch+json")
+                .json_body(patch);
+            self.client.send(ctx, req, Call::Event, None);
+            return;
+        }
         self.event_seq += 1;
         let ev = node_status::pod_event(
             &w.pod,
@@ -489,7 +512,9 @@ impl Kubelet {
             ctx.now(),
             self.event_seq,
         );
-        let ns = w.namespace().to_string();
+        if let Some(name) = ev.pointer("/metadata/name").and_then(Value::as_str) {
+            self.recorded.insert(correlation, (name.to_string(), 1));
+        }
         let req = self
             .client
             .request("POST", &format!("/api/v1/namespaces/{ns}/events"))
