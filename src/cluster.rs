@@ -137,3 +137,24 @@ pub fn bootstrap_with(sim: &mut Sim, config: &ClusterConfig) {
         sim.add_actor(Box::new(KubeProxy::new(&node.name)));
     }
 }
+
+/// Fault: cuts `node` off from the API server (its kubelet and its kube-proxy).
+pub fn partition_node(sim: &mut Sim, node: &str) {
+    for addr in node_components(node) {
+        sim.partition(&addr, &crate::sim::Addr::ApiServer);
+    }
+}
+
+/// Heals [`partition_node`].
+pub fn heal_node(sim: &mut Sim, node: &str) {
+    for addr in node_components(node) {
+        sim.heal(&addr, &crate::sim::Addr::ApiServer);
+    }
+}
+
+fn node_components(node: &str) -> [crate::sim::Addr; 2] {
+    [
+        crate::sim::Addr::Kubelet(node.to_string()),
+        crate::sim::Addr::KubeProxy(node.to_string()),
+    ]
+}

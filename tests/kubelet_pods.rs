@@ -610,8 +610,7 @@ fn a_pod_deleted_during_a_partition_is_terminated_once_the_node_reconnects() {
         ),
     );
     sim.advance(SimDuration::from_secs(5));
-    let kubelet = Addr::Kubelet("worker-2".into());
-    sim.partition(&kubelet, &Addr::ApiServer);
+    kubestep::cluster::partition_node(&mut sim, "worker-2");
     admin(
         &mut sim,
         HttpRequest::new("DELETE", "/api/v1/namespaces/default/pods/web"),
@@ -621,7 +620,7 @@ fn a_pod_deleted_during_a_partition_is_terminated_once_the_node_reconnects() {
         cached(&sim, "/registry/pods/", "/registry/pods/default/web").is_some(),
         "seed {seed}"
     );
-    sim.heal(&kubelet, &Addr::ApiServer);
+    kubestep::cluster::heal_node(&mut sim, "worker-2");
     sim.advance(SimDuration::from_secs(20));
     assert!(
         cached(&sim, "/registry/pods/", "/registry/pods/default/web").is_none(),

@@ -643,7 +643,7 @@ impl Kubelet {
                 let Some(name) = w.container_with_image(image) else {
                     return;
                 };
-                let backoff = w.pull_failed(&name, image, error, now);
+                let backoff = w.pull_failed(&name, error, now);
                 w.busy = false;
                 let msg = format!("Failed to pull image \"{image}\": {error}");
                 self.event(ctx, key, Some(&name), "Warning", "Failed", &msg);

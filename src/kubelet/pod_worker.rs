@@ -247,13 +247,7 @@ impl PodWorker {
     }
 
     /// A pull failed: ErrImagePull, and the back-off (10 s, doubling to 300 s) before the next.
-    pub fn pull_failed(
-        &mut self,
-        name: &str,
-        image: &str,
-        error: &str,
-        now: SimTime,
-    ) -> SimDuration {
+    pub fn pull_failed(&mut self, name: &str, error: &str, now: SimTime) -> SimDuration {
         let c = self.container_mut(name).expect("the container pulled");
         let delay = match &c.pull_backoff {
             None => BACKOFF_INITIAL,
@@ -261,7 +255,8 @@ impl PodWorker {
                 SimDuration::from_millis((d.as_millis() * 2).min(BACKOFF_MAX.as_millis()))
             }
         };
-        let message = format!("Failed to pull image \"{image}\": {error}");
+        // `evalCRIPullErr`: the waiting message is the runtime's error as it came.
+        let message = error.to_string();
         c.pull_backoff = Some((now + delay, delay, message.clone()));
         c.retry_at = now + delay;
         c.state = State::Waiting {
