@@ -284,6 +284,15 @@ fn a_bound_pod_goes_from_pending_to_running_with_its_status_and_events() {
         log.contains("Configuration complete; ready for start up"),
         "{log}"
     );
+    // The node reports its new image within a node-status beat (ImageLocality reads it).
+    sim.advance(SimDuration::from_secs(10));
+    let node = cached(&sim, "/registry/minions/", "/registry/minions/worker-1").unwrap();
+    let images = node["status"]["images"].as_array().unwrap();
+    assert_eq!(
+        images[0]["names"][1], "docker.io/library/nginx:1.27",
+        "seed {seed}"
+    );
+    assert_eq!(images[0]["sizeBytes"], 72938434);
     // A second pod with the same image finds it cached.
     create(
         &mut sim,

@@ -44,7 +44,6 @@ pub const BACKOFF_INITIAL: SimDuration = SimDuration::from_secs(10);
 pub const BACKOFF_MAX: SimDuration = SimDuration::from_secs(300);
 
 const LEASE_TIMER: &str = "renew node lease";
-const NODE_STATUS_TIMER: &str = "report node status";
 const REGISTER_TIMER: &str = "register node";
 
 /// What a request of the kubelet was for.
@@ -78,6 +77,8 @@ pub struct Kubelet {
     /// How many times the lease was renewed (created or updated) successfully.
     pub lease_renewals: u64,
     last_node_status: Option<SimTime>,
+    /// `status.images` as last reported.
+    reported_images: Value,
     pub runtime: ContainerRuntime,
     /// Pod workers, by `namespace/name`.
     pub workers: BTreeMap<String, PodWorker>,
@@ -112,6 +113,7 @@ impl Kubelet {
             lease_in_flight: false,
             lease_renewals: 0,
             last_node_status: None,
+            reported_images: Value::Null,
             runtime,
             workers: BTreeMap::new(),
             event_seq: 0,
@@ -183,7 +185,9 @@ impl Kubelet {
     }
 
     fn register(&mut self, ctx: &mut Ctx<'_>) {
-        let node = node_status::initial_node(&self.node, ctx.now());
+        let images = node_status::images(&self.runtime);
+        let node = node_status::initial_node(&self.node, ctx.now(), &images);
+        self.reported_images = images;
         let req = self.client.request("POST", "/api/v1/nodes").json_body(node);
         self.client.send(ctx, req, Call::RegisterNode, None);
     }
@@ -201,7 +205,6 @@ impl Kubelet {
         self.pods.list(&mut self.client, ctx, Call::PodList);
         self.renew_lease(ctx);
         ctx.timer(LEASE_RENEW_INTERVAL, LEASE_TIMER);
-        ctx.timer(NODE_STATUS_REPORT_FREQUENCY, NODE_STATUS_TIMER);
         if self.node.control_plane {
             self.run_static_pods(ctx);
         }
@@ -255,7 +258,9 @@ impl Kubelet {
     }
 
     fn report_node_status(&mut self, ctx: &mut Ctx<'_>) {
-        let patch = node_status::status_patch(&self.node, ctx.now());
+        let images = node_status::images(&self.runtime);
+        let patch = node_status::status_patch(ctx.now(), &images);
+        self.reported_images = images;
         let req = self
             .client
             .request("PATCH", &format!("/api/v1/nodes/{}/status", self.node.name))
@@ -858,8 +863,9 @@ impl Kubelet {
     fn on_timer(&mut self, ctx: &mut Ctx<'_>, name: &str) {
         if name == LEASE_TIMER {
             self.renew_lease(ctx);
-            ctx.timer(LEASE_RENEW_INTERVAL, LEASE_TIMER);
-        } else if name == NODE_STATUS_TIMER {
+            // `syncNodeStatus` runs on the same 10 s beat: it reports when the status
+            // changed (here: the image list) or `nodeStatusReportFrequency` has passed.
+            let images = node_status::images(&self.runtime);
             let due = self
                 .last_node_status
                 .map(|t| {
@@ -867,10 +873,10 @@ impl Kubelet {
                         >= t.as_millis() + NODE_STATUS_REPORT_FREQUENCY.as_millis()
                 })
                 .unwrap_or(true);
-            if due {
+            if self.registered && (due || images != self.reported_images) {
                 self.report_node_status(ctx);
             }
-            ctx.timer(NODE_STATUS_REPORT_FREQUENCY, NODE_STATUS_TIMER);
+            ctx.timer(LEASE_RENEW_INTERVAL, LEASE_TIMER);
         } else if name == REGISTER_TIMER {
             self.register(ctx);
         } else if let Some(key) = name.strip_prefix("sync pod ") {

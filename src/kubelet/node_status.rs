@@ -3,6 +3,7 @@
 
 use serde_json::{json, Value};
 
+use super::cri::{image_id, ContainerRuntime};
 use crate::apiserver::kubeadm::KUBERNETES_VERSION;
 use crate::cluster::{NodeConfig, CONTROL_PLANE_ROLE, ZONE_LABEL};
 use crate::sim::SimTime;
@@ -62,7 +63,7 @@ fn uuid_form(hex: &str) -> String {
 }
 
 /// The Node a kubelet POSTs when it registers.
-pub fn initial_node(node: &NodeConfig, now: SimTime) -> Value {
+pub fn initial_node(node: &NodeConfig, now: SimTime, images: &Value) -> Value {
     let mut labels = json!({
         "beta.kubernetes.io/arch": "amd64",
         "beta.kubernetes.io/os": "linux",
@@ -107,14 +108,27 @@ pub fn initial_node(node: &NodeConfig, now: SimTime) -> Value {
                 "osImage": "Debian GNU/Linux 12 (bookworm)",
                 "systemUUID": uuid_form(&machine),
             },
+            "images": images,
         },
     })
 }
 
-/// The periodic node status patch: the conditions with a fresh heartbeat.
-pub fn status_patch(node: &NodeConfig, now: SimTime) -> Value {
-    let _ = node;
-    json!({"status": {"conditions": conditions(now)}})
+/// The periodic node status patch: the conditions with a fresh heartbeat, and the images.
+pub fn status_patch(now: SimTime, images: &Value) -> Value {
+    json!({"status": {"conditions": conditions(now), "images": images}})
+}
+
+/// `status.images`: the node's images, largest first, at most `nodeStatusMaxImages` (50),
+/// each named by digest and by tag (what the scheduler's ImageLocality plugin reads).
+pub fn images(runtime: &ContainerRuntime) -> Value {
+    let mut list: Vec<(&String, &u64)> = runtime.images.iter().collect();
+    list.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    Value::Array(
+        list.into_iter()
+            .take(50)
+            .map(|(name, size)| json!({"names": [image_id(name), name], "sizeBytes": size}))
+            .collect(),
+    )
 }
 
 /// The node's Lease, as the lease controller creates it.
