@@ -7,18 +7,15 @@ pub mod iptables;
 
 use std::any::Any;
 
-use crate::client::reflector::{Reflector, ReflectorCall, State};
+use crate::client::reflector::{Reflector, ReflectorCall};
 use crate::client::{ApiClient, Credentials};
-use crate::sim::{Actor, Addr, Ctx, Envelope, Message, SimDuration};
+use crate::sim::{Actor, Addr, Ctx, Envelope, Message};
 
 /// The token of the `kube-system/kube-proxy` service account (kubeadm mounts it into the
 /// kube-proxy pods); registered with the API server's authenticator by `cluster::bootstrap`.
 pub const KUBE_PROXY_TOKEN: &str = "kube-proxy-sa-token-7c9f2d41b8e3a605";
 pub const KUBE_PROXY_SA_UID: &str = "5b0e3c1a-7d2f-4e8b-9a6c-1f0d2e3c4b5a";
 pub const USER_AGENT: &str = "kube-proxy/v1.33.1 (linux/amd64) kubernetes/8adc0f0";
-
-/// The wait before listing again after a failed list (client-go's back-off starts near 1 s).
-pub const LIST_RETRY: SimDuration = SimDuration::from_secs(1);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Call {
@@ -91,14 +88,6 @@ impl Actor for KubeProxy {
                     (&mut self.slices, Call::SliceList, Call::SliceWatch),
                 ] {
                     match r.owns(*id) {
-                        Some(ReflectorCall::List) if response.status != 200 => {
-                            // `failed to list *v1.Service: ... forbidden` (RBAC not yet
-                            // bootstrapped, say): client-go backs off before listing again.
-                            self.client.complete(*id);
-                            r.state = State::Idle;
-                            ctx.timer(LIST_RETRY, format!("relist {}", r.path));
-                            return;
-                        }
                         Some(ReflectorCall::List) => {
                             self.client.complete(*id);
                             if !r
@@ -128,16 +117,6 @@ impl Actor for KubeProxy {
                             self.syncs += 1;
                         }
                         return;
-                    }
-                }
-            }
-            Message::Timer { name } => {
-                for (r, list) in [
-                    (&mut self.services, Call::ServiceList),
-                    (&mut self.slices, Call::SliceList),
-                ] {
-                    if name.strip_prefix("relist ") == Some(r.path.as_str()) {
-                        r.list(&mut self.client, ctx, list);
                     }
                 }
             }
