@@ -385,7 +385,7 @@ impl Kubelet {
                                 .header("Content-Type", "application/strategic-merge-patch+json")
                                 .json_body(json!({"status": st}));
                             self.client
-                                .send(ctx, req, Call::PodStatus(key.clone()), Some(10));
+                                .send(ctx, req, Call::PodStatus(key.clone()), None);
                         }
                     }
                 }
@@ -560,7 +560,12 @@ impl Kubelet {
             return;
         }
         let Some(i) = w.next_to_start(now) else {
-            let step = w.all_running().then_some(10);
+            // Step 10 is the status write that reports the pod's containers started.
+            let was_running = w
+                .last_reported
+                .as_ref()
+                .is_some_and(|st| st["phase"] == "Running");
+            let step = (w.all_running() && !was_running).then_some(10);
             self.report_status(ctx, key, step);
             return;
         };
@@ -857,7 +862,7 @@ impl Kubelet {
             .request("DELETE", &format!("/api/v1/namespaces/{ns}/pods/{name}"))
             .json_body(json!({"kind": "DeleteOptions", "apiVersion": "v1", "gracePeriodSeconds": 0, "preconditions": {"uid": uid}}));
         self.client
-            .send(ctx, req, Call::DeletePod(key.to_string()), Some(11));
+            .send(ctx, req, Call::DeletePod(key.to_string()), None);
     }
 
     fn on_timer(&mut self, ctx: &mut Ctx<'_>, name: &str) {
