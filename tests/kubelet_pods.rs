@@ -135,6 +135,12 @@ fn the_lease_is_renewed_every_ten_seconds_and_stops_when_the_kubelet_stops() {
         .unwrap_or_else(|| panic!("lease created (seed {seed})"));
     assert_eq!(lease["spec"]["holderIdentity"], "worker-1");
     assert_eq!(lease["spec"]["leaseDurationSeconds"], 40);
+    let node = cached(&sim, "/registry/minions/", "/registry/minions/worker-1").unwrap();
+    assert_eq!(lease["metadata"]["ownerReferences"][0]["kind"], "Node");
+    assert_eq!(
+        lease["metadata"]["ownerReferences"][0]["uid"],
+        node["metadata"]["uid"]
+    );
     let first = lease["spec"]["renewTime"].as_str().unwrap().to_string();
     assert!(
         first.ends_with('Z') && first.contains('.'),

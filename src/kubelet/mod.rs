@@ -50,6 +50,7 @@ const REGISTER_TIMER: &str = "register node";
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Call {
     RegisterNode,
+    GetNode,
     GetLease,
     CreateLease,
     UpdateLease,
@@ -342,8 +343,18 @@ impl Kubelet {
         match call {
             Call::RegisterNode => match status {
                 201 => self.on_registered(ctx, body),
-                // The Node exists (a restart, or kubeadm's): the kubelet adopts it.
-                409 => self.on_registered(ctx, None),
+                // The Node exists (a restart): the kubelet reads it and carries on with it
+                // (`tryRegisterWithAPIServer`).
+                409 => {
+                    let req = self
+                        .client
+                        .request("GET", &format!("/api/v1/nodes/{}", self.node.name));
+                    self.client.send(ctx, req, Call::GetNode, None);
+                }
+                _ => ctx.timer(REGISTER_RETRY, REGISTER_TIMER),
+            },
+            Call::GetNode => match status {
+                200 => self.on_registered(ctx, body),
                 _ => ctx.timer(REGISTER_RETRY, REGISTER_TIMER),
             },
             Call::GetLease => {
