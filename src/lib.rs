@@ -10,6 +10,8 @@ pub mod cluster;
 pub mod console;
 pub mod etcd;
 pub mod etcdctl;
+pub mod kube_proxy;
+pub mod kubelet;
 pub mod sim;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -144,28 +144,8 @@ pub fn objects(now: SimTime, rng: &mut Rng, advertise_address: &str) -> Vec<(Str
             "ports": [{ "name": "https", "port": 6443, "protocol": "TCP" }],
         }),
     ));
-    // What kubeadm init and the control-plane kubelet left behind (see `kubeadm`).
-    let node = super::kubeadm::control_plane_node(advertise_address, now);
-    let mut node = node;
-    let node_uid = new_uid(rng);
-    node["metadata"]["uid"] = json!(node_uid);
-    node["metadata"]["creationTimestamp"] = json!(now.rfc3339());
-    out.push(keyed("nodes", "", node));
-    for (component, image, command) in super::kubeadm::static_pod_specs(advertise_address) {
-        let uid = new_uid(rng);
-        let mut pod = super::kubeadm::mirror_pod(
-            component,
-            &image,
-            command,
-            advertise_address,
-            &uid,
-            &node_uid,
-            now,
-        );
-        pod["metadata"]["uid"] = json!(uid);
-        pod["metadata"]["creationTimestamp"] = json!(now.rfc3339());
-        out.push(keyed("pods", "", pod));
-    }
+    // The control-plane Node and its static pods' mirrors are the control-plane kubelet's
+    // (`crate::kubelet`); what kubeadm init itself leaves are its ConfigMaps.
     for (ns, name, data) in super::kubeadm::config_maps() {
         out.push(keyed(
             "configmaps",

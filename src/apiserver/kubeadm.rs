@@ -1,10 +1,10 @@
-//! What `kubeadm init` leaves in a new cluster besides the API server's own objects: the
-//! control-plane Node, the mirror pods of its static control-plane pods (with the flags kubeadm
-//! 1.33 writes into their manifests), and kubeadm's ConfigMaps.
+//! What `kubeadm init` leaves in a new cluster besides the API server's own objects: the static
+//! control-plane pods (with the flags kubeadm 1.33 writes into their manifests), which the
+//! control-plane kubelet runs and mirrors (`crate::kubelet`), and kubeadm's ConfigMaps.
 //!
-//! In a real cluster the kubelet on the control-plane node registers the Node and creates the
-//! mirror pods, and kube-controller-manager publishes `kube-root-ca.crt`; kubestep's post-start
-//! hooks write them, as they stand when the cluster is ready, until those components run here.
+//! In a real cluster kube-controller-manager publishes `kube-root-ca.crt`; kubestep's
+//! post-start hooks write it, as it stands when the cluster is ready, until that controller
+//! runs here.
 
 use serde_json::{json, Value};
 
@@ -15,62 +15,6 @@ pub const KUBERNETES_VERSION: &str = "v1.33.1";
 
 fn flags(list: &[&str]) -> Value {
     json!(list)
-}
-
-/// The control-plane Node, Ready, tainted so that ordinary pods stay off it.
-pub fn control_plane_node(ip: &str, now: SimTime) -> Value {
-    let t = now.rfc3339();
-    let cond = |kind: &str, status: &str, reason: &str, message: &str| json!({"type": kind, "status": status, "lastHeartbeatTime": t, "lastTransitionTime": t, "reason": reason, "message": message});
-    json!({
-        "kind": "Node",
-        "apiVersion": "v1",
-        "metadata": {
-            "name": CONTROL_PLANE_NODE,
-            "labels": {
-                "beta.kubernetes.io/arch": "amd64",
-                "beta.kubernetes.io/os": "linux",
-                "kubernetes.io/arch": "amd64",
-                "kubernetes.io/hostname": CONTROL_PLANE_NODE,
-                "kubernetes.io/os": "linux",
-                "node-role.kubernetes.io/control-plane": "",
-                "node.kubernetes.io/exclude-from-external-load-balancers": "",
-            },
-            "annotations": {
-                "kubeadm.alpha.kubernetes.io/cri-socket": "unix:///run/containerd/containerd.sock",
-                "node.alpha.kubernetes.io/ttl": "0",
-                "volumes.kubernetes.io/controller-managed-attach-detach": "true",
-            },
-        },
-        "spec": {
-            "podCIDR": "10.244.0.0/24",
-            "podCIDRs": ["10.244.0.0/24"],
-            "taints": [{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}],
-        },
-        "status": {
-            "capacity": {"cpu": "2", "ephemeral-storage": "61202244Ki", "hugepages-2Mi": "0", "memory": "4015180Ki", "pods": "110"},
-            "allocatable": {"cpu": "2", "ephemeral-storage": "61202244Ki", "hugepages-2Mi": "0", "memory": "3912780Ki", "pods": "110"},
-            "conditions": [
-                cond("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-                cond("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-                cond("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-                cond("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
-            ],
-            "addresses": [{"type": "InternalIP", "address": ip}, {"type": "Hostname", "address": CONTROL_PLANE_NODE}],
-            "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
-            "nodeInfo": {
-                "architecture": "amd64",
-                "bootID": "3d9e5a86-1c4b-4f0e-9a51-0c2f5b8f6a10",
-                "containerRuntimeVersion": "containerd://2.1.1",
-                "kernelVersion": "6.1.0-27-amd64",
-                "kubeProxyVersion": "",
-                "kubeletVersion": KUBERNETES_VERSION,
-                "machineID": "8b2f1c9e4d7a4e0f9c3b5a6d7e8f9012",
-                "operatingSystem": "linux",
-                "osImage": "Debian GNU/Linux 12 (bookworm)",
-                "systemUUID": "8b2f1c9e-4d7a-4e0f-9c3b-5a6d7e8f9012",
-            },
-        },
-    })
 }
 
 /// The static pods kubeadm writes to `/etc/kubernetes/manifests`: (component, image, command).

@@ -961,16 +961,59 @@ impl KubeApiServer {
                 self.respond(ctx, n, resp);
             }
             ("get", "log") => {
-                let e = errors::bad_request(format!(
-                    "pod {} does not have a host assigned",
-                    rc.info.name
-                ));
-                let e = if current.pointer("/spec/nodeName").is_some() {
-                    errors::unavailable("kubestep has no kubelet to read container logs from yet")
-                } else {
-                    e
+                // The log lives on the node: the API server asks the pod's kubelet
+                // (`GET https://<node>:10250/containerLogs/<ns>/<pod>/<container>`) and
+                // relays its answer.
+                let containers: Vec<String> = current
+                    .pointer("/spec/containers")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| c["name"].as_str().map(str::to_string))
+                    .collect();
+                let asked = rc.request.query_value("container").map(str::to_string);
+                let node = current
+                    .pointer("/spec/nodeName")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                let pod = rc.info.name.clone();
+                let ns = rc.info.namespace.clone();
+                let container = match asked {
+                    Some(c) if !c.is_empty() => Ok(c),
+                    _ if containers.len() == 1 => Ok(containers[0].clone()),
+                    _ => Err(errors::bad_request(format!(
+                        "a container name must be specified for pod {pod}, choose one of: [{}]",
+                        containers.join(" ")
+                    ))),
                 };
-                self.respond(ctx, n, e.response());
+                match (node, container) {
+                    (None, _) => {
+                        let e =
+                            errors::bad_request(format!("pod {pod} does not have a host assigned"));
+                        self.respond(ctx, n, e.response());
+                    }
+                    (Some(_), Err(e)) => self.respond(ctx, n, e.response()),
+                    (Some(node), Ok(container)) => {
+                        if !containers.contains(&container) {
+                            let e = errors::bad_request(format!(
+                                "container {container} is not valid for pod {pod}"
+                            ));
+                            self.respond(ctx, n, e.response());
+                        } else {
+                            let req = HttpRequest::new(
+                                "GET",
+                                &format!("/containerLogs/{ns}/{pod}/{container}"),
+                            );
+                            ctx.send(
+                                Addr::Kubelet(node),
+                                Message::HttpRequest {
+                                    id: n,
+                                    request: req,
+                                },
+                            );
+                        }
+                    }
+                }
             }
             ("get", _) => {
                 let resp = HttpResponse::json(200, current);
@@ -1984,6 +2027,21 @@ impl Actor for KubeApiServer {
             Message::Timer { name } if name == BOOKMARK_TIMER => self.bookmarks(ctx),
             Message::HttpCancel { id } => {
                 self.watchers.remove(&(env.from.clone(), *id));
+            }
+            // A kubelet's answer to a `pods/log` request relayed to it.
+            Message::HttpResponse { id, response }
+                if matches!(env.from, Addr::Kubelet(_)) && self.requests.contains_key(id) =>
+            {
+                let response = if response.status == 200 {
+                    response.clone()
+                } else {
+                    // The kubelet's error text becomes the Status message.
+                    let text = String::from_utf8_lossy(&response.body.to_bytes())
+                        .trim()
+                        .to_string();
+                    errors::bad_request(text).response()
+                };
+                self.respond(ctx, *id, response);
             }
             _ => {}
         }

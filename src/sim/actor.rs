@@ -13,6 +13,11 @@ pub trait Actor {
     fn addr(&self) -> Addr;
     /// Called once when the actor joins the simulation: schedule first timers here.
     fn start(&mut self, _ctx: &mut Ctx<'_>) {}
+    /// Called when a stopped actor is started again ([`crate::sim::Sim::start_actor`]): the
+    /// process restarted, its timers and open streams are gone. By default it starts afresh.
+    fn on_restart(&mut self, ctx: &mut Ctx<'_>) {
+        self.start(ctx);
+    }
     fn handle(&mut self, envelope: &Envelope, ctx: &mut Ctx<'_>);
     /// A deep copy, so the whole simulation can be checkpointed (stepping back in the UI).
     fn box_clone(&self) -> Box<dyn Actor>;
@@ -93,6 +98,17 @@ impl<'a> Ctx<'a> {
             to: self.me.clone(),
             message,
             after: Some(SimDuration(0)),
+            annotation,
+        });
+    }
+
+    /// Delivers `message` to this actor itself after `delay`: work that takes time (an image
+    /// pull, a process running), which counts as in flight, unlike a timer.
+    pub fn to_self_after(&mut self, delay: SimDuration, message: Message, annotation: Annotation) {
+        self.out.push(Outgoing {
+            to: self.me.clone(),
+            message,
+            after: Some(delay),
             annotation,
         });
     }

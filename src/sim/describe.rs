@@ -307,6 +307,11 @@ pub fn describe(message: &Message) -> Description {
             },
             ..Description::default()
         },
+        Message::Cri { pod, call } => Description {
+            method: Some(call.method().to_string()),
+            summary: format!("CRI {} ({pod})", call.summary()),
+            ..Description::default()
+        },
         Message::Timer { name } => Description {
             summary: format!("timer: {name}"),
             ..Description::default()

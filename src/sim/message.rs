@@ -122,6 +122,12 @@ pub enum Message {
         pod: String,
         decision: std::sync::Arc<serde_json::Value>,
     },
+    /// A kubelet's call into its node's container runtime (containerd) over the CRI, or the
+    /// runtime's answer, shown in the trace (RunPodSandbox, PullImage, CreateContainer...).
+    Cri {
+        pod: String,
+        call: crate::kubelet::cri::CriCall,
+    },
     /// A timer an actor set for itself (lease expiry checks, heartbeats, retries).
     Timer {
         name: String,
@@ -204,6 +210,7 @@ impl Message {
             Message::HttpCancel { .. } => "http-cancel",
             Message::ApiStage { .. } => "api-stage",
             Message::SchedulingDecision { .. } => "scheduling-decision",
+            Message::Cri { .. } => "cri",
             Message::Timer { .. } => "timer",
         }
     }

@@ -13,7 +13,7 @@ pub mod rng;
 pub mod trace;
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 use serde::{Deserialize, Serialize};
 
@@ -106,6 +106,10 @@ pub struct Sim {
     /// The latest delivery time on each `(from, to)` link: a message never overtakes an
     /// earlier one on the same link, as on the TCP connection under a gRPC stream.
     link_clock: BTreeMap<(Addr, Addr), SimTime>,
+    /// Actors stopped by a fault: messages to them are dropped (the trace still shows them).
+    stopped: BTreeSet<Addr>,
+    /// Network partitions: messages between the two parties (either way) are dropped.
+    partitions: BTreeSet<(Addr, Addr)>,
 }
 
 impl Sim {
@@ -131,7 +135,66 @@ impl Sim {
             inputs: Vec::new(),
             console: Vec::new(),
             link_clock: BTreeMap::new(),
+            stopped: BTreeSet::new(),
+            partitions: BTreeSet::new(),
         }
+    }
+
+    /// Stops the actor at `addr` (a crashed or stopped process): from now on every message
+    /// to it, timers included, is dropped. Returns false if there is no such actor.
+    pub fn stop_actor(&mut self, addr: &Addr) -> bool {
+        self.actors.contains_key(addr) && self.stopped.insert(addr.clone())
+    }
+
+    /// Starts a stopped actor again: it gets [`Actor::on_restart`] to rebuild its timers and
+    /// streams. Returns false if it was not stopped.
+    pub fn start_actor(&mut self, addr: &Addr) -> bool {
+        if !self.stopped.remove(addr) {
+            return false;
+        }
+        let mut actor = self.actors.remove(addr).expect("a stopped actor exists");
+        let mut out = Vec::new();
+        let mut console = Vec::new();
+        {
+            let mut ctx = Ctx::new(
+                self.now,
+                addr.clone(),
+                &mut self.rng,
+                &mut out,
+                &mut console,
+            );
+            actor.on_restart(&mut ctx);
+        }
+        self.actors.insert(addr.clone(), actor);
+        self.flush(addr.clone(), out, console);
+        true
+    }
+
+    pub fn is_stopped(&self, addr: &Addr) -> bool {
+        self.stopped.contains(addr)
+    }
+
+    /// Cuts the network between `a` and `b`: messages either way are dropped on delivery.
+    pub fn partition(&mut self, a: &Addr, b: &Addr) {
+        self.partitions.insert(Self::link(a, b));
+    }
+
+    /// Heals the partition between `a` and `b`.
+    pub fn heal(&mut self, a: &Addr, b: &Addr) {
+        self.partitions.remove(&Self::link(a, b));
+    }
+
+    fn link(a: &Addr, b: &Addr) -> (Addr, Addr) {
+        if a <= b {
+            (a.clone(), b.clone())
+        } else {
+            (b.clone(), a.clone())
+        }
+    }
+
+    fn dropped(&self, env: &Envelope) -> bool {
+        self.stopped.contains(&env.to)
+            || (env.from != env.to && self.partitions.contains(&Self::link(&env.from, &env.to)))
     }
 
     /// Adds an actor and lets it schedule its first messages.
@@ -235,10 +298,18 @@ impl Sim {
             "the bus delivered into the past"
         );
         self.now = self.now.max(env.deliver_at);
-        self.trace.push(TraceEntry::from_envelope(&env, self.now));
+        let dropped = self.dropped(&env);
+        let mut entry = TraceEntry::from_envelope(&env, self.now);
+        if dropped {
+            entry.summary = format!("dropped: {}", entry.summary);
+        }
+        self.trace.push(entry);
         let to = env.to.clone();
         let mut out = Vec::new();
         let mut console = Vec::new();
+        if dropped {
+            return self.trace.entries().last();
+        }
         if let Some(actor) = self.actors.get_mut(&to) {
             let mut ctx = Ctx::new(self.now, to.clone(), &mut self.rng, &mut out, &mut console);
             actor.handle(&env, &mut ctx);
