@@ -344,9 +344,9 @@ fn watches_stream_changes_filtered_by_their_selectors() {
     );
     h.call(Harness::admin(
         HttpRequest::new("POST", "/api/v1/namespaces/default/pods/a/binding")
-            .json_body(json!({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "a"}, "target": {"kind": "Node", "name": "worker-1"}})),
+            .json_body(json!({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "a"}, "target": {"kind": "Node", "name": "node-x"}})),
     ));
-    // A pod on a node is deleted gracefully: first marked, then removed with grace 0 (by its
+    // (node-x has no kubelet, so nothing else touches the pod.) A pod on a node is deleted gracefully: first marked, then removed with grace 0 (by its
     // kubelet, in a full cluster).
     let (code, marked) = h.call(Harness::admin(HttpRequest::new(
         "DELETE",
