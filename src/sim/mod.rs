@@ -99,6 +99,8 @@ pub struct Sim {
     next_seq: u64,
     next_input_id: u64,
     queue: BinaryHeap<Reverse<Queued>>,
+    /// How many queued messages are work rather than timers.
+    work_in_flight: usize,
     actors: BTreeMap<Addr, Box<dyn Actor>>,
     trace: Trace,
     inputs: Vec<(SimTime, Input)>,
@@ -130,6 +132,7 @@ impl Sim {
             next_seq: 0,
             next_input_id: 0,
             queue: BinaryHeap::new(),
+            work_in_flight: 0,
             actors: BTreeMap::new(),
             trace: Trace::default(),
             inputs: Vec::new(),
@@ -293,6 +296,9 @@ impl Sim {
     /// Delivers the next message. Returns its trace entry, or `None` when nothing is queued.
     pub fn step(&mut self) -> Option<&TraceEntry> {
         let Reverse(Queued(env)) = self.queue.pop()?;
+        if !env.message.is_timer() {
+            self.work_in_flight -= 1;
+        }
         debug_assert!(
             env.deliver_at >= self.now,
             "the bus delivered into the past"
@@ -318,13 +324,17 @@ impl Sim {
         self.trace.entries().last()
     }
 
-    /// Delivers messages until nothing is in flight and no timer is due now. Timers in the
-    /// future stay queued: the clock moves past them only through [`Sim::advance`].
+    /// Delivers messages until nothing but timers is queued and none of them is due now. Timers
+    /// due before work still in flight (an image pull that takes longer than a lease renewal)
+    /// fire in their turn; timers after it stay queued: the clock moves past them only through
+    /// [`Sim::advance`].
     pub fn run_until_idle(&mut self) -> RunOutcome {
         for _ in 0..self.config.max_steps_per_run {
             match self.peek() {
                 None => return RunOutcome::Idle,
-                Some(env) if env.message.is_timer() && env.deliver_at > self.now => {
+                // Only timers are left, none of them due: idle. While work is in flight, timers
+                // due before it fire in their turn.
+                Some(env) if self.work_in_flight == 0 && env.deliver_at > self.now => {
                     return RunOutcome::Idle
                 }
                 Some(_) => {
@@ -374,6 +384,9 @@ impl Sim {
     ) {
         let seq = self.next_seq;
         self.next_seq += 1;
+        if !message.is_timer() {
+            self.work_in_flight += 1;
+        }
         self.queue.push(Reverse(Queued(Envelope {
             seq,
             sent_at: self.now,

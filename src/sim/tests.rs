@@ -244,3 +244,45 @@ fn messages_on_one_link_never_overtake_each_other() {
     assert_eq!(requests.len(), 50);
     assert!(requests.windows(2).all(|w| w[0] < w[1]), "{requests:?}");
 }
+
+#[test]
+fn run_until_idle_finishes_work_that_outlasts_a_timer() {
+    // A 15 s job (a delayed self-message that is work, not a timer) and a 10 s heartbeat timer:
+    // the run ends when the job is done, having fired the heartbeat on the way.
+    #[derive(Clone)]
+    struct Slow;
+    impl Actor for Slow {
+        fn addr(&self) -> Addr {
+            Addr::Etcd
+        }
+        fn start(&mut self, ctx: &mut Ctx<'_>) {
+            ctx.timer(SimDuration::from_secs(10), "heartbeat");
+            ctx.to_self_after(
+                SimDuration::from_secs(15),
+                Message::EtcdRequest {
+                    id: 1,
+                    request: Request::Put(PutRequest::default()),
+                },
+                crate::sim::Annotation::default(),
+            );
+        }
+        fn handle(&mut self, _env: &Envelope, _ctx: &mut Ctx<'_>) {}
+        fn box_clone(&self) -> Box<dyn Actor> {
+            Box::new(self.clone())
+        }
+        fn as_any(&self) -> &dyn Any {
+            self
+        }
+    }
+    let mut sim = Sim::empty(SimConfig::default(), 1);
+    sim.add_actor(Box::new(Slow));
+    assert_eq!(sim.run_until_idle(), RunOutcome::Idle);
+    assert_eq!(sim.now(), SimTime(15_000));
+    let kinds: Vec<&str> = sim
+        .trace()
+        .entries()
+        .iter()
+        .map(|e| e.kind.as_str())
+        .collect();
+    assert_eq!(kinds, ["timer", "etcd-request"]);
+}
