@@ -67,6 +67,16 @@ pub fn objects(now: SimTime, rng: &mut Rng, advertise_address: &str) -> Vec<(Str
             }),
         ));
     }
+    // kubeadm's kube-proxy addon runs as this ServiceAccount (bound to system:node-proxier).
+    out.push(keyed(
+        "serviceaccounts",
+        "",
+        json!({
+            "kind": "ServiceAccount",
+            "apiVersion": "v1",
+            "metadata": meta("kube-proxy", Some("kube-system"), now, rng),
+        }),
+    ));
     for (name, value, description) in [
         (
             "system-node-critical",
