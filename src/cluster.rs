@@ -158,3 +158,19 @@ fn node_components(node: &str) -> [crate::sim::Addr; 2] {
         crate::sim::Addr::KubeProxy(node.to_string()),
     ]
 }
+
+/// How long a fresh cluster is given to settle before a learner (or a test) uses it: long
+/// enough for every component's start-up retries (a kubelet whose first mirror-pod POST came
+/// before the post-start hooks created kube-system tries again a second later).
+pub const START_UP: crate::sim::SimDuration = crate::sim::SimDuration::from_secs(3);
+
+/// A fresh cluster that has finished starting up: the API server has filled its caches and run
+/// its post-start hooks, the kubelets have registered their nodes and mirror pods. The start-up
+/// traffic stays in the trace.
+pub fn booted(seed: u64) -> Sim {
+    let mut sim = Sim::new(crate::sim::SimConfig::default(), seed);
+    sim.run_until_idle();
+    sim.advance(START_UP);
+    sim.run_until_idle();
+    sim
+}

@@ -96,7 +96,7 @@ fn every_website_example_is_stored_or_refused_as_a_real_server_would() {
     let mut files = Vec::new();
     yaml_files(&root, &mut files);
     assert!(files.len() > 50, "the corpus is missing");
-    let mut sim = Sim::new(SimConfig::default(), 11);
+    let mut sim = kubestep::cluster::booted(11);
     sim.add_actor(Box::new(Client::default()));
     sim.run_until_idle();
     let mut id = 0;

@@ -49,7 +49,7 @@ const SEED: u64 = 7;
 
 impl Harness {
     fn new() -> Harness {
-        let mut sim = Sim::new(SimConfig::default(), SEED);
+        let mut sim = kubestep::cluster::booted(SEED);
         sim.add_actor(Box::new(Client::default()));
         sim.run_until_idle();
         Harness { sim, next: 0 }
@@ -1110,7 +1110,7 @@ fn kubectl_get_asks_for_tables_and_the_server_prints_them() {
     ));
     assert_eq!(
         ns["rows"][0]["cells"],
-        json!(["kube-system", "Active", "2m5s"])
+        json!(["kube-system", "Active", "2m8s"])
     );
     let (_, nodes) = h.call(Harness::admin(
         HttpRequest::new("GET", "/api/v1/nodes").header("Accept", accept),
@@ -1121,7 +1121,7 @@ fn kubectl_get_asks_for_tables_and_the_server_prints_them() {
             json!("control-plane"),
             json!("Ready"),
             json!("control-plane"),
-            json!("2m5s"),
+            json!("2m8s"),
             json!("v1.33.1")
         ]
     );

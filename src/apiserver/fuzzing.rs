@@ -6,7 +6,7 @@ use std::any::Any;
 use std::cell::RefCell;
 
 use super::request::HttpRequest;
-use crate::sim::{Actor, Addr, Ctx, Envelope, Message, Sim, SimConfig};
+use crate::sim::{Actor, Addr, Ctx, Envelope, Message, Sim};
 
 /// Records the status of every response it gets.
 #[derive(Clone, Default)]
@@ -40,7 +40,7 @@ fn booted() -> Sim {
     BOOTED.with(|b| {
         b.borrow_mut()
             .get_or_insert_with(|| {
-                let mut sim = Sim::new(SimConfig::default(), 1);
+                let mut sim = crate::cluster::booted(1);
                 sim.add_actor(Box::new(Recorder::default()));
                 sim.run_until_idle();
                 sim

@@ -4,7 +4,7 @@ pub mod bench;
 
 use std::io::Read;
 
-use crate::sim::{Input, Sim, SimConfig};
+use crate::sim::{Input, Sim};
 
 const USAGE: &str = "kubestep: a simulated Kubernetes control plane
 
@@ -107,8 +107,7 @@ fn trace(hash_only: bool, args: &[String]) -> Result<(), String> {
 
 /// Runs `inputs` one after another on a fresh cluster, each until the cluster is idle.
 pub fn run_script(seed: u64, inputs: &[Input]) -> Sim {
-    let mut sim = Sim::new(SimConfig::default(), seed);
-    sim.run_until_idle();
+    let mut sim = crate::cluster::booted(seed);
     for input in inputs {
         sim.submit(input.clone());
         sim.run_until_idle();

@@ -45,6 +45,9 @@ pub const BACKOFF_MAX: SimDuration = SimDuration::from_secs(300);
 
 const LEASE_TIMER: &str = "renew node lease";
 const REGISTER_TIMER: &str = "register node";
+/// How soon the pod sync tries a mirror pod again after the API server refused it.
+pub const MIRROR_POD_RETRY: SimDuration = SimDuration::from_secs(1);
+const MIRROR_POD_TIMER: &str = "create mirror pod ";
 
 /// What a request of the kubelet was for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -301,12 +304,23 @@ impl Kubelet {
                     .run_pod_sandbox(&key, &self.node.pod_cidr, Some(&ip), ctx.rng());
             worker.pod_ip = Some(sandbox_ip);
             self.workers.insert(key.clone(), worker);
-            let req = self
-                .client
-                .request("POST", "/api/v1/namespaces/kube-system/pods")
-                .json_body(pod);
-            self.client.send(ctx, req, Call::MirrorPod(key), None);
+            self.create_mirror_pod(ctx, &key);
         }
+    }
+
+    /// POSTs the mirror pod of static pod `key` (again after a failure: the kubelet's pod sync
+    /// keeps trying until the API server has it, e.g. while kube-system does not exist yet at
+    /// start-up).
+    fn create_mirror_pod(&mut self, ctx: &mut Ctx<'_>, key: &str) {
+        let Some(pod) = self.workers.get(key).map(|w| (*w.pod).clone()) else {
+            return;
+        };
+        let req = self
+            .client
+            .request("POST", "/api/v1/namespaces/kube-system/pods")
+            .json_body(pod);
+        self.client
+            .send(ctx, req, Call::MirrorPod(key.to_string()), None);
     }
 
     fn on_response(
@@ -380,6 +394,9 @@ impl Kubelet {
                     // A conflict or an error: read the lease again at the next renewal.
                     self.lease = None;
                 }
+            }
+            Call::MirrorPod(key) if status != 201 && status != 409 => {
+                ctx.timer(MIRROR_POD_RETRY, format!("{MIRROR_POD_TIMER}{key}"));
             }
             Call::MirrorPod(key) => {
                 if status == 201 {
@@ -895,6 +912,9 @@ impl Kubelet {
             ctx.timer(LEASE_RENEW_INTERVAL, LEASE_TIMER);
         } else if name == REGISTER_TIMER {
             self.register(ctx);
+        } else if let Some(key) = name.strip_prefix(MIRROR_POD_TIMER) {
+            let key = key.to_string();
+            self.create_mirror_pod(ctx, &key);
         } else if let Some(key) = name.strip_prefix("sync pod ") {
             let key = key.to_string();
             self.sync_pod(ctx, &key);

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::sim::{RunOutcome, Sim, SimConfig};
+use crate::sim::{RunOutcome, Sim};
 
 /// What the learner can do.
 pub enum Action {
@@ -31,9 +31,7 @@ pub struct ConsoleLine {
 /// A fresh cluster that has finished starting up (the API server has filled its caches and run
 /// its post-start hooks), as a cluster is when a learner first reaches it.
 fn booted(seed: u64) -> Sim {
-    let mut sim = Sim::new(SimConfig::default(), seed);
-    sim.run_until_idle();
-    sim
+    crate::cluster::booted(seed)
 }
 
 /// The app state. The simulation sits behind `Rc<RefCell<..>>` so that a step does not clone the
