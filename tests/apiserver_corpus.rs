@@ -11,7 +11,7 @@ use kubestep::apiserver::decode::yaml_to_json;
 use kubestep::apiserver::decode::{is_empty_document, split_documents};
 use kubestep::apiserver::request::{HttpRequest, HttpResponse};
 use kubestep::apiserver::resources;
-use kubestep::sim::{Actor, Addr, Ctx, Envelope, Message, Sim, SimConfig};
+use kubestep::sim::{Actor, Addr, Ctx, Envelope, Message, Sim};
 use serde_json::{json, Value};
 
 #[derive(Clone, Default)]
