@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use kubestep::apiserver::request::HttpRequest;
 use kubestep::apiserver::request::HttpResponse;
 use kubestep::apiserver::watch::WatchEvent;
-use kubestep::sim::{Actor, Addr, Ctx, Envelope, Message, Sim, SimConfig};
+use kubestep::sim::{Actor, Addr, Ctx, Envelope, Message, Sim};
 use serde_json::{json, Value};
 
 /// Records every response and watch event it receives.
