@@ -22,7 +22,7 @@ export const tests = [
       assert.equal(await text(page, 'seed'), '1');
       // The cluster has started before the learner arrives: the API server listed and is
       // watching etcd, and its post-start hooks wrote the system objects.
-      assert.match(await text(page, 'time'), /^0\.\d{3}s$/);
+      assert.match(await text(page, "time"), /^\d+\.\d{3}s$/);
       assert.ok(Number(await text(page, 'trace-len')) > 50, 'start-up traffic is in the trace');
       const trace = await page.getByTestId('trace-list').textContent();
       // The newest entries: etcd telling the API server's watch caches about the objects its
