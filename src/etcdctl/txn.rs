@@ -1,0 +1,347 @@
+//! `etcdctl txn`'s standard-input grammar (`txn_command.go`): compares, a blank line, success
+//! requests, a blank line, failure requests, a blank line. Each request line is a `get`, `put`
+//! or `del` command line; each compare is `target("key") op "value"`.
+
+use crate::etcd::api::{Compare, CompareResult, CompareTarget, RequestOp, TxnRequest};
+use crate::etcdctl::flags::{self, go_quote, parse};
+use crate::etcdctl::{del_op, exit, get_op, put_op, Outcome, Plan};
+
+/// Reads the transaction from `stdin`. Returns the interactive prompts printed before the
+/// answer, or the output and exit code of a failed read.
+pub fn read_txn(stdin: &str, interactive: bool) -> Result<(String, TxnRequest), Outcome> {
+    let mut prompts = String::new();
+    let mut lines = Lines { rest: stdin };
+    let prompt = |s: &str, prompts: &mut String| {
+        if interactive {
+            prompts.push_str(s);
+            prompts.push('\n');
+        }
+    };
+    let with_prompts = |prompts: &str, o: Outcome| Outcome {
+        text: format!("{prompts}{}", o.text),
+        exit_code: o.exit_code,
+    };
+    let mut txn = TxnRequest::default();
+    prompt("compares:", &mut prompts);
+    loop {
+        let line = lines.next().map_err(|o| with_prompts(&prompts, o))?;
+        let line = line.trim();
+        if line.is_empty() {
+            break;
+        }
+        txn.compare
+            .push(parse_compare(line).map_err(|o| with_prompts(&prompts, o))?);
+    }
+    prompt("success requests (get, put, del):", &mut prompts);
+    txn.success = read_ops(&mut lines).map_err(|o| with_prompts(&prompts, o))?;
+    prompt("failure requests (get, put, del):", &mut prompts);
+    txn.failure = read_ops(&mut lines).map_err(|o| with_prompts(&prompts, o))?;
+    Ok((prompts, txn))
+}
+
+/// bufio.Reader.ReadString('\n'): a line without its newline ends the input with `EOF`.
+struct Lines<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Lines<'a> {
+    fn next(&mut self) -> Result<&'a str, Outcome> {
+        match self.rest.find('\n') {
+            Some(i) => {
+                let line = &self.rest[..i];
+                self.rest = &self.rest[i + 1..];
+                Ok(line)
+            }
+            None => Err(Outcome {
+                text: "Error: EOF\n".to_string(),
+                exit_code: exit::INVALID_INPUT,
+            }),
+        }
+    }
+}
+
+fn invalid(msg: String) -> Outcome {
+    Outcome {
+        text: format!("Error: {msg}\n"),
+        exit_code: exit::INVALID_INPUT,
+    }
+}
+
+fn read_ops(lines: &mut Lines<'_>) -> Result<Vec<RequestOp>, Outcome> {
+    let mut ops = Vec::new();
+    loop {
+        let line = lines.next()?;
+        let line = line.trim();
+        if line.is_empty() {
+            return Ok(ops);
+        }
+        ops.push(parse_request(line)?);
+    }
+}
+
+/// etcdctl's `argify`: double-quoted words (Go-unquoted), single-quoted words, or runs of
+/// non-space characters.
+pub fn argify(s: &str) -> Vec<String> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        if c == '"' {
+            let mut j = i + 1;
+            while j < chars.len() && chars[j] != '"' {
+                if chars[j] == '\\' {
+                    j += 1;
+                }
+                j += 1;
+            }
+            if j < chars.len() {
+                let word: String = chars[i..=j].iter().collect();
+                out.push(unquote(&word).unwrap_or(word));
+                i = j + 1;
+                continue;
+            }
+        } else if c == '\'' {
+            if let Some(end) = chars[i + 1..].iter().position(|&x| x == '\'') {
+                out.push(chars[i + 1..i + 1 + end].iter().collect());
+                i += end + 2;
+                continue;
+            }
+        }
+        // A word starts with a character other than a quote and runs to the next space.
+        if c == '"' || c == '\'' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && !chars[i].is_whitespace() {
+            i += 1;
+        }
+        out.push(chars[start..i].iter().collect());
+    }
+    out
+}
+
+/// Go's `%q` scan of a double-quoted string (the common escapes).
+fn unquote(q: &str) -> Option<String> {
+    let inner = q.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = String::new();
+    let mut it = inner.chars();
+    while let Some(c) = it.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match it.next()? {
+            'n' => out.push('\n'),
+            't' => out.push('\t'),
+            'r' => out.push('\r'),
+            '\\' => out.push('\\'),
+            '"' => out.push('"'),
+            '\'' => out.push('\''),
+            'x' => {
+                let h: String = it.by_ref().take(2).collect();
+                out.push(char::from(u8::from_str_radix(&h, 16).ok()?));
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+fn parse_request(line: &str) -> Result<RequestOp, Outcome> {
+    let args = argify(line);
+    if args.len() < 2 {
+        return Err(invalid(format!("invalid txn compare request: {line}")));
+    }
+    let bad = || invalid(format!("invalid txn request: {line}"));
+    let (specs, usage): (&[flags::FlagSpec], &str) = match args[0].as_str() {
+        "get" => (super::GET_FLAGS, ""),
+        "put" => (super::PUT_FLAGS, PUT_USAGE),
+        "del" => (super::DEL_FLAGS, ""),
+        _ => return Err(bad()),
+    };
+    let p = match parse(&args[1..], specs) {
+        Ok(p) => p,
+        Err(_) => {
+            // Cobra prints the sub-command's short usage before the error.
+            let mut o = bad();
+            o.text = format!("{usage}{}", o.text);
+            return Err(o);
+        }
+    };
+    let done = |plan: Plan| match plan {
+        Plan::Done(o) => o,
+        Plan::Call { .. } => unreachable!("op parsers only fail with a finished outcome"),
+    };
+    match args[0].as_str() {
+        "get" => get_op(&p, &p.args).map(RequestOp::Range).map_err(done),
+        "put" => put_op(&p, &p.args, None).map(RequestOp::Put).map_err(done),
+        _ => del_op(&p, &p.args)
+            .map(RequestOp::DeleteRange)
+            .map_err(done),
+    }
+}
+
+/// The usage cobra prints for a bad flag on a `put` line of a txn.
+const PUT_USAGE: &str = "Usage:
+   put [options] <key> <value> (<value> can also be given from stdin) [flags]
+
+Flags:
+  -h, --help           help for put
+      --ignore-lease   updates the key using its current lease
+      --ignore-value   updates the key using its current value
+      --lease string   lease ID (in hexadecimal) to attach to the key (default \"0\")
+      --prev-kv        return the previous key-value pair before modification
+
+";
+
+/// `parseCompare`: `target("key") op "value"`, scanned with Go's `%q) %s %q`.
+fn parse_compare(line: &str) -> Result<Compare, Outcome> {
+    let malformed = || invalid(format!("malformed comparison: {line}"));
+    let (target, rest) = line.split_once('(').ok_or_else(malformed)?;
+    // Scan: a quoted key, `)`, a space-separated op, a quoted value.
+    let (key, after_key) = scan_quoted(rest);
+    let mut got = (key.clone(), String::new(), String::new());
+    let mut n = 0;
+    let mut op = String::new();
+    let mut val = String::new();
+    if key.is_some() {
+        n = 1;
+        if let Some(after) = after_key.strip_prefix(')') {
+            let after = after.trim_start();
+            let op_len = after.find(char::is_whitespace).unwrap_or(after.len());
+            if op_len > 0 {
+                op = after[..op_len].to_string();
+                got.1 = op.clone();
+                n = 2;
+                let (v, _) = scan_quoted(after[op_len..].trim_start());
+                if let Some(v) = v {
+                    val = v.clone();
+                    got.2 = v;
+                    n = 3;
+                }
+            }
+        }
+    }
+    if n != 3 {
+        return Err(invalid(format!(
+            "malformed comparison: {line}; got {target}({}) {} {}",
+            go_quote(&got.0.unwrap_or_default()),
+            got.1,
+            go_quote(&got.2)
+        )));
+    }
+    let key = key.expect("scanned").into_bytes();
+    let int = |v: &str| {
+        v.parse::<i64>()
+            .map_err(|_| invalid(format!("invalid txn compare request: {line}")))
+    };
+    let target = match target {
+        "ver" | "version" => CompareTarget::Version(int(&val)?),
+        "c" | "create" => CompareTarget::Create(int(&val)?),
+        "m" | "mod" => CompareTarget::Mod(int(&val)?),
+        "val" | "value" => CompareTarget::Value(val.into_bytes()),
+        "lease" => return Err(go_panic("bad value")),
+        other => {
+            return Err(invalid(format!(
+                "malformed comparison: {line} (unknown target {other})"
+            )))
+        }
+    };
+    let result = match op.as_str() {
+        "=" => CompareResult::Equal,
+        "!=" => CompareResult::NotEqual,
+        ">" => CompareResult::Greater,
+        "<" => CompareResult::Less,
+        _ => return Err(go_panic("Unknown result op")),
+    };
+    Ok(Compare {
+        result,
+        target,
+        key,
+        range_end: Vec::new(),
+    })
+}
+
+/// clientv3's `Compare` panics on an unknown operator and on a quoted lease value; the Go
+/// runtime prints the panic and exits with status 2.
+fn go_panic(msg: &str) -> Outcome {
+    Outcome {
+        text: format!("panic: {msg}\n\ngoroutine 1 [running]:\ngo.etcd.io/etcd/clientv3.Compare(...)\n\tgo.etcd.io/etcd/clientv3/compare.go\ngo.etcd.io/etcd/etcdctl/ctlv3/command.parseCompare(...)\n\tgo.etcd.io/etcd/etcdctl/ctlv3/command/txn_command.go:197\n"),
+        exit_code: 2,
+    }
+}
+
+/// Scans a Go `%q` double-quoted string at the start of `s`; returns it and the rest.
+fn scan_quoted(s: &str) -> (Option<String>, &str) {
+    if !s.starts_with('"') {
+        return (None, s);
+    }
+    let bytes = s.as_bytes();
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => {
+                return match unquote(&s[..=i]) {
+                    Some(v) => (Some(v), &s[i + 1..]),
+                    None => (None, s),
+                };
+            }
+            _ => i += 1,
+        }
+    }
+    (None, s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_three_sections() {
+        let (prompts, t) = read_txn(
+            "value(\"a\") = \"1\"\n\nput b 2\nget a\n\nput c 3\n\n",
+            false,
+        )
+        .expect("valid txn");
+        assert!(prompts.is_empty());
+        assert_eq!(t.compare.len(), 1);
+        assert_eq!(t.success.len(), 2);
+        assert_eq!(t.failure.len(), 1);
+    }
+
+    #[test]
+    fn a_missing_final_blank_line_is_eof() {
+        let o = read_txn("\nput x 1\n", false).unwrap_err();
+        assert_eq!(
+            o,
+            Outcome {
+                text: "Error: EOF\n".into(),
+                exit_code: 3
+            }
+        );
+    }
+
+    #[test]
+    fn unquoted_numbers_are_malformed() {
+        let o = read_txn("mod(\"a\") > 0\n\n\n\n", false).unwrap_err();
+        assert_eq!(
+            o.text,
+            "Error: malformed comparison: mod(\"a\") > 0; got mod(\"a\") > \"\"\n"
+        );
+    }
+
+    #[test]
+    fn argify_groups_quotes() {
+        assert_eq!(
+            argify("put \"a b\" 'c d' e"),
+            vec!["put", "a b", "c d", "e"]
+        );
+    }
+}

@@ -1,0 +1,29 @@
+# usage errors answer like cobra and etcdctl
+etcdctl foo
+etcdctl gett
+etcdctl get
+etcdctl get --bogus
+etcdctl get a --limit=x
+etcdctl get a --prefix --from-key
+etcdctl get a b --prefix
+etcdctl get a --sort-by=bogus
+etcdctl get a --order=x
+etcdctl get a --consistency=x
+etcdctl get a -w table
+etcdctl -x get a
+etcdctl put
+etcdctl put a
+etcdctl put a --lease=zz b
+etcdctl put a b --lease=123
+etcdctl put zz --ignore-value
+etcdctl put a --ignore-value x
+etcdctl del
+etcdctl del a b c
+etcdctl compaction
+etcdctl compaction x
+etcdctl lease grant
+etcdctl lease grant x
+etcdctl lease revoke
+etcdctl lease
+etcdctl version
+ETCDCTL_API=3 etcdctl version
