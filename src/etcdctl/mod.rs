@@ -56,7 +56,14 @@ fn fail(text: String, exit_code: i32) -> Plan {
 }
 
 fn error(msg: impl std::fmt::Display, exit_code: i32) -> Plan {
-    fail(format!("Error: {msg}\n"), exit_code)
+    Plan::Done(error_outcome(msg, exit_code))
+}
+
+fn error_outcome(msg: impl std::fmt::Display, exit_code: i32) -> Outcome {
+    Outcome {
+        text: format!("Error: {msg}\n"),
+        exit_code,
+    }
 }
 
 /// How the answer to a request is printed.
@@ -700,10 +707,10 @@ fn minus_words(argv: &[String], words: &[&str]) -> Vec<String> {
     out
 }
 
-fn display_of(p: &Parsed) -> Result<Display, Plan> {
+fn display_of(p: &Parsed) -> Result<Display, Outcome> {
     let format_name = p.str("write-out").unwrap_or("simple");
     let format = Format::parse(format_name).ok_or_else(|| {
-        error(
+        error_outcome(
             format!("unknown output format {format_name:?}"),
             exit::BAD_FEATURE,
         )
@@ -799,7 +806,7 @@ fn plan(argv: &[String], stdin: Option<&str>) -> Plan {
     }
     let display = match display_of(&p) {
         Ok(d) => d,
-        Err(plan) => return plan,
+        Err(o) => return Plan::Done(o),
     };
     let call = |request: Request, pending: Pending| Plan::Call {
         prelude: String::new(),
@@ -825,15 +832,15 @@ fn plan(argv: &[String], stdin: Option<&str>) -> Plan {
                     },
                 )
             }
-            Err(plan) => plan,
+            Err(o) => Plan::Done(o),
         },
         "put" => match put_op(&p, args, stdin) {
             Ok(r) => call(Request::Put(r), Pending::Put),
-            Err(plan) => plan,
+            Err(o) => Plan::Done(o),
         },
         "del" => match del_op(&p, args) {
             Ok(r) => call(Request::DeleteRange(r), Pending::Del),
-            Err(plan) => plan,
+            Err(o) => Plan::Done(o),
         },
         "txn" => {
             if !args.is_empty() {
@@ -864,7 +871,7 @@ fn plan(argv: &[String], stdin: Option<&str>) -> Plan {
                 }
                 call(Request::WatchCreate(w), Pending::Watch)
             }
-            Err(plan) => plan,
+            Err(o) => Plan::Done(o),
         },
         "compaction" => {
             if args.len() != 1 {
@@ -895,7 +902,7 @@ fn plan(argv: &[String], stdin: Option<&str>) -> Plan {
         }
         "lease revoke" => match lease_arg(args, "lease revoke command needs 1 argument") {
             Ok(id) => call(Request::LeaseRevoke { id }, Pending::LeaseRevoke { id }),
-            Err(plan) => plan,
+            Err(o) => Plan::Done(o),
         },
         "lease timetolive" => {
             match lease_arg(args, "lease timetolive command needs lease ID as argument") {
@@ -909,7 +916,7 @@ fn plan(argv: &[String], stdin: Option<&str>) -> Plan {
                         Pending::LeaseTimeToLive { keys },
                     )
                 }
-                Err(plan) => plan,
+                Err(o) => Plan::Done(o),
             }
         }
         "lease list" => call(Request::LeaseLeases, Pending::LeaseList),
@@ -923,7 +930,7 @@ fn plan(argv: &[String], stdin: Option<&str>) -> Plan {
                     "kubestep's etcdctl runs `lease keep-alive` only with --once",
                     exit::BAD_FEATURE,
                 ),
-                Err(plan) => plan,
+                Err(o) => Plan::Done(o),
             }
         }
         "endpoint status" => {
@@ -948,12 +955,12 @@ fn plan(argv: &[String], stdin: Option<&str>) -> Plan {
     }
 }
 
-fn lease_arg(args: &[String], missing: &str) -> Result<i64, Plan> {
+fn lease_arg(args: &[String], missing: &str) -> Result<i64, Outcome> {
     if args.len() != 1 {
-        return Err(error(missing, exit::BAD_ARGS));
+        return Err(error_outcome(missing, exit::BAD_ARGS));
     }
     parse_int_base(&args[0], 16, "ParseInt").map_err(|e| {
-        error(
+        error_outcome(
             format!("bad lease ID arg ({e}), expecting ID in Hex"),
             exit::BAD_ARGS,
         )
@@ -980,16 +987,16 @@ fn key_range(key: &str, prefix: bool, from_key: bool) -> (Vec<u8>, Vec<u8>) {
     (key.as_bytes().to_vec(), Vec::new())
 }
 
-fn get_op(p: &Parsed, args: &[String]) -> Result<RangeRequest, Plan> {
+fn get_op(p: &Parsed, args: &[String]) -> Result<RangeRequest, Outcome> {
     if args.is_empty() {
-        return Err(error(
+        return Err(error_outcome(
             "get command needs one argument as key and an optional argument as range_end",
             exit::BAD_ARGS,
         ));
     }
     let (prefix, from_key) = (p.bool("prefix"), p.bool("from-key"));
     if prefix && from_key {
-        return Err(error(
+        return Err(error_outcome(
             "`--prefix` and `--from-key` cannot be set at the same time, choose one",
             exit::BAD_ARGS,
         ));
@@ -997,14 +1004,14 @@ fn get_op(p: &Parsed, args: &[String]) -> Result<RangeRequest, Plan> {
     match p.str("consistency").unwrap_or("l") {
         "l" | "s" => {}
         other => {
-            return Err(error(
+            return Err(error_outcome(
                 format!("unknown consistency flag {}", flags::go_quote(other)),
                 exit::BAD_FEATURE,
             ))
         }
     }
     if args.len() > 1 && (prefix || from_key) {
-        return Err(error(
+        return Err(error_outcome(
             "too many arguments, only accept one argument when `--prefix` or `--from-key` is set",
             exit::BAD_ARGS,
         ));
@@ -1015,7 +1022,7 @@ fn get_op(p: &Parsed, args: &[String]) -> Result<RangeRequest, Plan> {
         "DESCEND" => SortOrder::Descend,
         "" => SortOrder::None,
         _ => {
-            return Err(error(
+            return Err(error_outcome(
                 format!("bad sort order {order_text}"),
                 exit::BAD_FEATURE,
             ))
@@ -1029,7 +1036,7 @@ fn get_op(p: &Parsed, args: &[String]) -> Result<RangeRequest, Plan> {
         "VALUE" => SortTarget::Value,
         "VERSION" => SortTarget::Version,
         _ => {
-            return Err(error(
+            return Err(error_outcome(
                 format!("bad sort target {target_text}"),
                 exit::BAD_FEATURE,
             ))
@@ -1037,8 +1044,6 @@ fn get_op(p: &Parsed, args: &[String]) -> Result<RangeRequest, Plan> {
     };
     // clientv3.WithSort: sorting by key ascending is the store's order, sent as no sort.
     let sort_order = if sort_target == SortTarget::Key && sort_order == SortOrder::Ascend {
-        SortOrder::None
-    } else if target_text.is_empty() && order_text.is_empty() {
         SortOrder::None
     } else {
         sort_order
@@ -1059,14 +1064,14 @@ fn get_op(p: &Parsed, args: &[String]) -> Result<RangeRequest, Plan> {
     })
 }
 
-fn put_op(p: &Parsed, args: &[String], stdin: Option<&str>) -> Result<PutRequest, Plan> {
+fn put_op(p: &Parsed, args: &[String], stdin: Option<&str>) -> Result<PutRequest, Outcome> {
     let needs = "put command needs 1 argument and input from stdin or 2 arguments";
     if args.is_empty() {
-        return Err(error(needs, exit::BAD_ARGS));
+        return Err(error_outcome(needs, exit::BAD_ARGS));
     }
     let ignore_value = p.bool("ignore-value");
     if ignore_value && args.len() > 1 {
-        return Err(error(
+        return Err(error_outcome(
             "put command needs only 1 argument when 'ignore-value' is set",
             exit::BAD_ARGS,
         ));
@@ -1077,12 +1082,12 @@ fn put_op(p: &Parsed, args: &[String], stdin: Option<&str>) -> Result<PutRequest
             (Some(v), _) => v.clone(),
             // argOrStdin: the whole of stdin is the value; an empty stdin is no value.
             (None, Some(s)) if !s.is_empty() => s.to_string(),
-            _ => return Err(error(needs, exit::BAD_ARGS)),
+            _ => return Err(error_outcome(needs, exit::BAD_ARGS)),
         };
     }
     let lease_text = p.str("lease").unwrap_or("0");
     let lease = parse_int_base(lease_text, 16, "ParseInt").map_err(|e| {
-        error(
+        error_outcome(
             format!("bad lease ID ({e}), expecting ID in Hex"),
             exit::BAD_ARGS,
         )
@@ -1097,22 +1102,22 @@ fn put_op(p: &Parsed, args: &[String], stdin: Option<&str>) -> Result<PutRequest
     })
 }
 
-fn del_op(p: &Parsed, args: &[String]) -> Result<DeleteRangeRequest, Plan> {
+fn del_op(p: &Parsed, args: &[String]) -> Result<DeleteRangeRequest, Outcome> {
     if args.is_empty() || args.len() > 2 {
-        return Err(error(
+        return Err(error_outcome(
             "del command needs one argument as key and an optional argument as range_end",
             exit::BAD_ARGS,
         ));
     }
     let (prefix, from_key) = (p.bool("prefix"), p.bool("from-key"));
     if prefix && from_key {
-        return Err(error(
+        return Err(error_outcome(
             "`--prefix` and `--from-key` cannot be set at the same time, choose one",
             exit::BAD_ARGS,
         ));
     }
     if args.len() > 1 && (prefix || from_key) {
-        return Err(error(
+        return Err(error_outcome(
             "too many arguments, only accept one argument when `--prefix` or `--from-key` is set",
             exit::BAD_ARGS,
         ));
@@ -1128,20 +1133,20 @@ fn del_op(p: &Parsed, args: &[String]) -> Result<DeleteRangeRequest, Plan> {
     })
 }
 
-fn watch_op(p: &Parsed, args: &[String]) -> Result<WatchCreateRequest, Plan> {
+fn watch_op(p: &Parsed, args: &[String]) -> Result<WatchCreateRequest, Outcome> {
     if p.bool("interactive") {
-        return Err(error(
+        return Err(error_outcome(
             "kubestep's etcdctl does not run `watch -i`",
             exit::BAD_FEATURE,
         ));
     }
     // Arguments after the key and range end would name a command to exec on each event.
     if args.is_empty() || args.len() > 2 {
-        return Err(error("bad number of arguments", exit::BAD_ARGS));
+        return Err(error_outcome("bad number of arguments", exit::BAD_ARGS));
     }
     let prefix = p.bool("prefix");
     if args.len() == 2 && prefix {
-        return Err(error(
+        return Err(error_outcome(
             "`range_end` and `--prefix` are mutually exclusive",
             exit::BAD_ARGS,
         ));

@@ -4,7 +4,7 @@
 
 use crate::etcd::api::{Compare, CompareResult, CompareTarget, RequestOp, TxnRequest};
 use crate::etcdctl::flags::{self, go_quote, parse};
-use crate::etcdctl::{del_op, exit, get_op, put_op, Outcome, Plan};
+use crate::etcdctl::{del_op, exit, get_op, put_op, Outcome};
 
 /// Reads the transaction from `stdin`. Returns the interactive prompts printed before the
 /// answer, or the output and exit code of a failed read.
@@ -174,16 +174,10 @@ fn parse_request(line: &str) -> Result<RequestOp, Outcome> {
             return Err(o);
         }
     };
-    let done = |plan: Plan| match plan {
-        Plan::Done(o) => o,
-        Plan::Call { .. } => unreachable!("op parsers only fail with a finished outcome"),
-    };
     match args[0].as_str() {
-        "get" => get_op(&p, &p.args).map(RequestOp::Range).map_err(done),
-        "put" => put_op(&p, &p.args, None).map(RequestOp::Put).map_err(done),
-        _ => del_op(&p, &p.args)
-            .map(RequestOp::DeleteRange)
-            .map_err(done),
+        "get" => get_op(&p, &p.args).map(RequestOp::Range),
+        "put" => put_op(&p, &p.args, None).map(RequestOp::Put),
+        _ => del_op(&p, &p.args).map(RequestOp::DeleteRange),
     }
 }
 

@@ -1,0 +1,247 @@
+//! Differential test: every script under `tests/etcdctl/scripts` runs through Debian's real
+//! etcdctl 3.4.23 against a real etcd 3.4.23 (fresh per script, so revisions match) and through
+//! kubestep; the transcripts must be equal after masking what is environment-specific.
+//!
+//! Without `/usr/bin/etcd` the test skips with a notice, or fails when `CI` is set.
+
+#[path = "etcdctl/harness.rs"]
+mod harness;
+
+use std::fs::File;
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use harness::Step;
+
+const ETCD: &str = "/usr/bin/etcd";
+const ETCDCTL: &str = "/usr/bin/etcdctl";
+
+/// A real etcd in a temporary data directory; killed (and its directory removed) on drop,
+/// also when the test panics.
+struct RealEtcd {
+    child: Child,
+    dir: PathBuf,
+    endpoint: String,
+}
+
+impl Drop for RealEtcd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+impl RealEtcd {
+    fn start(name: &str) -> RealEtcd {
+        let (client, peer) = (free_port(), free_port());
+        let dir = std::env::temp_dir().join(format!(
+            "kubestep-etcdctl-{name}-{}-{client}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let log = File::create(dir.join("etcd.log")).expect("log");
+        let c = format!("http://127.0.0.1:{client}");
+        let p = format!("http://127.0.0.1:{peer}");
+        let child = Command::new(ETCD)
+            .args([
+                "--name",
+                "control-plane",
+                "--data-dir",
+                dir.join("data").to_str().expect("utf-8 path"),
+                "--listen-client-urls",
+                &c,
+                "--advertise-client-urls",
+                &c,
+                "--listen-peer-urls",
+                &p,
+                "--initial-advertise-peer-urls",
+                &p,
+                "--initial-cluster",
+                &format!("control-plane={p}"),
+            ])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start etcd");
+        let etcd = RealEtcd {
+            child,
+            dir,
+            endpoint: format!("127.0.0.1:{client}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let ok = Command::new(ETCDCTL)
+                .env("ETCDCTL_API", "3")
+                .args(["--endpoints", &etcd.endpoint, "endpoint", "health"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            if ok {
+                return etcd;
+            }
+            assert!(Instant::now() < deadline, "etcd did not become healthy");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn etcdctl(&self, argv: &[String], out: &Path) -> Command {
+        let argv: Vec<&String> = argv.iter().filter(|a| *a != "ETCDCTL_API=3").collect();
+        let file = File::create(out).expect("output file");
+        let mut cmd = Command::new(ETCDCTL);
+        cmd.env("ETCDCTL_API", "3")
+            .env("ETCDCTL_ENDPOINTS", &self.endpoint)
+            .args(argv)
+            // One file for both streams: the order a terminal shows them.
+            .stdout(file.try_clone().expect("dup"))
+            .stderr(file);
+        cmd
+    }
+}
+
+fn read(path: &Path) -> String {
+    let mut s = String::new();
+    File::open(path)
+        .expect("output")
+        .read_to_string(&mut s)
+        .expect("utf-8 output");
+    s
+}
+
+/// Runs a script through the real etcdctl; returns the transcript and the leases granted.
+fn run_real(name: &str, script: &str) -> (String, Vec<String>) {
+    let etcd = RealEtcd::start(name);
+    let mut leases: Vec<String> = Vec::new();
+    let mut transcript = String::new();
+    let mut watches: Vec<(String, Child, PathBuf)> = Vec::new();
+    for (n, step) in harness::parse_script(script).into_iter().enumerate() {
+        let out = etcd.dir.join(format!("step-{n}.out"));
+        match step {
+            Step::Sleep(s) => {
+                std::thread::sleep(Duration::from_secs(s));
+                transcript.push_str(&format!("$ sleep {s}\n"));
+            }
+            Step::Run {
+                line,
+                argv,
+                stdin,
+                background,
+            } => {
+                let mut cmd = etcd.etcdctl(&harness::expand(&argv, &leases), &out);
+                cmd.stdin(Stdio::piped());
+                let mut child = cmd.spawn().expect("run etcdctl");
+                {
+                    use std::io::Write;
+                    let mut pipe = child.stdin.take().expect("stdin");
+                    if let Some(input) = &stdin {
+                        pipe.write_all(input.as_bytes()).expect("write stdin");
+                    }
+                }
+                if background {
+                    // Give the watch time to be created before the next step writes.
+                    std::thread::sleep(Duration::from_millis(700));
+                    watches.push((line, child, out));
+                    continue;
+                }
+                let status = child.wait().expect("etcdctl exit");
+                let text = read(&out);
+                leases.extend(harness::granted_leases(&text));
+                let code = status.code().unwrap_or(130);
+                transcript.push_str(&harness::transcript_entry(&line, &text, code));
+            }
+            Step::Interrupt => {
+                let (line, mut child, out) = watches.pop().expect("a running watch");
+                // Let the last events arrive, then press Ctrl-C.
+                std::thread::sleep(Duration::from_millis(500));
+                let code = match child.try_wait().expect("watch status") {
+                    Some(status) => status.code().unwrap_or(130),
+                    None => {
+                        Command::new("kill")
+                            .args(["-INT", &child.id().to_string()])
+                            .status()
+                            .expect("kill -INT");
+                        let status = child.wait().expect("watch exit");
+                        // A process killed by SIGINT: the shell's status 128+2.
+                        status.code().unwrap_or(130)
+                    }
+                };
+                transcript.push_str(&harness::transcript_entry(&line, &read(&out), code));
+                transcript.push_str("$ interrupt\n");
+            }
+        }
+    }
+    let ids = member_ids(&etcd);
+    // The real etcd listens on a free port; kubestep's etcdctl dials its default endpoint.
+    let mut t = harness::mask_client_log(&transcript)
+        .replace(&etcd.endpoint, kubestep::etcdctl::DEFAULT_ENDPOINT);
+    drop(etcd);
+    // The real member's cluster and member IDs derive from its name and URLs; kubestep's are
+    // fixed constants (`etcd::api::CLUSTER_ID`, `MEMBER_ID`).
+    for (real, ours) in ids {
+        t = t
+            .replace(&real.to_string(), &ours.to_string())
+            .replace(&format!("{real:x}"), &format!("{ours:x}"));
+    }
+    (t, leases)
+}
+
+/// (real, kubestep) pairs of the cluster ID and member ID.
+fn member_ids(etcd: &RealEtcd) -> Vec<(u64, u64)> {
+    let out = Command::new(ETCDCTL)
+        .env("ETCDCTL_API", "3")
+        .args([
+            "--endpoints",
+            &etcd.endpoint,
+            "member",
+            "list",
+            "-w",
+            "json",
+        ])
+        .output()
+        .expect("member list");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let cluster = v["header"]["cluster_id"].as_u64().expect("cluster_id");
+    let member = v["header"]["member_id"].as_u64().expect("member_id");
+    vec![
+        (cluster, kubestep::etcd::api::CLUSTER_ID),
+        (member, kubestep::etcd::api::MEMBER_ID),
+    ]
+}
+
+#[test]
+fn kubestep_etcdctl_answers_like_etcdctl_3_4_23() {
+    if !Path::new(ETCD).exists() || !Path::new(ETCDCTL).exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{ETCD} and {ETCDCTL} are needed (Debian's etcd-server and etcd-client packages)"
+        );
+        eprintln!("skipping: {ETCD} or {ETCDCTL} is not installed");
+        return;
+    }
+    let mut failures = Vec::new();
+    for (name, script) in harness::scripts() {
+        let (real, real_leases) = run_real(&name, &script);
+        let (ours, our_leases) = harness::run_kubestep(&script);
+        let real = harness::mask_leases(&real, &real_leases);
+        let ours = harness::mask_leases(&ours, &our_leases);
+        if real != ours {
+            failures.push(format!(
+                "=== {name}: etcdctl 3.4.23\n{real}\n=== {name}: kubestep\n{ours}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
