@@ -111,6 +111,8 @@ impl RealEtcd {
         let file = File::create(out).expect("output file");
         let mut cmd = Command::new(ETCDCTL);
         cmd.env("ETCDCTL_API", "3")
+            // Relative paths (snapshot files) resolve in the run's own directory.
+            .current_dir(&self.dir)
             .env("ETCDCTL_ENDPOINTS", &self.endpoint)
             .args(argv)
             // One file for both streams: the order a terminal shows them.
@@ -236,10 +238,25 @@ fn member_ids(etcd: &RealEtcd) -> Vec<(u64, u64)> {
 ///   allocation on the real disk; the humanized size (`20 kB`) stays compared;
 /// - the padding of table borders and cells: the real member ID printed in hex is shorter than
 ///   kubestep's fixed one (leading zero), which changes the ID column's width.
+/// - a snapshot's size, hash and key count (`snapshot save`'s log, `snapshot status`): a real
+///   snapshot is a bbolt file with etcd's internal buckets, kubestep's a compact encoding of the
+///   same store; the revision stays compared.
 fn mask_environment(text: &str) -> String {
     let mut out = String::new();
+    let mut command = "";
     for line in text.split_inclusive('\n') {
         let mut l = line.to_string();
+        if let Some(c) = line.strip_prefix("$ ") {
+            command = c;
+        }
+        if let Some(i) = l.find("\"size\":\"") {
+            let start = i + 8;
+            let len = l[start..].find('"').expect("quoted size");
+            l.replace_range(start..start + len, "<size>");
+        }
+        if command.starts_with("etcdctl snapshot status") && !line.starts_with("$ ") {
+            l = mask_snapshot_status(&l);
+        }
         for key in ["\"dbSize\":", "\"dbSizeInUse\":", "\"DBSize\" : "] {
             if let Some(i) = l.find(key) {
                 let start = i + key.len();
@@ -260,6 +277,34 @@ fn mask_environment(text: &str) -> String {
         out.push_str(&l);
     }
     out
+}
+
+/// Keeps only the revision of a `snapshot status` output line, in any format.
+fn mask_snapshot_status(line: &str) -> String {
+    if line.starts_with('{') {
+        let v: serde_json::Value = serde_json::from_str(line).expect("status json");
+        return format!(
+            "{{\"hash\":<hash>,\"revision\":{},\"totalKey\":<keys>,\"totalSize\":<size>}}\n",
+            v["revision"]
+        );
+    }
+    for field in ["\"Hash\" : ", "\"Keys\" : ", "\"Size\" : "] {
+        if line.starts_with(field) {
+            return format!("{field}<masked>\n");
+        }
+    }
+    let cells: Vec<&str> = line.trim_end().split(", ").collect();
+    if cells.len() == 4 && !line.starts_with("Error") {
+        return format!("<hash>, {}, <keys>, <size>\n", cells[1]);
+    }
+    if line.starts_with('|') && !line.contains("HASH") {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        return format!("| <hash> | {} | <keys> | <size> |\n", cells[2]);
+    }
+    if line.starts_with('+') {
+        return "+<border>+\n".to_string();
+    }
+    line.to_string()
 }
 
 #[test]

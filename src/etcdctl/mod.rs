@@ -21,7 +21,7 @@ use crate::etcd::api::{
     RangeRequest, Request, Response, SortOrder, SortTarget, WatchCreateRequest,
 };
 use crate::etcd::prefix_end;
-use crate::sim::{Actor, Addr, Ctx, Envelope, Input, Message};
+use crate::sim::{Actor, Addr, Ctx, Envelope, Input, Message, SimTime};
 use flags::{parse, parse_int_base, FlagSpec, Kind, Parsed};
 use printer::Format;
 
@@ -82,6 +82,7 @@ enum Pending {
     Status,
     MemberList,
     Watch,
+    SnapshotSave { path: String },
 }
 
 /// Output options shared by every command.
@@ -98,6 +99,11 @@ struct Display {
 /// A parsed command: either already answered, or one request to etcd.
 enum Plan {
     Done(Outcome),
+    /// `snapshot status FILE`: answered from etcdctl's own files.
+    ReadFile {
+        path: String,
+        display: Display,
+    },
     Call {
         /// Printed before the answer (`txn -i` prompts).
         prelude: String,
@@ -113,6 +119,8 @@ struct Call {
     prelude: String,
     pending: Pending,
     display: Display,
+    /// When the request was sent (the snapshot log's timings).
+    sent_at: SimTime,
 }
 
 /// The etcdctl actor: every running input and its pending call to etcd.
@@ -123,11 +131,24 @@ pub struct Etcdctl {
     /// Open watches: input id -> call id of the watch stream.
     watches: BTreeMap<u64, u64>,
     exit_codes: BTreeMap<u64, i32>,
+    /// The files etcdctl wrote and reads (`snapshot save` / `snapshot status`), by path as
+    /// typed: the node's file system as far as etcdctl sees it.
+    files: BTreeMap<String, Vec<u8>>,
 }
 
 impl Etcdctl {
     pub fn new() -> Etcdctl {
         Etcdctl::default()
+    }
+
+    /// A file etcdctl saved, by path as typed.
+    pub fn file(&self, path: &str) -> Option<&[u8]> {
+        self.files.get(path).map(Vec::as_slice)
+    }
+
+    /// Puts a file where `snapshot status` can read it (the page's file area).
+    pub fn put_file(&mut self, path: impl Into<String>, data: Vec<u8>) {
+        self.files.insert(path.into(), data);
     }
 
     /// The exit status of a finished input (`$?` in the console), `None` while it runs.
@@ -143,6 +164,10 @@ impl Etcdctl {
     fn run(&mut self, ctx: &mut Ctx<'_>, input_id: u64, argv: &[String], stdin: Option<&str>) {
         match plan(argv, stdin) {
             Plan::Done(o) => self.finish(ctx, input_id, o),
+            Plan::ReadFile { path, display } => {
+                let o = snapshot_status(self.files.get(&path).map(Vec::as_slice), &path, &display);
+                self.finish(ctx, input_id, o);
+            }
             Plan::Call {
                 prelude,
                 request,
@@ -164,6 +189,7 @@ impl Etcdctl {
                         prelude,
                         pending,
                         display,
+                        sent_at: ctx.now(),
                     },
                 );
                 ctx.send(Addr::Etcd, Message::EtcdRequest { id, request });
@@ -203,6 +229,13 @@ impl Etcdctl {
         }
         self.calls.remove(&id);
         let mut o = match result {
+            Ok(Response::Snapshot { data, .. }) => {
+                let Pending::SnapshotSave { path } = &call.pending else {
+                    panic!("etcd answered {:?} with a snapshot", call.pending)
+                };
+                self.files.insert(path.clone(), data.clone());
+                snapshot_saved(&call, path, data.len(), ctx.now())
+            }
             Ok(resp) => render(&call, resp),
             Err(e) => {
                 let log = grpc_warn_line(ctx, &call.display.endpoint, e);
@@ -650,6 +683,8 @@ fn help_text(path: &str) -> &'static str {
         "endpoint" => include_str!("help/endpoint.txt"),
         "endpoint status" => include_str!("help/endpoint_status.txt"),
         "snapshot" => include_str!("help/snapshot.txt"),
+        "snapshot save" => include_str!("help/snapshot_save.txt"),
+        "snapshot status" => include_str!("help/snapshot_status.txt"),
         _ => include_str!("help/root.txt"),
     }
 }
@@ -786,6 +821,7 @@ fn plan(argv: &[String], stdin: Option<&str>) -> Plan {
         ),
         "member" => sub == Some("list"),
         "endpoint" => sub == Some("status"),
+        "snapshot" => matches!(sub, Some("save" | "status")),
         _ => true,
     };
     let mut cmd_words = vec![cmd];
@@ -938,6 +974,32 @@ fn plan(argv: &[String], stdin: Option<&str>) -> Plan {
                 return error("protobuf not supported as output format", exit::BAD_FEATURE);
             }
             call(Request::Status, Pending::Status)
+        }
+        "snapshot save" => {
+            if args.len() != 1 {
+                return error("snapshot save expects one argument", exit::BAD_ARGS);
+            }
+            call(
+                Request::Snapshot,
+                Pending::SnapshotSave {
+                    path: args[0].clone(),
+                },
+            )
+        }
+        "snapshot status" => {
+            if args.len() != 1 {
+                return error(
+                    "snapshot status requires exactly one argument",
+                    exit::BAD_ARGS,
+                );
+            }
+            if display.format == Format::Protobuf {
+                return error("protobuf not supported as output format", exit::BAD_FEATURE);
+            }
+            Plan::ReadFile {
+                path: args[0].clone(),
+                display,
+            }
         }
         "member list" => {
             if display.format == Format::Protobuf {
@@ -1190,5 +1252,79 @@ mod tests {
             "Error: unknown command \"gett\" for \"etcdctl\"\n\nDid you mean this?\n\tget\n\nRun 'etcdctl --help' for usage.\nError: unknown command \"gett\" for \"etcdctl\"\n\nDid you mean this?\n\tget\n\n"
         );
         assert_eq!(o.exit_code, 1);
+    }
+}
+
+/// zap's epoch time encoder: Unix seconds as a float (the snapshot package's logger).
+fn epoch_seconds(t: SimTime) -> String {
+    let ms = SIM_EPOCH_UNIX_MS + t.0;
+    format!("{}", ms as f64 / 1000.0)
+}
+
+/// What `snapshot save` prints: the snapshot package's and the client's info log, then the
+/// result line on stdout.
+fn snapshot_saved(call: &Call, path: &str, size: usize, now: SimTime) -> Outcome {
+    let ep = &call.display.endpoint;
+    let (start, end) = (call.sent_at, now);
+    let took = (end.0 - start.0) as f64 / 1000.0;
+    let text = format!(
+        "{{\"level\":\"info\",\"ts\":{},\"caller\":\"snapshot/v3_snapshot.go:119\",\"msg\":\"created temporary db file\",\"path\":{}}}\n\
+{{\"level\":\"info\",\"ts\":\"{}\",\"caller\":\"clientv3/maintenance.go:200\",\"msg\":\"opened snapshot stream; downloading\"}}\n\
+{{\"level\":\"info\",\"ts\":{},\"caller\":\"snapshot/v3_snapshot.go:127\",\"msg\":\"fetching snapshot\",\"endpoint\":{}}}\n\
+{{\"level\":\"info\",\"ts\":\"{}\",\"caller\":\"clientv3/maintenance.go:208\",\"msg\":\"completed snapshot read; closing\"}}\n\
+{{\"level\":\"info\",\"ts\":{},\"caller\":\"snapshot/v3_snapshot.go:142\",\"msg\":\"fetched snapshot\",\"endpoint\":{},\"size\":\"{}\",\"took\":{took}}}\n\
+{{\"level\":\"info\",\"ts\":{},\"caller\":\"snapshot/v3_snapshot.go:152\",\"msg\":\"saved\",\"path\":{}}}\n\
+Snapshot saved at {path}\n",
+        epoch_seconds(start),
+        printer::json_string(&format!("{path}.part")),
+        rfc3339_millis(SIM_EPOCH_UNIX_MS + start.0),
+        epoch_seconds(start),
+        printer::json_string(ep),
+        rfc3339_millis(SIM_EPOCH_UNIX_MS + end.0),
+        epoch_seconds(end),
+        printer::json_string(ep),
+        printer::humanize_bytes(size as u64),
+        epoch_seconds(end),
+        printer::json_string(path),
+    );
+    Outcome {
+        text,
+        exit_code: exit::SUCCESS,
+    }
+}
+
+/// `snapshot status FILE` (`printer*.DBStatus`).
+fn snapshot_status(data: Option<&[u8]>, path: &str, d: &Display) -> Outcome {
+    let Some(data) = data else {
+        return error_outcome(
+            format!("stat {path}: no such file or directory"),
+            exit::ERROR,
+        );
+    };
+    let st = match crate::etcd::snapshot::status(data) {
+        Ok(st) => st,
+        Err(e) => return error_outcome(e, exit::ERROR),
+    };
+    let row = vec![
+        format!("{:x}", st.hash),
+        st.revision.to_string(),
+        st.total_keys.to_string(),
+        printer::humanize_bytes(st.total_size as u64),
+    ];
+    let text = match d.format {
+        Format::Json => format!(
+            "{{\"hash\":{},\"revision\":{},\"totalKey\":{},\"totalSize\":{}}}\n",
+            st.hash, st.revision, st.total_keys, st.total_size
+        ),
+        Format::Fields => format!(
+            "\"Hash\" : {}\n\"Revision\" : {}\n\"Keys\" : {}\n\"Size\" : {}\n",
+            st.hash, st.revision, st.total_keys, st.total_size
+        ),
+        Format::Table => printer::table(&["hash", "revision", "total keys", "total size"], &[row]),
+        _ => row.join(", ") + "\n",
+    };
+    Outcome {
+        text,
+        exit_code: exit::SUCCESS,
     }
 }

@@ -160,11 +160,14 @@ pub fn transcript_entry(line: &str, output: &str, code: i32) -> String {
 pub fn mask_client_log(text: &str) -> String {
     let mut out = String::new();
     for line in text.split_inclusive('\n') {
-        if line.starts_with("{\"level\":\"warn\"") {
+        if line.starts_with("{\"level\":") {
             let mut l = line.to_string();
-            if let Some(i) = l.find("\"ts\":\"") {
-                if let Some(j) = l[i + 6..].find('"') {
-                    l.replace_range(i + 6..i + 6 + j, "<ts>");
+            // `"ts"` is an ISO string or zap's epoch float; `"took"` a duration in seconds.
+            for key in ["\"ts\":", "\"took\":"] {
+                if let Some(i) = l.find(key) {
+                    let start = i + key.len();
+                    let len = l[start..].find([',', '}']).expect("a log field ends");
+                    l.replace_range(start..start + len, "<time>");
                 }
             }
             if let Some(i) = l.find("endpoint://client-") {
