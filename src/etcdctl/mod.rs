@@ -1226,35 +1226,6 @@ fn watch_op(p: &Parsed, args: &[String]) -> Result<WatchCreateRequest, Outcome> 
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn client_log_timestamps() {
-        assert_eq!(
-            rfc3339_millis(SIM_EPOCH_UNIX_MS),
-            "2025-01-01T00:00:00.000Z"
-        );
-        assert_eq!(
-            rfc3339_millis(SIM_EPOCH_UNIX_MS + 86_400_000 * 59 + 3_723_004),
-            "2025-03-01T01:02:03.004Z"
-        );
-    }
-
-    #[test]
-    fn unknown_commands_get_cobra_suggestions() {
-        let Plan::Done(o) = plan(&["gett".to_string()], None) else {
-            panic!("no call expected")
-        };
-        assert_eq!(
-            o.text,
-            "Error: unknown command \"gett\" for \"etcdctl\"\n\nDid you mean this?\n\tget\n\nRun 'etcdctl --help' for usage.\nError: unknown command \"gett\" for \"etcdctl\"\n\nDid you mean this?\n\tget\n\n"
-        );
-        assert_eq!(o.exit_code, 1);
-    }
-}
-
 /// zap's epoch time encoder: Unix seconds as a float (the snapshot package's logger).
 fn epoch_seconds(t: SimTime) -> String {
     let ms = SIM_EPOCH_UNIX_MS + t.0;
@@ -1326,5 +1297,34 @@ fn snapshot_status(data: Option<&[u8]>, path: &str, d: &Display) -> Outcome {
     Outcome {
         text,
         exit_code: exit::SUCCESS,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_log_timestamps() {
+        assert_eq!(
+            rfc3339_millis(SIM_EPOCH_UNIX_MS),
+            "2025-01-01T00:00:00.000Z"
+        );
+        assert_eq!(
+            rfc3339_millis(SIM_EPOCH_UNIX_MS + 86_400_000 * 59 + 3_723_004),
+            "2025-03-01T01:02:03.004Z"
+        );
+    }
+
+    #[test]
+    fn unknown_commands_get_cobra_suggestions() {
+        let Plan::Done(o) = plan(&["gett".to_string()], None) else {
+            panic!("no call expected")
+        };
+        assert_eq!(
+            o.text,
+            "Error: unknown command \"gett\" for \"etcdctl\"\n\nDid you mean this?\n\tget\n\nRun 'etcdctl --help' for usage.\nError: unknown command \"gett\" for \"etcdctl\"\n\nDid you mean this?\n\tget\n\n"
+        );
+        assert_eq!(o.exit_code, 1);
     }
 }
