@@ -21,7 +21,7 @@ use crate::etcd::api::{
     RangeRequest, Request, Response, SortOrder, SortTarget, WatchCreateRequest,
 };
 use crate::etcd::prefix_end;
-use crate::sim::{Actor, Addr, Ctx, Envelope, Input, Message, SimTime};
+use crate::sim::{Actor, Addr, Ctx, Envelope, Input, Message, SimDuration, SimTime};
 use flags::{parse, parse_int_base, FlagSpec, Kind, Parsed};
 use printer::Format;
 
@@ -69,20 +69,36 @@ fn error_outcome(msg: impl std::fmt::Display, exit_code: i32) -> Outcome {
 /// How the answer to a request is printed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Pending {
-    Get { value_only: bool },
+    Get {
+        value_only: bool,
+    },
     Put,
     Del,
     Txn,
-    Compact { revision: i64 },
+    Compact {
+        revision: i64,
+    },
     LeaseGrant,
-    LeaseRevoke { id: i64 },
-    LeaseTimeToLive { keys: bool },
+    LeaseRevoke {
+        id: i64,
+    },
+    LeaseTimeToLive {
+        keys: bool,
+    },
     LeaseList,
-    KeepAliveOnce { id: i64 },
+    KeepAliveOnce {
+        id: i64,
+    },
+    /// `lease keep-alive` without `--once`: renews every TTL/3 until interrupted.
+    KeepAlive {
+        id: i64,
+    },
     Status,
     MemberList,
     Watch,
-    SnapshotSave { path: String },
+    SnapshotSave {
+        path: String,
+    },
 }
 
 /// Output options shared by every command.
@@ -121,6 +137,8 @@ struct Call {
     display: Display,
     /// When the request was sent (the snapshot log's timings).
     sent_at: SimTime,
+    /// The server's ID for a watch, once created (to cancel it).
+    watch_id: Option<i64>,
 }
 
 /// The etcdctl actor: every running input and its pending call to etcd.
@@ -128,8 +146,8 @@ struct Call {
 pub struct Etcdctl {
     next_call: u64,
     calls: BTreeMap<u64, Call>,
-    /// Open watches: input id -> call id of the watch stream.
-    watches: BTreeMap<u64, u64>,
+    /// Inputs that stay open (watches, keep-alives): input id -> call id of their stream.
+    streams: BTreeMap<u64, u64>,
     exit_codes: BTreeMap<u64, i32>,
     /// The files etcdctl wrote and reads (`snapshot save` / `snapshot status`), by path as
     /// typed: the node's file system as far as etcdctl sees it.
@@ -176,8 +194,8 @@ impl Etcdctl {
             } => {
                 let id = self.next_call;
                 self.next_call += 1;
-                if pending == Pending::Watch {
-                    self.watches.insert(input_id, id);
+                if matches!(pending, Pending::Watch | Pending::KeepAlive { .. }) {
+                    self.streams.insert(input_id, id);
                     if !prelude.is_empty() {
                         ctx.print(input_id, prelude.clone(), false);
                     }
@@ -190,6 +208,7 @@ impl Etcdctl {
                         pending,
                         display,
                         sent_at: ctx.now(),
+                        watch_id: None,
                     },
                 );
                 ctx.send(Addr::Etcd, Message::EtcdRequest { id, request });
@@ -198,22 +217,95 @@ impl Etcdctl {
     }
 
     fn interrupt(&mut self, ctx: &mut Ctx<'_>, input_id: u64) {
-        if let Some(call) = self.watches.remove(&input_id) {
-            self.calls.remove(&call);
-            // The process dies of SIGINT: nothing more is printed.
-            self.finish(
-                ctx,
-                input_id,
-                Outcome {
-                    text: String::new(),
-                    exit_code: exit::SIGINT,
-                },
-            );
+        let Some(call_id) = self.streams.remove(&input_id) else {
+            // Ctrl-C after the command ended does nothing.
+            return;
+        };
+        let call = self
+            .calls
+            .remove(&call_id)
+            .expect("an open stream has its call");
+        // The process dies of SIGINT: nothing more is printed. Its gRPC stream closes, so
+        // etcd drops its watch.
+        self.finish(
+            ctx,
+            input_id,
+            Outcome {
+                text: String::new(),
+                exit_code: exit::SIGINT,
+            },
+        );
+        if let Some(watch_id) = call.watch_id {
             ctx.send(
                 Addr::Etcd,
                 Message::EtcdRequest {
-                    id: call,
-                    request: Request::WatchCancel { watch_id: 0 },
+                    id: call_id,
+                    request: Request::WatchCancel { watch_id },
+                },
+            );
+        }
+    }
+
+    /// A keep-alive stream's answer: print it and renew after TTL/3, or end when the lease is
+    /// gone (`leaseKeepAliveCommandFunc`).
+    fn keep_alive(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        call_id: u64,
+        lease: i64,
+        result: &Result<Response, EtcdError>,
+    ) {
+        let call = self.calls[&call_id].clone();
+        let ttl = match result {
+            Ok(Response::LeaseKeepAlive(r)) if r.ttl > 0 => {
+                let o = render(&call, &Response::LeaseKeepAlive(r.clone()));
+                ctx.print(call.input_id, o.text, false);
+                r.ttl
+            }
+            _ => {
+                self.calls.remove(&call_id);
+                self.streams.remove(&call.input_id);
+                let text = if matches!(call.display.format, Format::Simple) {
+                    format!("lease {} expired or revoked.\n", printer::lease_hex(lease))
+                } else {
+                    String::new()
+                };
+                self.finish(
+                    ctx,
+                    call.input_id,
+                    Outcome {
+                        text,
+                        exit_code: exit::SUCCESS,
+                    },
+                );
+                return;
+            }
+        };
+        // clientv3 sends the next keep-alive a third of the TTL after an answer.
+        ctx.timer(
+            SimDuration::from_millis(ttl as u64 * 1000 / 3),
+            format!("etcdctl keep-alive {call_id}"),
+        );
+    }
+
+    fn timer(&mut self, ctx: &mut Ctx<'_>, name: &str) {
+        let Some(call_id) = name
+            .strip_prefix("etcdctl keep-alive ")
+            .and_then(|n| n.parse::<u64>().ok())
+        else {
+            return;
+        };
+        if let Some(Call {
+            pending: Pending::KeepAlive { id },
+            ..
+        }) = self.calls.get(&call_id)
+        {
+            let request = Request::LeaseKeepAlive { id: *id };
+            ctx.send(
+                Addr::Etcd,
+                Message::EtcdRequest {
+                    id: call_id,
+                    request,
                 },
             );
         }
@@ -225,6 +317,10 @@ impl Etcdctl {
         };
         if call.pending == Pending::Watch {
             self.watch_event(ctx, id, &call, result);
+            return;
+        }
+        if let Pending::KeepAlive { id: lease } = call.pending {
+            self.keep_alive(ctx, id, lease, result);
             return;
         }
         self.calls.remove(&id);
@@ -264,9 +360,14 @@ impl Etcdctl {
             Ok(Response::Watch(w)) => w,
             Ok(_) | Err(_) => return,
         };
+        if w.created {
+            if let Some(c) = self.calls.get_mut(&id) {
+                c.watch_id = Some(w.watch_id);
+            }
+        }
         if w.canceled {
             self.calls.remove(&id);
-            self.watches.remove(&call.input_id);
+            self.streams.remove(&call.input_id);
             let reason = if w.compact_revision != 0 {
                 EtcdError::Compacted.to_string()
             } else {
@@ -317,6 +418,7 @@ impl Actor for Etcdctl {
                 input: Input::Interrupt { input_id },
             } => self.interrupt(ctx, *input_id),
             Message::EtcdResponse { id, result } => self.answer(ctx, *id, result),
+            Message::Timer { name } => self.timer(ctx, name),
             _ => {}
         }
     }
@@ -516,15 +618,16 @@ fn render(call: &Call, resp: &Response) -> Outcome {
                 ok(out)
             }
         },
-        (Pending::KeepAliveOnce { id }, Response::LeaseKeepAlive(r)) => {
+        (
+            Pending::KeepAliveOnce { .. } | Pending::KeepAlive { .. },
+            Response::LeaseKeepAlive(r),
+        ) => {
             if r.ttl <= 0 {
-                // clientv3 turns a zero TTL into ErrLeaseNotFound.
+                // clientv3 turns a zero TTL into ErrLeaseNotFound; etcdctl exits with
+                // ExitBadConnection.
                 return Outcome {
-                    text: format!(
-                        "Error: lease {} expired or revoked.\n",
-                        printer::lease_hex(*id)
-                    ),
-                    exit_code: exit::ERROR,
+                    text: "Error: etcdserver: requested lease not found\n".to_string(),
+                    exit_code: 2,
                 };
             }
             match d.format {
@@ -744,12 +847,8 @@ fn minus_words(argv: &[String], words: &[&str]) -> Vec<String> {
 
 fn display_of(p: &Parsed) -> Result<Display, Outcome> {
     let format_name = p.str("write-out").unwrap_or("simple");
-    let format = Format::parse(format_name).ok_or_else(|| {
-        error_outcome(
-            format!("unknown output format {format_name:?}"),
-            exit::BAD_FEATURE,
-        )
-    })?;
+    let format = Format::parse(format_name)
+        .ok_or_else(|| error_outcome(format!("unsupported output format"), exit::BAD_FEATURE))?;
     let endpoint_arg = p
         .str("endpoints")
         .unwrap_or(DEFAULT_ENDPOINT)
@@ -962,10 +1061,7 @@ fn plan(argv: &[String], stdin: Option<&str>) -> Plan {
                     Request::LeaseKeepAlive { id },
                     Pending::KeepAliveOnce { id },
                 ),
-                Ok(_) => error(
-                    "kubestep's etcdctl runs `lease keep-alive` only with --once",
-                    exit::BAD_FEATURE,
-                ),
+                Ok(id) => call(Request::LeaseKeepAlive { id }, Pending::KeepAlive { id }),
                 Err(o) => Plan::Done(o),
             }
         }

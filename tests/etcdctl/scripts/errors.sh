@@ -27,3 +27,13 @@ etcdctl lease revoke
 etcdctl lease
 etcdctl version
 ETCDCTL_API=3 etcdctl version
+etcdctl -w bogus get a
+etcdctl get a -w bogus
+etcdctl --command-timeout=x get a
+etcdctl --bogus get a
+etcdctl
+etcdctl help
+etcdctl help get
+etcdctl get -h
+etcdctl lease grant --help
+etcdctl member

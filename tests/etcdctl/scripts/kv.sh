@@ -22,3 +22,7 @@ etcdctl put x 1
 etcdctl del x -w fields --prev-kv
 etcdctl put "a key" "a value"
 etcdctl get "a key" -w json
+etcdctl get foo --hex
+etcdctl --command-timeout=3s --dial-timeout=1s --insecure-skip-tls-verify get foo
+etcdctl --debug=false --keepalive-time=3s get foo -w=json
+etcdctl get -wjson foo

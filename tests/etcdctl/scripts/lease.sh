@@ -16,3 +16,9 @@ etcdctl get short
 sleep 4
 etcdctl get short
 etcdctl lease timetolive $LEASE2
+etcdctl lease grant 30
+etcdctl lease keep-alive $LEASE3 &
+sleep 1
+interrupt
+etcdctl lease keep-alive --once 1234
+etcdctl lease keep-alive --once $LEASE3 -w json
