@@ -258,7 +258,7 @@ impl Etcdctl {
         let call = self.calls[&call_id].clone();
         let ttl = match result {
             Ok(Response::LeaseKeepAlive(r)) if r.ttl > 0 => {
-                let o = render(&call, &Response::LeaseKeepAlive(r.clone()));
+                let o = render(&call, &Response::LeaseKeepAlive(*r));
                 ctx.print(call.input_id, o.text, false);
                 r.ttl
             }
@@ -848,7 +848,7 @@ fn minus_words(argv: &[String], words: &[&str]) -> Vec<String> {
 fn display_of(p: &Parsed) -> Result<Display, Outcome> {
     let format_name = p.str("write-out").unwrap_or("simple");
     let format = Format::parse(format_name)
-        .ok_or_else(|| error_outcome(format!("unsupported output format"), exit::BAD_FEATURE))?;
+        .ok_or_else(|| error_outcome("unsupported output format", exit::BAD_FEATURE))?;
     let endpoint_arg = p
         .str("endpoints")
         .unwrap_or(DEFAULT_ENDPOINT)
