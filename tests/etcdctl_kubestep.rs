@@ -62,7 +62,10 @@ fn kubeadm_style_tls_flags_reach_the_control_plane_etcd() {
 fn the_environment_assignment_form_is_accepted() {
     let mut sim = cluster();
     let id = run(&mut sim, "ETCDCTL_API=3 version");
-    assert_eq!(output(&sim, id), "etcdctl version: 3.4.23\nAPI version: 3.4\n");
+    assert_eq!(
+        output(&sim, id),
+        "etcdctl version: 3.4.23\nAPI version: 3.4\n"
+    );
     assert_eq!(exit_code(&sim, id), Some(0));
 }
 
@@ -75,7 +78,10 @@ fn a_watch_prints_events_as_they_happen_until_interrupted() {
     run(&mut sim, "put /registry/a 1");
     assert_eq!(output(&sim, watch), "PUT\n/registry/a\n1\n");
     run(&mut sim, "del /registry/a");
-    assert_eq!(output(&sim, watch), "PUT\n/registry/a\n1\nDELETE\n/registry/a\n\n");
+    assert_eq!(
+        output(&sim, watch),
+        "PUT\n/registry/a\n1\nDELETE\n/registry/a\n\n"
+    );
     sim.submit(Input::Interrupt { input_id: watch });
     sim.run_until_idle();
     assert_eq!(exit_code(&sim, watch), Some(130));
@@ -83,14 +89,21 @@ fn a_watch_prints_events_as_they_happen_until_interrupted() {
     run(&mut sim, "put /registry/b 2");
     sim.submit(Input::Interrupt { input_id: watch });
     sim.run_until_idle();
-    assert_eq!(output(&sim, watch), "PUT\n/registry/a\n1\nDELETE\n/registry/a\n\n");
+    assert_eq!(
+        output(&sim, watch),
+        "PUT\n/registry/a\n1\nDELETE\n/registry/a\n\n"
+    );
 }
 
 #[test]
 fn keep_alive_renews_a_third_of_the_ttl_apart() {
     let mut sim = cluster();
     let grant = run(&mut sim, "lease grant 9");
-    let id = output(&sim, grant).split_whitespace().nth(1).unwrap().to_string();
+    let id = output(&sim, grant)
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .to_string();
     let ka = run(&mut sim, &format!("lease keep-alive {id}"));
     sim.advance(SimDuration::from_secs(7));
     let line = format!("lease {id} keepalived with TTL(9)\n");

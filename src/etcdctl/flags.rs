@@ -232,17 +232,32 @@ fn flag_label(spec: &FlagSpec) -> String {
 
 /// Parses `argv` against the command's own flags plus the global ones.
 pub fn parse(argv: &[String], local: &[FlagSpec]) -> Result<Parsed, FlagError> {
+    parse_with(argv, local, GLOBAL)
+}
+
+/// Parses `argv` against `local` and `--help` only (a txn line's command).
+pub fn parse_only(argv: &[String], local: &[FlagSpec]) -> Result<Parsed, FlagError> {
+    let help = &GLOBAL[GLOBAL.len() - 1..];
+    debug_assert_eq!(help[0].name, "help");
+    parse_with(argv, local, help)
+}
+
+fn parse_with(
+    argv: &[String],
+    local: &[FlagSpec],
+    global: &[FlagSpec],
+) -> Result<Parsed, FlagError> {
     let find_long = |name: &str| {
         local
             .iter()
-            .chain(GLOBAL.iter())
+            .chain(global.iter())
             .find(|f| f.name == name)
             .copied()
     };
     let find_short = |c: char| {
         local
             .iter()
-            .chain(GLOBAL.iter())
+            .chain(global.iter())
             .find(|f| f.short == Some(c))
             .copied()
     };

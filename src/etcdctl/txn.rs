@@ -3,7 +3,7 @@
 //! or `del` command line; each compare is `target("key") op "value"`.
 
 use crate::etcd::api::{Compare, CompareResult, CompareTarget, RequestOp, TxnRequest};
-use crate::etcdctl::flags::{self, go_quote, parse};
+use crate::etcdctl::flags::{self, go_quote};
 use crate::etcdctl::{del_op, exit, get_op, put_op, Outcome};
 
 /// Reads the transaction from `stdin`. Returns the interactive prompts printed before the
@@ -160,12 +160,14 @@ fn parse_request(line: &str) -> Result<RequestOp, Outcome> {
     }
     let bad = || invalid(format!("invalid txn request: {line}"));
     let (specs, usage): (&[flags::FlagSpec], &str) = match args[0].as_str() {
-        "get" => (super::GET_FLAGS, ""),
-        "put" => (super::PUT_FLAGS, PUT_USAGE),
-        "del" => (super::DEL_FLAGS, ""),
+        // What cobra prints for a bad flag on a txn line (captured from etcdctl 3.4.23).
+        "get" => (super::GET_FLAGS, include_str!("help/txn_get_usage.txt")),
+        "put" => (super::PUT_FLAGS, include_str!("help/txn_put_usage.txt")),
+        "del" => (super::DEL_FLAGS, include_str!("help/txn_del_usage.txt")),
         _ => return Err(bad()),
     };
-    let p = match parse(&args[1..], specs) {
+    // A txn line is its own small cobra command: etcdctl's global flags are unknown there.
+    let p = match flags::parse_only(&args[1..], specs) {
         Ok(p) => p,
         Err(_) => {
             // Cobra prints the sub-command's short usage before the error.
@@ -180,19 +182,6 @@ fn parse_request(line: &str) -> Result<RequestOp, Outcome> {
         _ => del_op(&p, &p.args).map(RequestOp::DeleteRange),
     }
 }
-
-/// The usage cobra prints for a bad flag on a `put` line of a txn.
-const PUT_USAGE: &str = "Usage:
-   put [options] <key> <value> (<value> can also be given from stdin) [flags]
-
-Flags:
-  -h, --help           help for put
-      --ignore-lease   updates the key using its current lease
-      --ignore-value   updates the key using its current value
-      --lease string   lease ID (in hexadecimal) to attach to the key (default \"0\")
-      --prev-kv        return the previous key-value pair before modification
-
-";
 
 /// `parseCompare`: `target("key") op "value"`, scanned with Go's `%q) %s %q`.
 fn parse_compare(line: &str) -> Result<Compare, Outcome> {

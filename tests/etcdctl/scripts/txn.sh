@@ -52,3 +52,34 @@ EOF2
 etcdctl txn x <<EOF2
 
 EOF2
+etcdctl txn <<EOF2
+
+get a --bogus
+
+EOF2
+etcdctl txn <<EOF2
+
+del a --limit=x
+
+EOF2
+etcdctl txn <<EOF2
+
+get a --limit=x
+
+EOF2
+etcdctl txn <<EOF2
+
+put a b --lease=zz
+
+EOF2
+etcdctl txn <<EOF2
+
+get -w json a
+
+EOF2
+etcdctl txn <<EOF2
+
+put "a b" 'c d'
+get "a b"
+
+EOF2
