@@ -389,6 +389,14 @@ impl Etcdctl {
             // The created notice and progress notifications are not printed.
             return;
         }
+        if call.display.format == Format::Table {
+            // The table printer refuses at the first event batch, and etcdctl exits.
+            self.calls.remove(&id);
+            self.streams.remove(&call.input_id);
+            let o = error_outcome("table not supported as output format", exit::BAD_FEATURE);
+            self.finish(ctx, call.input_id, o);
+            return;
+        }
         let mut out = String::new();
         match call.display.format {
             Format::Json => {
@@ -495,6 +503,20 @@ fn render(call: &Call, resp: &Response) -> Outcome {
         exit_code: exit::SUCCESS,
     };
     let line = |s: String| ok(s + "\n");
+    // The table printer of these commands refuses only once the answer is in.
+    let no_table = matches!(
+        call.pending,
+        Pending::Get { .. }
+            | Pending::Put
+            | Pending::Del
+            | Pending::Txn
+            | Pending::LeaseGrant
+            | Pending::LeaseList
+            | Pending::LeaseTimeToLive { .. }
+    );
+    if d.format == Format::Table && no_table {
+        return error_outcome("table not supported as output format", exit::BAD_FEATURE);
+    }
     match (&call.pending, resp) {
         (Pending::Get { value_only }, Response::Range(r)) => match d.format {
             Format::Json => line(printer::json_range(r)),
@@ -943,6 +965,27 @@ fn plan(argv: &[String], stdin: Option<&str>) -> Plan {
         Ok(d) => d,
         Err(o) => return Plan::Done(o),
     };
+    let binary = matches!(
+        path.as_str(),
+        "get"
+            | "put"
+            | "del"
+            | "txn"
+            | "watch"
+            | "member list"
+            | "lease grant"
+            | "lease revoke"
+            | "lease timetolive"
+            | "lease list"
+            | "lease keep-alive"
+    );
+    if display.format == Format::Protobuf && binary {
+        // The real tool writes the raw protobuf message: binary the console cannot show.
+        return error(
+            "kubestep's console shows text: -w protobuf writes binary and is not supported",
+            exit::BAD_FEATURE,
+        );
+    }
     let call = |request: Request, pending: Pending| Plan::Call {
         prelude: String::new(),
         request,
@@ -956,17 +999,12 @@ fn plan(argv: &[String], stdin: Option<&str>) -> Plan {
             exit::SUCCESS,
         ),
         "get" => match get_op(&p, args) {
-            Ok(r) => {
-                if display.format == Format::Table {
-                    return error("table not supported as output format", exit::BAD_FEATURE);
-                }
-                call(
-                    Request::Range(r),
-                    Pending::Get {
-                        value_only: p.bool("print-value-only"),
-                    },
-                )
-            }
+            Ok(r) => call(
+                Request::Range(r),
+                Pending::Get {
+                    value_only: p.bool("print-value-only"),
+                },
+            ),
             Err(o) => Plan::Done(o),
         },
         "put" => match put_op(&p, args, stdin) {
@@ -992,20 +1030,7 @@ fn plan(argv: &[String], stdin: Option<&str>) -> Plan {
             }
         }
         "watch" => match watch_op(&p, args) {
-            Ok(w) => {
-                if matches!(display.format, Format::Table | Format::Protobuf) {
-                    let name = if display.format == Format::Table {
-                        "table"
-                    } else {
-                        "protobuf"
-                    };
-                    return error(
-                        format!("{name} not supported as output format"),
-                        exit::BAD_FEATURE,
-                    );
-                }
-                call(Request::WatchCreate(w), Pending::Watch)
-            }
+            Ok(w) => call(Request::WatchCreate(w), Pending::Watch),
             Err(o) => Plan::Done(o),
         },
         "compaction" => {
@@ -1042,9 +1067,6 @@ fn plan(argv: &[String], stdin: Option<&str>) -> Plan {
         "lease timetolive" => {
             match lease_arg(args, "lease timetolive command needs lease ID as argument") {
                 Ok(id) => {
-                    if display.format == Format::Table {
-                        return error("table not supported as output format", exit::BAD_FEATURE);
-                    }
                     let keys = p.bool("keys");
                     call(
                         Request::LeaseTimeToLive { id, keys },

@@ -37,3 +37,13 @@ etcdctl help get
 etcdctl get -h
 etcdctl lease grant --help
 etcdctl member
+etcdctl put t 1 -w table
+etcdctl get t -w table
+etcdctl get t --rev=99 -w table
+etcdctl lease grant 10 -w table
+etcdctl lease list -w table
+etcdctl compaction 1 -w table
+etcdctl version -w table
+etcdctl endpoint status -w protobuf
+etcdctl watch t --rev=1 -w table &
+interrupt
