@@ -122,6 +122,52 @@ impl RealEtcd {
     }
 }
 
+/// Background etcdctl runs (watches, keep-alives), killed if the test panics before their
+/// interrupt step.
+struct Background(Vec<(String, Child, PathBuf)>);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        for (_, child, _) in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl RealEtcd {
+    /// etcd's `etcd_debugging_mvcc_watcher_total` gauge, from its `/metrics` endpoint.
+    fn watchers(&self) -> u64 {
+        use std::io::Write;
+        let mut conn = std::net::TcpStream::connect(&self.endpoint).expect("metrics connection");
+        write!(
+            conn,
+            "GET /metrics HTTP/1.0\r\nHost: {}\r\n\r\n",
+            self.endpoint
+        )
+        .expect("metrics request");
+        let mut body = String::new();
+        conn.read_to_string(&mut body).expect("metrics response");
+        body.lines()
+            .find_map(|l| l.strip_prefix("etcd_debugging_mvcc_watcher_total "))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("the watcher gauge")
+    }
+
+    /// Waits until a started watch is registered with etcd (or its etcdctl has already ended,
+    /// as a watch canceled by compaction does), so the next step's writes reach it.
+    fn wait_for_watcher(&self, before: u64, child: &mut Child) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while self.watchers() <= before {
+            if child.try_wait().expect("watch status").is_some() {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the watch was not created");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
 fn read(path: &Path) -> String {
     let mut s = String::new();
     File::open(path)
@@ -136,7 +182,7 @@ fn run_real(name: &str, script: &str) -> (String, Vec<String>) {
     let etcd = RealEtcd::start(name);
     let mut leases: Vec<String> = Vec::new();
     let mut transcript = String::new();
-    let mut watches: Vec<(String, Child, PathBuf)> = Vec::new();
+    let mut watches = Background(Vec::new());
     for (n, step) in harness::parse_script(script).into_iter().enumerate() {
         let out = etcd.dir.join(format!("step-{n}.out"));
         match step {
@@ -150,6 +196,7 @@ fn run_real(name: &str, script: &str) -> (String, Vec<String>) {
                 stdin,
                 background,
             } => {
+                let before_watchers = if background { etcd.watchers() } else { 0 };
                 let mut cmd = etcd.etcdctl(&harness::expand(&argv, &leases), &out);
                 cmd.stdin(Stdio::piped());
                 let mut child = cmd.spawn().expect("run etcdctl");
@@ -160,10 +207,19 @@ fn run_real(name: &str, script: &str) -> (String, Vec<String>) {
                         pipe.write_all(input.as_bytes()).expect("write stdin");
                     }
                 }
+                if background && argv.iter().any(|a| a == "watch") {
+                    etcd.wait_for_watcher(before_watchers, &mut child);
+                    watches.0.push((line, child, out));
+                    continue;
+                }
                 if background {
-                    // Give the watch time to be created before the next step writes.
-                    std::thread::sleep(Duration::from_millis(700));
-                    watches.push((line, child, out));
+                    // A keep-alive: wait for its first renewal to be printed.
+                    let deadline = Instant::now() + Duration::from_secs(15);
+                    while read(&out).is_empty() && child.try_wait().expect("status").is_none() {
+                        assert!(Instant::now() < deadline, "no keep-alive answer");
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                    watches.0.push((line, child, out));
                     continue;
                 }
                 let status = child.wait().expect("etcdctl exit");
@@ -173,7 +229,7 @@ fn run_real(name: &str, script: &str) -> (String, Vec<String>) {
                 transcript.push_str(&harness::transcript_entry(&line, &text, code));
             }
             Step::Interrupt => {
-                let (line, mut child, out) = watches.pop().expect("a running watch");
+                let (line, mut child, out) = watches.0.pop().expect("a running watch");
                 // Let the last events arrive, then press Ctrl-C.
                 std::thread::sleep(Duration::from_millis(500));
                 let code = match child.try_wait().expect("watch status") {
