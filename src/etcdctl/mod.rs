@@ -7,7 +7,18 @@
 //! each event batch as it arrives, until the learner interrupts it (`Input::Interrupt`, Ctrl-C;
 //! the console's `timeout N etcdctl watch ...` is the same interrupt after N seconds).
 //!
-//! Modelled on `etcdctl/ctlv3/command/*.go` of etcd 3.4.23 (Debian's `etcd-client`).
+//! `lease keep-alive` (without `--once`) stays open the same way, renewing every TTL/3.
+//!
+//! What the console feeds to standard input travels with the input (`stdin`): a heredoc for
+//! `txn`, a value for `put KEY`. No stdin is an empty one (the real tool would wait for the
+//! terminal; kubestep answers as if Ctrl-D was pressed). A leading `ETCDCTL_API=3` word is
+//! accepted and dropped (v3 is the only API, and 3.4's default). `snapshot save` writes into
+//! the actor's own file map ([`Etcdctl::file`], [`Etcdctl::put_file`]), which `snapshot status`
+//! reads; paths are kept as typed. `-w protobuf` of commands whose real output is binary is
+//! refused with a kubestep error (the console shows text); `watch -i` is not modelled.
+//!
+//! Modelled on `etcdctl/ctlv3/command/*.go` of etcd 3.4.23 (Debian's `etcd-client`) and
+//! checked against it by `tests/etcdctl_differential.rs`.
 
 pub mod flags;
 pub mod printer;
