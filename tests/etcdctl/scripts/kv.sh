@@ -26,3 +26,10 @@ etcdctl get foo --hex
 etcdctl --command-timeout=3s --dial-timeout=1s --insecure-skip-tls-verify get foo
 etcdctl --debug=false --keepalive-time=3s get foo -w=json
 etcdctl get -wjson foo
+etcdctl put fromstdin <<EOF2
+hello
+EOF2
+etcdctl get fromstdin -w json
+etcdctl put --ignore-value fromstdin <<EOF2
+ignored
+EOF2
