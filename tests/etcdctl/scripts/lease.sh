@@ -22,3 +22,6 @@ sleep 1
 interrupt
 etcdctl lease keep-alive --once 1234
 etcdctl lease keep-alive --once $LEASE3 -w json
+etcdctl lease grant 100
+sleep 1
+etcdctl lease timetolive $LEASE4 -w fields

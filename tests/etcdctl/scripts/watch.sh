@@ -18,3 +18,7 @@ etcdctl watch a --rev=2 &
 interrupt
 etcdctl watch
 etcdctl watch a b --prefix
+etcdctl watch --prefix '' --prev-kv -w json &
+etcdctl put p 1
+etcdctl put p 2
+interrupt
