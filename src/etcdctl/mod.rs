@@ -1040,6 +1040,10 @@ fn plan(argv: &[String], stdin: Option<&str>) -> Plan {
                 Err(o) => Plan::Done(o),
             }
         }
+        "watch" if rest.iter().any(|a| a == "--") => error(
+            "kubestep's etcdctl does not run commands on watch events (`watch KEY -- COMMAND`)",
+            exit::BAD_FEATURE,
+        ),
         "watch" => match watch_op(&p, args) {
             Ok(w) => call(Request::WatchCreate(w), Pending::Watch),
             Err(o) => Plan::Done(o),
@@ -1331,8 +1335,8 @@ fn watch_op(p: &Parsed, args: &[String]) -> Result<WatchCreateRequest, Outcome> 
             exit::BAD_FEATURE,
         ));
     }
-    // Arguments after the key and range end would name a command to exec on each event.
-    if args.is_empty() || args.len() > 2 {
+    // `getWatchChan` uses a range end only when exactly two words are given; more are ignored.
+    if args.is_empty() {
         return Err(error_outcome("bad number of arguments", exit::BAD_ARGS));
     }
     let prefix = p.bool("prefix");

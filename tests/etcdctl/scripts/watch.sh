@@ -22,3 +22,7 @@ etcdctl watch --prefix '' --prev-kv -w json &
 etcdctl put p 1
 etcdctl put p 2
 interrupt
+etcdctl watch a b c &
+etcdctl put a 7
+etcdctl put aa 8
+interrupt
