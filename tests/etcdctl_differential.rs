@@ -294,6 +294,7 @@ fn member_ids(etcd: &RealEtcd) -> Vec<(u64, u64)> {
 ///   allocation on the real disk; the humanized size (`20 kB`) stays compared;
 /// - the padding of table borders and cells: the real member ID printed in hex is shorter than
 ///   kubestep's fixed one (leading zero), which changes the ID column's width.
+/// - `endpoint health`'s `took` (a real round trip's wall-clock time);
 /// - a snapshot's size, hash and key count (`snapshot save`'s log, `snapshot status`): a real
 ///   snapshot is a bbolt file with etcd's internal buckets, kubestep's a compact encoding of the
 ///   same store; the revision stays compared.
@@ -309,6 +310,9 @@ fn mask_environment(text: &str) -> String {
             let start = i + 8;
             let len = l[start..].find('"').expect("quoted size");
             l.replace_range(start..start + len, "<size>");
+        }
+        if command.starts_with("etcdctl endpoint health") && !line.starts_with("$ ") {
+            l = mask_took(&l);
         }
         if command.starts_with("etcdctl snapshot status") && !line.starts_with("$ ") {
             l = mask_snapshot_status(&l);
@@ -333,6 +337,27 @@ fn mask_environment(text: &str) -> String {
         out.push_str(&l);
     }
     out
+}
+
+/// Masks `endpoint health`'s round-trip time (wall clock against simulated latency).
+fn mask_took(line: &str) -> String {
+    if let Some(i) = line.find("took = ") {
+        return format!("{}<took>\n", &line[..i + 7]);
+    }
+    if let Some(i) = line.find("\"took\":\"") {
+        let start = i + 8;
+        let len = line[start..].find('"').expect("quoted took");
+        return format!("{}<took>{}", &line[..start], &line[start + len..]);
+    }
+    if line.starts_with("\"Took\" : ") {
+        return "\"Took\" : <took>\n".to_string();
+    }
+    if line.starts_with('|') && !line.contains("TOOK") {
+        let mut cells: Vec<&str> = line.split('|').collect();
+        cells[3] = " <took> ";
+        return cells.join("|");
+    }
+    line.to_string()
 }
 
 /// Keeps only the revision of a `snapshot status` output line, in any format.
