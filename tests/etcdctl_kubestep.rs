@@ -129,3 +129,22 @@ fn a_checkpoint_keeps_open_watches_and_files() {
     assert!(output(&copy, status).contains("\"revision\":1,"));
     assert_eq!(output(&sim, watch), "", "the original is untouched");
 }
+
+#[test]
+fn commands_kubestep_does_not_model_say_so() {
+    let mut sim = cluster();
+    for line in [
+        "auth enable",
+        "help auth",
+        "user list",
+        "watch k -- echo event",
+    ] {
+        let id = run(&mut sim, line);
+        assert!(
+            output(&sim, id).starts_with("Error: kubestep's etcdctl does not "),
+            "{line}: {}",
+            output(&sim, id)
+        );
+        assert_eq!(exit_code(&sim, id), Some(4), "{line}");
+    }
+}

@@ -842,8 +842,8 @@ const ENDPOINT_FLAGS: &[FlagSpec] = &[f("cluster", Kind::Bool)];
 const DEFRAG_FLAGS: &[FlagSpec] = &[f("cluster", Kind::Bool), f("data-dir", Kind::Str)];
 
 /// The real tool's help text of a command (captured from etcdctl 3.4.23).
-fn help_text(path: &str) -> &'static str {
-    match path {
+fn help_text(path: &str) -> Option<&'static str> {
+    Some(match path {
         "get" => include_str!("help/get.txt"),
         "put" => include_str!("help/put.txt"),
         "del" => include_str!("help/del.txt"),
@@ -869,14 +869,28 @@ fn help_text(path: &str) -> &'static str {
         "snapshot" => include_str!("help/snapshot.txt"),
         "snapshot save" => include_str!("help/snapshot_save.txt"),
         "snapshot status" => include_str!("help/snapshot_status.txt"),
-        _ => include_str!("help/root.txt"),
-    }
+        "" => include_str!("help/root.txt"),
+        _ => return None,
+    })
+}
+
+const ROOT_HELP: &str = include_str!("help/root.txt");
+
+/// A real etcdctl command that kubestep does not model (auth, users, roles, locks...).
+fn not_modelled(path: &str) -> Plan {
+    error(
+        format!("kubestep's etcdctl does not implement \"{path}\""),
+        exit::BAD_FEATURE,
+    )
 }
 
 /// Cobra's text for a flag error: the error, the command's usage, the error again.
 fn flag_error(path: &str, msg: &str) -> Plan {
     fail(
-        format!("Error: {msg}\n{}\nError: {msg}\n", help_text(path)),
+        format!(
+            "Error: {msg}\n{}\nError: {msg}\n",
+            help_text(path).expect("flags are parsed only for modelled commands")
+        ),
         exit::ERROR,
     )
 }
@@ -961,7 +975,7 @@ fn plan(argv: &[String], stdin: Option<&str>) -> Plan {
     let Some(cmd) = words.first().map(String::as_str) else {
         return match parse(&argv, &[]) {
             Err(e) => flag_error("", &e.0),
-            Ok(_) => fail(help_text("").to_string(), exit::SUCCESS),
+            Ok(_) => fail(ROOT_HELP.to_string(), exit::SUCCESS),
         };
     };
     let group = matches!(cmd, "lease" | "member" | "endpoint" | "snapshot" | "alarm");
@@ -990,7 +1004,23 @@ fn plan(argv: &[String], stdin: Option<&str>) -> Plan {
     match cmd {
         "help" => {
             let topic = words[1..].join(" ");
-            return fail(help_text(&topic).to_string(), exit::SUCCESS);
+            return match help_text(&topic) {
+                Some(text) => fail(text.to_string(), exit::SUCCESS),
+                None if words
+                    .get(1)
+                    .is_some_and(|w| ROOT_COMMANDS.contains(&w.as_str())) =>
+                {
+                    not_modelled(&topic)
+                }
+                // Cobra has not yet added the root's `--help` flag when it answers this.
+                None => fail(
+                    format!(
+                        "Unknown help topic [`{topic}`]\n{}",
+                        ROOT_HELP.replace("  -h, --help[=false]\t\t\t\thelp for etcdctl\n", "")
+                    ),
+                    exit::SUCCESS,
+                ),
+            };
         }
         c if !ROOT_COMMANDS.contains(&c) => return unknown_command(c),
         _ => {}
@@ -1014,13 +1044,17 @@ fn plan(argv: &[String], stdin: Option<&str>) -> Plan {
     }
     let rest = minus_words(&argv, &cmd_words);
     let path = if known_sub { path } else { cmd.to_string() };
+    if help_text(&path).is_none() {
+        return not_modelled(&path);
+    }
     let p = match parse(&rest, local) {
         Ok(p) => p,
         Err(e) => return flag_error(&path, &e.0),
     };
     if p.bool("help") || (group && !known_sub) {
         // `etcdctl lease` and `etcdctl lease bogus` print the group's help, as cobra does.
-        return fail(help_text(&path).to_string(), exit::SUCCESS);
+        let text = help_text(&path).expect("checked above");
+        return fail(text.to_string(), exit::SUCCESS);
     }
     let display = match display_of(&p) {
         Ok(d) => d,

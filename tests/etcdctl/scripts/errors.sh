@@ -47,3 +47,5 @@ etcdctl version -w table
 etcdctl endpoint status -w protobuf
 etcdctl watch t --rev=1 -w table &
 interrupt
+etcdctl help bogus
+etcdctl help lease grant
