@@ -83,3 +83,20 @@ put "a b" 'c d'
 get "a b"
 
 EOF2
+etcdctl txn -w json <<EOF2
+version("nokey") = "0"
+
+get a --prefix
+get missing
+put e 5 --prev-kv
+
+EOF2
+etcdctl txn <<EOF2
+c("a") > "100"
+m("a") != "1"
+
+del '' --from-key
+
+get a
+
+EOF2
