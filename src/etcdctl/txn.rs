@@ -79,9 +79,53 @@ fn read_ops(lines: &mut Lines<'_>) -> Result<Vec<RequestOp>, Outcome> {
     }
 }
 
+/// A word of a txn line as `argify`'s regular expression matched it.
+enum Word {
+    Plain(String),
+    /// A single-quoted word, quotes included.
+    SingleQuoted(String),
+}
+
 /// etcdctl's `argify`: double-quoted words (Go-unquoted), single-quoted words, or runs of
 /// non-space characters.
-pub fn argify(s: &str) -> Vec<String> {
+///
+/// etcdctl 3.4 strips a single-quoted word with `args[i][1 : len(args)-1]`, the number of
+/// words rather than the word's length: `put k 'a b'` stores `a`. That quirk is kept.
+pub fn argify(s: &str) -> Result<Vec<String>, Outcome> {
+    let words = argify_words(s);
+    let n = words.len();
+    words
+        .into_iter()
+        .map(|w| match w {
+            Word::Plain(w) => Ok(w),
+            Word::SingleQuoted(w) => {
+                let end = n - 1;
+                if end < 1 {
+                    Err(go_runtime_panic(&format!(
+                        "slice bounds out of range [1:{end}]"
+                    )))
+                } else if end > w.len() {
+                    Err(go_runtime_panic(&format!(
+                        "slice bounds out of range [:{end}] with length {}",
+                        w.len()
+                    )))
+                } else {
+                    Ok(String::from_utf8_lossy(&w.as_bytes()[1..end]).into_owned())
+                }
+            }
+        })
+        .collect()
+}
+
+/// The Go runtime's report of a panic in `argify`.
+fn go_runtime_panic(msg: &str) -> Outcome {
+    Outcome {
+        text: format!("panic: runtime error: {msg}\n\ngoroutine 1 [running]:\ngo.etcd.io/etcd/etcdctl/ctlv3/command.argify(...)\n\tgo.etcd.io/etcd/etcdctl/ctlv3/command/util.go\n"),
+        exit_code: 2,
+    }
+}
+
+fn argify_words(s: &str) -> Vec<Word> {
     let chars: Vec<char> = s.chars().collect();
     let mut out = Vec::new();
     let mut i = 0;
@@ -101,13 +145,13 @@ pub fn argify(s: &str) -> Vec<String> {
             }
             if j < chars.len() {
                 let word: String = chars[i..=j].iter().collect();
-                out.push(unquote(&word).unwrap_or(word));
+                out.push(Word::Plain(unquote(&word).unwrap_or(word)));
                 i = j + 1;
                 continue;
             }
         } else if c == '\'' {
             if let Some(end) = chars[i + 1..].iter().position(|&x| x == '\'') {
-                out.push(chars[i + 1..i + 1 + end].iter().collect());
+                out.push(Word::SingleQuoted(chars[i..i + 2 + end].iter().collect()));
                 i += end + 2;
                 continue;
             }
@@ -121,7 +165,7 @@ pub fn argify(s: &str) -> Vec<String> {
         while i < chars.len() && !chars[i].is_whitespace() {
             i += 1;
         }
-        out.push(chars[start..i].iter().collect());
+        out.push(Word::Plain(chars[start..i].iter().collect()));
     }
     out
 }
@@ -154,7 +198,7 @@ fn unquote(q: &str) -> Option<String> {
 }
 
 fn parse_request(line: &str) -> Result<RequestOp, Outcome> {
-    let args = argify(line);
+    let args = argify(line)?;
     if args.len() < 2 {
         return Err(invalid(format!("invalid txn compare request: {line}")));
     }
@@ -321,10 +365,12 @@ mod tests {
     }
 
     #[test]
-    fn argify_groups_quotes() {
+    fn argify_groups_quotes_with_etcdctls_single_quote_slice() {
+        // Four words: a single-quoted word keeps its bytes 1..3, quote included.
         assert_eq!(
-            argify("put \"a b\" 'c d' e"),
-            vec!["put", "a b", "c d", "e"]
+            argify("put \"a b\" 'c d' e").unwrap(),
+            vec!["put", "a b", "c ", "e"]
         );
+        assert_eq!(argify("put k 'value'").unwrap(), vec!["put", "k", "v"]);
     }
 }

@@ -82,6 +82,7 @@ etcdctl txn <<EOF2
 put "a b" 'c d'
 get "a b"
 
+
 EOF2
 etcdctl txn -w json <<EOF2
 version("nokey") = "0"
@@ -89,6 +90,7 @@ version("nokey") = "0"
 get a --prefix
 get missing
 put e 5 --prev-kv
+
 
 EOF2
 etcdctl txn <<EOF2
