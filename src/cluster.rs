@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::apiserver::kubeadm::CONTROL_PLANE_NODE;
 use crate::apiserver::server::{ApiServerConfig, KubeApiServer};
 use crate::etcd::{EtcdConfig, EtcdServer, CONTROL_PLANE_IP};
+use crate::etcdctl::Etcdctl;
 use crate::kube_proxy::KubeProxy;
 use crate::kubelet::Kubelet;
 use crate::sim::Sim;
@@ -121,6 +122,8 @@ pub fn bootstrap(sim: &mut Sim) {
 /// Starts every component of a fresh cluster with `config`'s nodes.
 pub fn bootstrap_with(sim: &mut Sim, config: &ClusterConfig) {
     sim.add_actor(Box::new(EtcdServer::new(EtcdConfig::default())));
+    // etcdctl, run on the control-plane node as a kubeadm admin would.
+    sim.add_actor(Box::new(Etcdctl::new()));
     let mut apiserver = KubeApiServer::new(ApiServerConfig::default());
     // kubeadm's kube-proxy DaemonSet runs as the `kube-proxy` service account: its token is
     // one the API server issued.

@@ -67,6 +67,9 @@ pub enum Input {
         argv: Vec<String>,
         stdin: Option<String>,
     },
+    /// Ctrl-C on a running input (a `watch` that stays open), or the end of a console
+    /// `timeout N ...` wrapper: the tool running `input_id` stops it.
+    Interrupt { input_id: u64 },
 }
 
 /// The messages of the simulated control plane.
