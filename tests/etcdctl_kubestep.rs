@@ -31,10 +31,26 @@ fn exit_code(sim: &Sim, id: u64) -> Option<i32> {
         .exit_code(id)
 }
 
+/// The control plane's etcd member with etcdctl beside it, and nothing writing to it (the API
+/// server's own objects would move the revisions these tests count).
 fn cluster() -> Sim {
-    let mut sim = Sim::new(SimConfig::default(), 7);
+    let mut sim = Sim::empty(SimConfig::default(), 7);
+    sim.add_actor(Box::new(kubestep::etcd::EtcdServer::new(
+        kubestep::etcd::EtcdConfig::default(),
+    )));
+    sim.add_actor(Box::new(kubestep::etcdctl::Etcdctl::new()));
     sim.run_until_idle();
     sim
+}
+
+#[test]
+fn etcdctl_sees_what_the_api_server_stored() {
+    let mut sim = kubestep::cluster::booted(7);
+    let keys = run(&mut sim, "get /registry/namespaces --prefix --keys-only");
+    assert_eq!(
+        output(&sim, keys),
+        "/registry/namespaces/default\n\n/registry/namespaces/kube-node-lease\n\n/registry/namespaces/kube-public\n\n/registry/namespaces/kube-system\n\n"
+    );
 }
 
 const KUBEADM: &str = "--endpoints=https://127.0.0.1:2379 --cacert=/etc/kubernetes/pki/etcd/ca.crt --cert=/etc/kubernetes/pki/etcd/server.crt --key=/etc/kubernetes/pki/etcd/server.key";

@@ -197,10 +197,15 @@ pub fn mask_leases(text: &str, leases: &[String]) -> String {
     out
 }
 
-/// Runs a script on a fresh kubestep cluster; returns the transcript (client log masked) and
-/// the lease IDs granted.
+/// Runs a script on a fresh kubestep etcd member (etcd and etcdctl alone, like the fresh real
+/// etcd it is compared with: no API server writing its objects); returns the transcript (client
+/// log masked) and the lease IDs granted.
 pub fn run_kubestep(script: &str) -> (String, Vec<String>) {
-    let mut sim = Sim::new(SimConfig::default(), 1);
+    let mut sim = Sim::empty(SimConfig::default(), 1);
+    sim.add_actor(Box::new(kubestep::etcd::EtcdServer::new(
+        kubestep::etcd::EtcdConfig::default(),
+    )));
+    sim.add_actor(Box::new(kubestep::etcdctl::Etcdctl::new()));
     sim.run_until_idle();
     let mut leases: Vec<String> = Vec::new();
     let mut transcript = String::new();
