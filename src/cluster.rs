@@ -8,4 +8,6 @@ use crate::sim::Sim;
 pub fn bootstrap(sim: &mut Sim) {
     sim.add_actor(Box::new(EtcdServer::new(EtcdConfig::default())));
     sim.add_actor(Box::new(KubeApiServer::new(ApiServerConfig::default())));
+    // kube-scheduler: a client of the API server like every other component.
+    sim.add_actor(Box::new(crate::scheduler::KubeScheduler::new()));
 }

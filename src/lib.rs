@@ -10,6 +10,7 @@ pub mod cluster;
 pub mod console;
 pub mod etcd;
 pub mod etcdctl;
+pub mod scheduler;
 pub mod sim;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -13,7 +13,7 @@ pub mod rng;
 pub mod trace;
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 use serde::{Deserialize, Serialize};
 
@@ -106,6 +106,9 @@ pub struct Sim {
     /// The latest delivery time on each `(from, to)` link: a message never overtakes an
     /// earlier one on the same link, as on the TCP connection under a gRPC stream.
     link_clock: BTreeMap<(Addr, Addr), SimTime>,
+    /// Actors that are stopped (a crashed or halted process): messages to them are traced but
+    /// not handled.
+    stopped: BTreeSet<Addr>,
 }
 
 impl Sim {
@@ -131,6 +134,7 @@ impl Sim {
             inputs: Vec::new(),
             console: Vec::new(),
             link_clock: BTreeMap::new(),
+            stopped: BTreeSet::new(),
         }
     }
 
@@ -152,6 +156,32 @@ impl Sim {
         }
         self.actors.insert(addr.clone(), actor);
         self.flush(addr, out, console);
+    }
+
+    /// Stops the actor at `addr`, as a process that halts: from now on, messages to it
+    /// (timers included) are dropped until [`Sim::start_actor`].
+    pub fn stop_actor(&mut self, addr: &Addr) {
+        assert!(self.actors.contains_key(addr), "no actor at {addr}");
+        self.stopped.insert(addr.clone());
+    }
+
+    /// Starts a stopped actor again: its [`Actor::on_restart`] runs, as a restarted process
+    /// starts from nothing.
+    pub fn start_actor(&mut self, addr: &Addr) {
+        if !self.stopped.remove(addr) {
+            return;
+        }
+        let mut out = Vec::new();
+        let mut console = Vec::new();
+        if let Some(actor) = self.actors.get_mut(addr) {
+            let mut ctx = Ctx::new(self.now, addr.clone(), &mut self.rng, &mut out, &mut console);
+            actor.on_restart(&mut ctx);
+        }
+        self.flush(addr.clone(), out, console);
+    }
+
+    pub fn is_stopped(&self, addr: &Addr) -> bool {
+        self.stopped.contains(addr)
     }
 
     pub fn seed(&self) -> u64 {
@@ -228,7 +258,7 @@ impl Sim {
         let to = env.to.clone();
         let mut out = Vec::new();
         let mut console = Vec::new();
-        if let Some(actor) = self.actors.get_mut(&to) {
+        if let Some(actor) = self.actors.get_mut(&to).filter(|_| !self.stopped.contains(&to)) {
             let mut ctx = Ctx::new(self.now, to.clone(), &mut self.rng, &mut out, &mut console);
             actor.handle(&env, &mut ctx);
         }
