@@ -43,11 +43,12 @@ pub enum Kind {
 }
 
 impl Kind {
-    const ALL: [Kind; 6] = [
+    /// kubestep's API server does not serve ReplicationControllers, so that informer is not
+    /// started (a reflector would relist a 404 forever).
+    const ALL: [Kind; 5] = [
         Kind::Pods,
         Kind::Nodes,
         Kind::Services,
-        Kind::ReplicationControllers,
         Kind::ReplicaSets,
         Kind::StatefulSets,
     ];
@@ -62,7 +63,9 @@ impl Kind {
             ),
             Kind::Nodes => Reflector::new("/api/v1/nodes", "", ""),
             Kind::Services => Reflector::new("/api/v1/services", "", ""),
-            Kind::ReplicationControllers => Reflector::new("/api/v1/replicationcontrollers", "", ""),
+            Kind::ReplicationControllers => {
+                Reflector::new("/api/v1/replicationcontrollers", "", "")
+            }
             Kind::ReplicaSets => Reflector::new("/apis/apps/v1/replicasets", "", ""),
             Kind::StatefulSets => Reflector::new("/apis/apps/v1/statefulsets", "", ""),
         }
@@ -75,7 +78,11 @@ impl Kind {
 pub enum Tag {
     List(u32, Kind),
     Watch(u32, Kind),
-    Bind { epoch: u32, pod: String, node: String },
+    Bind {
+        epoch: u32,
+        pod: String,
+        node: String,
+    },
     StatusPatch(u32),
     Event(u32),
 }
@@ -184,7 +191,10 @@ impl KubeScheduler {
     fn on_response(&mut self, id: u64, response: &HttpResponse, ctx: &mut Ctx<'_>) {
         let epoch = self.epoch;
         for kind in Kind::ALL {
-            let r = self.reflectors.get_mut(&kind).expect("every kind has a reflector");
+            let r = self
+                .reflectors
+                .get_mut(&kind)
+                .expect("every kind has a reflector");
             match r.owns(id) {
                 Some(ReflectorCall::List) => {
                     self.client.complete(id);
@@ -208,9 +218,11 @@ impl KubeScheduler {
             }
         }
         match self.client.complete(id) {
-            Some(Tag::Bind { epoch: e, pod, node }) if e == self.epoch => {
-                self.on_bind_response(&pod, &node, response, ctx)
-            }
+            Some(Tag::Bind {
+                epoch: e,
+                pod,
+                node,
+            }) if e == self.epoch => self.on_bind_response(&pod, &node, response, ctx),
             // Status patches and events need no follow-up; a failed one is retried by the next
             // failed attempt, as the real scheduler's are.
             _ => {}
@@ -244,7 +256,8 @@ impl KubeScheduler {
                     // Our own binding is on its way; this is an older version of the pod.
                     return;
                 }
-                let ours = pod.scheduler_name == DEFAULT_SCHEDULER_NAME || pod.scheduler_name.is_empty();
+                let ours =
+                    pod.scheduler_name == DEFAULT_SCHEDULER_NAME || pod.scheduler_name.is_empty();
                 if !ours || pod.terminating || pod.gated {
                     self.queue.delete(&pod.key);
                     return;
@@ -285,9 +298,14 @@ impl KubeScheduler {
             Delta::Updated { old, new } => {
                 // Only changes that can make a pod fit (labels, taints, allocatable,
                 // unschedulable, images) wake unschedulable pods; heartbeats do not.
-                let relevant = ["/metadata/labels", "/spec", "/status/allocatable", "/status/images"]
-                    .iter()
-                    .any(|p| old.pointer(p) != new.pointer(p));
+                let relevant = [
+                    "/metadata/labels",
+                    "/spec",
+                    "/status/allocatable",
+                    "/status/images",
+                ]
+                .iter()
+                .any(|p| old.pointer(p) != new.pointer(p));
                 self.cache.add_or_update_node(new);
                 if relevant {
                     self.queue.move_all_to_active_or_backoff(now);
@@ -309,8 +327,7 @@ impl KubeScheduler {
     fn default_selector(&self, pod: &PodInfo) -> Selector {
         let mut set: BTreeMap<String, String> = BTreeMap::new();
         for svc in self.reflectors[&Kind::Services].list_cached() {
-            if svc.pointer("/metadata/namespace").and_then(Value::as_str) != Some(&pod.namespace)
-            {
+            if svc.pointer("/metadata/namespace").and_then(Value::as_str) != Some(&pod.namespace) {
                 continue;
             }
             let Some(sel) = svc.pointer("/spec/selector").and_then(Value::as_object) else {
@@ -338,15 +355,21 @@ impl KubeScheduler {
                     .find(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
             });
         if let Some(owner) = owner {
-            let api = owner.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+            let api = owner
+                .get("apiVersion")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             let kind = owner.get("kind").and_then(Value::as_str).unwrap_or("");
             let name = owner.get("name").and_then(Value::as_str).unwrap_or("");
             let key = format!("{}/{name}", pod.namespace);
             match (api, kind) {
                 ("v1", "ReplicationController") => {
-                    if let Some(rc) = self.reflectors[&Kind::ReplicationControllers].get(&key) {
-                        if let Some(sel) = rc.pointer("/spec/selector").and_then(Value::as_object)
-                        {
+                    if let Some(rc) = self
+                        .reflectors
+                        .get(&Kind::ReplicationControllers)
+                        .and_then(|r| r.get(&key))
+                    {
+                        if let Some(sel) = rc.pointer("/spec/selector").and_then(Value::as_object) {
                             for (k, v) in sel {
                                 set.insert(k.clone(), v.as_str().unwrap_or_default().to_string());
                             }
@@ -360,8 +383,9 @@ impl KubeScheduler {
                         Kind::StatefulSets
                     };
                     if let Some(obj) = self.reflectors[&k].get(&key) {
-                        if let Some(Ok(sel)) =
-                            obj.pointer("/spec/selector").map(Selector::from_label_selector)
+                        if let Some(Ok(sel)) = obj
+                            .pointer("/spec/selector")
+                            .map(Selector::from_label_selector)
                         {
                             requirements.extend(sel.requirements);
                         }
@@ -485,7 +509,10 @@ impl KubeScheduler {
         if response.status == 201 {
             self.bound += 1;
             self.events.remove(key);
-            let message = format!("Successfully assigned {}/{} to {node}", pod.namespace, pod.name);
+            let message = format!(
+                "Successfully assigned {}/{} to {node}",
+                pod.namespace, pod.name
+            );
             self.create_event(&pod, "Normal", "Scheduled", &message, ctx);
             return;
         }
@@ -508,7 +535,12 @@ impl KubeScheduler {
     /// pod when the condition changes.
     fn record_failure(&mut self, pod: &PodInfo, message: &str, ctx: &mut Ctx<'_>) {
         let (ns, name) = (&pod.namespace, &pod.name);
-        match self.events.get(&pod.key).filter(|e| e.message == message).cloned() {
+        match self
+            .events
+            .get(&pod.key)
+            .filter(|e| e.message == message)
+            .cloned()
+        {
             Some(e) => {
                 // The event correlator aggregates a repeat into the existing event.
                 let count = e.count + 1;
@@ -521,16 +553,12 @@ impl KubeScheduler {
                             .expect("json"),
                     );
                 self.client.send(ctx, req, Tag::Event(self.epoch), None);
-                self.events.insert(
-                    pod.key.clone(),
-                    RecordedEvent {
-                        count,
-                        ..e
-                    },
-                );
+                self.events
+                    .insert(pod.key.clone(), RecordedEvent { count, ..e });
             }
             None => {
-                let event_name = self.create_event(pod, "Warning", "FailedScheduling", message, ctx);
+                let event_name =
+                    self.create_event(pod, "Warning", "FailedScheduling", message, ctx);
                 self.events.insert(
                     pod.key.clone(),
                     RecordedEvent {
@@ -542,8 +570,7 @@ impl KubeScheduler {
             }
         }
         // PodScheduled=False, Unschedulable, unless the pod already says exactly that.
-        let current = self
-            .reflectors[&Kind::Pods]
+        let current = self.reflectors[&Kind::Pods]
             .get(&pod.key)
             .cloned()
             .unwrap_or_else(|| pod.obj.clone());
@@ -585,13 +612,17 @@ impl KubeScheduler {
         new_conditions.push(condition);
         let req = self
             .client
-            .request("PATCH", &format!("/api/v1/namespaces/{ns}/pods/{name}/status"))
+            .request(
+                "PATCH",
+                &format!("/api/v1/namespaces/{ns}/pods/{name}/status"),
+            )
             .header("Content-Type", "application/strategic-merge-patch+json")
             .body(
                 serde_json::to_vec(&json!({"status": {"conditions": new_conditions}}))
                     .expect("json"),
             );
-        self.client.send(ctx, req, Tag::StatusPatch(self.epoch), None);
+        self.client
+            .send(ctx, req, Tag::StatusPatch(self.epoch), None);
     }
 
     /// A core/v1 Event about `pod` from `default-scheduler`; returns its name.
@@ -633,7 +664,10 @@ impl KubeScheduler {
         });
         let req = self
             .client
-            .request("POST", &format!("/api/v1/namespaces/{}/events", pod.namespace))
+            .request(
+                "POST",
+                &format!("/api/v1/namespaces/{}/events", pod.namespace),
+            )
             .json_body(event);
         self.client.send(ctx, req, Tag::Event(self.epoch), None);
         name
@@ -686,7 +720,10 @@ impl Actor for KubeScheduler {
                     _ => return,
                 };
                 let epoch = self.epoch;
-                let r = self.reflectors.get_mut(&kind).expect("every kind has a reflector");
+                let r = self
+                    .reflectors
+                    .get_mut(&kind)
+                    .expect("every kind has a reflector");
                 if r.owns(*id).is_none() {
                     return;
                 }

@@ -41,7 +41,15 @@ pub struct SchedulingQueue {
     active: BTreeMap<(Reverse<i64>, SimTime, u64), String>,
     backoff: BTreeMap<(SimTime, u64), String>,
     unschedulable: BTreeMap<String, SimTime>,
-    infos: BTreeMap<String, (QueuedPodInfo, Where, (Reverse<i64>, SimTime, u64), (SimTime, u64))>,
+    infos: BTreeMap<
+        String,
+        (
+            QueuedPodInfo,
+            Where,
+            (Reverse<i64>, SimTime, u64),
+            (SimTime, u64),
+        ),
+    >,
     seq: u64,
 }
 

@@ -174,7 +174,13 @@ impl Sim {
         let mut out = Vec::new();
         let mut console = Vec::new();
         if let Some(actor) = self.actors.get_mut(addr) {
-            let mut ctx = Ctx::new(self.now, addr.clone(), &mut self.rng, &mut out, &mut console);
+            let mut ctx = Ctx::new(
+                self.now,
+                addr.clone(),
+                &mut self.rng,
+                &mut out,
+                &mut console,
+            );
             actor.on_restart(&mut ctx);
         }
         self.flush(addr.clone(), out, console);
@@ -258,7 +264,11 @@ impl Sim {
         let to = env.to.clone();
         let mut out = Vec::new();
         let mut console = Vec::new();
-        if let Some(actor) = self.actors.get_mut(&to).filter(|_| !self.stopped.contains(&to)) {
+        if let Some(actor) = self
+            .actors
+            .get_mut(&to)
+            .filter(|_| !self.stopped.contains(&to))
+        {
             let mut ctx = Ctx::new(self.now, to.clone(), &mut self.rng, &mut out, &mut console);
             actor.handle(&env, &mut ctx);
         }

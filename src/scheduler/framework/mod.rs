@@ -156,7 +156,13 @@ pub trait Plugin {
     ) -> Status {
         Status::success()
     }
-    fn score(&self, _state: &CycleState, _pod: &PodInfo, _node: &NodeInfo, _snap: &Snapshot) -> i64 {
+    fn score(
+        &self,
+        _state: &CycleState,
+        _pod: &PodInfo,
+        _node: &NodeInfo,
+        _snap: &Snapshot,
+    ) -> i64 {
         0
     }
     /// NormalizeScore over the scored nodes, in the order given (`names[i]` scored `scores[i]`).

@@ -468,7 +468,11 @@ impl PodInfo {
         let required_node_affinity = na
             .and_then(|n| n.pointer("/requiredDuringSchedulingIgnoredDuringExecution"))
             .filter(|r| !r.is_null())
-            .map(|r| arr(r, "/nodeSelectorTerms").map(NodeSelectorTerm::parse).collect());
+            .map(|r| {
+                arr(r, "/nodeSelectorTerms")
+                    .map(NodeSelectorTerm::parse)
+                    .collect()
+            });
         let preferred_node_affinity = na
             .map(|n| {
                 arr(n, "/preferredDuringSchedulingIgnoredDuringExecution")
@@ -531,9 +535,7 @@ impl PodInfo {
                     when_unsatisfiable: str_at(c, "whenUnsatisfiable"),
                     selector,
                     min_domains: c.get("minDomains").and_then(Value::as_i64).unwrap_or(1),
-                    node_affinity_policy_honor: c
-                        .get("nodeAffinityPolicy")
-                        .and_then(Value::as_str)
+                    node_affinity_policy_honor: c.get("nodeAffinityPolicy").and_then(Value::as_str)
                         != Some("Ignore"),
                     node_taints_policy_honor: c.get("nodeTaintsPolicy").and_then(Value::as_str)
                         == Some("Honor"),
@@ -555,8 +557,7 @@ impl PodInfo {
             node_name: str_at(spec, "nodeName"),
             scheduler_name: str_at(spec, "schedulerName"),
             priority: spec.get("priority").and_then(Value::as_i64).unwrap_or(0),
-            preemption_never: spec.get("preemptionPolicy").and_then(Value::as_str)
-                == Some("Never"),
+            preemption_never: spec.get("preemptionPolicy").and_then(Value::as_str) == Some("Never"),
             terminating: obj.pointer("/metadata/deletionTimestamp").is_some(),
             gated,
             requests: pod_requests(spec, false),
@@ -566,7 +567,9 @@ impl PodInfo {
             node_selector,
             required_node_affinity,
             preferred_node_affinity,
-            required_affinity_terms: terms("/affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution"),
+            required_affinity_terms: terms(
+                "/affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution",
+            ),
             required_anti_affinity_terms: terms(
                 "/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution",
             ),

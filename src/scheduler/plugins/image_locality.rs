@@ -1,7 +1,9 @@
 //! ImageLocality: nodes that already hold the pod's images score higher, scaled by how widely
 //! each image is spread (so one node with a rare image does not attract every pod).
 
-use crate::scheduler::framework::{CycleState, NodeInfo, PodInfo, Plugin, Snapshot, MAX_NODE_SCORE};
+use crate::scheduler::framework::{
+    CycleState, NodeInfo, Plugin, PodInfo, Snapshot, MAX_NODE_SCORE,
+};
 
 pub const NAME: &str = "ImageLocality";
 

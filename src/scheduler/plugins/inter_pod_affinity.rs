@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::scheduler::framework::types::AffinityTerm;
 use crate::scheduler::framework::{
-    Code, CycleState, NodeInfo, PodInfo, Plugin, Snapshot, Status, MAX_NODE_SCORE,
+    Code, CycleState, NodeInfo, Plugin, PodInfo, Snapshot, Status, MAX_NODE_SCORE,
 };
 
 pub const NAME: &str = "InterPodAffinity";

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::scheduler::framework::{
-    default_normalize_score, Code, CycleState, NodeInfo, PodInfo, Plugin, Snapshot, Status,
+    default_normalize_score, Code, CycleState, NodeInfo, Plugin, PodInfo, Snapshot, Status,
     MAX_NODE_SCORE,
 };
 

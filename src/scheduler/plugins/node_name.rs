@@ -1,6 +1,6 @@
 //! NodeName: a pod that names its node (`spec.nodeName`) fits only that node.
 
-use crate::scheduler::framework::{Code, CycleState, NodeInfo, PodInfo, Plugin, Status};
+use crate::scheduler::framework::{Code, CycleState, NodeInfo, Plugin, PodInfo, Status};
 
 pub const NAME: &str = "NodeName";
 /// `ErrReason`.

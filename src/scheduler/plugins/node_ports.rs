@@ -1,6 +1,6 @@
 //! NodePorts: a pod's host ports must be free on the node.
 
-use crate::scheduler::framework::{Code, CycleState, NodeInfo, PodInfo, Plugin, Snapshot, Status};
+use crate::scheduler::framework::{Code, CycleState, NodeInfo, Plugin, PodInfo, Snapshot, Status};
 
 pub const NAME: &str = "NodePorts";
 /// `ErrReason`.

@@ -2,7 +2,9 @@
 //! fractions after placing the pod score higher (1 − the standard deviation of the fractions).
 //! It counts actual requests (`useRequested`), and skips pods that request nothing.
 
-use crate::scheduler::framework::{CycleState, NodeInfo, PodInfo, Plugin, Snapshot, Status, MAX_NODE_SCORE};
+use crate::scheduler::framework::{
+    CycleState, NodeInfo, Plugin, PodInfo, Snapshot, Status, MAX_NODE_SCORE,
+};
 
 pub const NAME: &str = "NodeResourcesBalancedAllocation";
 

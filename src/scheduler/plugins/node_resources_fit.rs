@@ -2,7 +2,9 @@
 //! the node's allocatable leaves after the pods already there (Filter), and with the default
 //! LeastAllocated strategy, emptier nodes score higher (Score: cpu and memory, weight 1 each).
 
-use crate::scheduler::framework::{Code, CycleState, NodeInfo, PodInfo, Plugin, Snapshot, Status, MAX_NODE_SCORE};
+use crate::scheduler::framework::{
+    Code, CycleState, NodeInfo, Plugin, PodInfo, Snapshot, Status, MAX_NODE_SCORE,
+};
 
 pub const NAME: &str = "NodeResourcesFit";
 

@@ -2,7 +2,7 @@
 //! `node.kubernetes.io/unschedulable:NoSchedule` taint.
 
 use crate::scheduler::framework::types::{tolerations_tolerate, Taint};
-use crate::scheduler::framework::{Code, CycleState, NodeInfo, PodInfo, Plugin, Status};
+use crate::scheduler::framework::{Code, CycleState, NodeInfo, Plugin, PodInfo, Status};
 
 pub const NAME: &str = "NodeUnschedulable";
 /// `ErrReasonUnschedulable`.

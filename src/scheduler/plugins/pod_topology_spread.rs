@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::apiserver::labels::Selector;
 use crate::scheduler::framework::types::{tolerations_tolerate, SpreadConstraint};
 use crate::scheduler::framework::{
-    Code, CycleState, NodeInfo, PodInfo, Plugin, Snapshot, Status, MAX_NODE_SCORE,
+    Code, CycleState, NodeInfo, Plugin, PodInfo, Snapshot, Status, MAX_NODE_SCORE,
 };
 use crate::scheduler::plugins::node_affinity::required_node_affinity_matches;
 
@@ -68,7 +68,8 @@ fn constraints(pod: &PodInfo, snap: &Snapshot, when: &str) -> (Vec<SpreadConstra
 /// `matchNodeInclusionPolicies`: nodeAffinityPolicy Honor (default) counts only nodes the pod
 /// could go to; nodeTaintsPolicy Honor counts only nodes whose taints it tolerates.
 fn match_node_inclusion(c: &SpreadConstraint, pod: &PodInfo, node: &NodeInfo) -> bool {
-    if c.node_affinity_policy_honor && !required_node_affinity_matches(pod, &node.name, &node.labels)
+    if c.node_affinity_policy_honor
+        && !required_node_affinity_matches(pod, &node.name, &node.labels)
     {
         return false;
     }
@@ -218,7 +219,11 @@ impl Plugin for PodTopologySpread {
                 if c.topology_key == LABEL_HOSTNAME {
                     continue;
                 }
-                let value = node.labels.get(&c.topology_key).cloned().unwrap_or_default();
+                let value = node
+                    .labels
+                    .get(&c.topology_key)
+                    .cloned()
+                    .unwrap_or_default();
                 if let std::collections::btree_map::Entry::Vacant(e) =
                     pair_counts.entry((c.topology_key.clone(), value))
                 {
@@ -248,7 +253,11 @@ impl Plugin for PodTopologySpread {
                 if !match_node_inclusion(c, pod, node) {
                     continue;
                 }
-                let value = node.labels.get(&c.topology_key).cloned().unwrap_or_default();
+                let value = node
+                    .labels
+                    .get(&c.topology_key)
+                    .cloned()
+                    .unwrap_or_default();
                 if let Some(n) = pair_counts.get_mut(&(c.topology_key.clone(), value)) {
                     *n += count_pods_match_selector(node, &c.selector, &pod.namespace);
                 }

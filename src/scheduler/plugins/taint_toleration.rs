@@ -3,7 +3,7 @@
 
 use crate::scheduler::framework::types::{tolerations_tolerate, Toleration};
 use crate::scheduler::framework::{
-    default_normalize_score, Code, CycleState, NodeInfo, PodInfo, Plugin, Snapshot, Status,
+    default_normalize_score, Code, CycleState, NodeInfo, Plugin, PodInfo, Snapshot, Status,
     MAX_NODE_SCORE,
 };
 
