@@ -453,3 +453,187 @@ fn backoff_doubles_from_one_second_to_ten() {
         SimDuration::from_secs(1)
     );
 }
+
+fn labelled_pod(name: &str, labels: Value, spec: Value) -> Arc<PodInfo> {
+    Arc::new(PodInfo::new(Arc::new(json!({
+        "metadata": {"name": name, "namespace": "default", "labels": labels},
+        "spec": spec,
+    }))))
+}
+
+fn zoned(name: &str, zone: &str) -> NodeInfo {
+    node(
+        name,
+        "4",
+        "8Gi",
+        json!({"labels": {"kubernetes.io/hostname": name, "topology.kubernetes.io/zone": zone}}),
+    )
+}
+
+#[test]
+fn pod_topology_spread_scores_emptier_zones_higher() {
+    use kubestep::scheduler::plugins::pod_topology_spread::PodTopologySpread;
+    let mut n1 = zoned("n1", "a");
+    let n2 = zoned("n2", "a");
+    let mut n3 = zoned("n3", "b");
+    for i in 0..2 {
+        n1.add_pod(labelled_pod(
+            &format!("w{i}"),
+            json!({"app": "web"}),
+            json!({}),
+        ));
+    }
+    n3.add_pod(labelled_pod("w2", json!({"app": "web"}), json!({})));
+    n3.add_pod(labelled_pod("other", json!({"app": "db"}), json!({})));
+    let p = labelled_pod(
+        "new",
+        json!({"app": "web"}),
+        json!({"topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone",
+            "whenUnsatisfiable": "ScheduleAnyway", "labelSelector": {"matchLabels": {"app": "web"}}}]}),
+    );
+    let map = BTreeMap::new();
+    let nodes = vec![&n1, &n2, &n3];
+    let snap = Snapshot {
+        nodes: nodes.clone(),
+        image_num_nodes: &map,
+        default_spread_selector: None,
+    };
+    let mut state = CycleState::default();
+    assert!(PodTopologySpread
+        .pre_score(&mut state, &p, &nodes, &snap)
+        .is_success());
+    // Two zones: weight ln(2 + 2); zone a holds 2 matching pods, zone b 1.
+    let mut scores: Vec<i64> = nodes
+        .iter()
+        .map(|n| PodTopologySpread.score(&state, &p, n, &snap))
+        .collect();
+    assert_eq!(scores, [3, 3, 1]);
+    PodTopologySpread.normalize_score(&state, &["n1", "n2", "n3"], &mut scores);
+    assert_eq!(scores, [33, 33, 100]);
+}
+
+#[test]
+fn pod_topology_spread_filter_enforces_max_skew() {
+    use kubestep::scheduler::plugins::pod_topology_spread::PodTopologySpread;
+    let mut n1 = zoned("n1", "a");
+    let n2 = zoned("n2", "b");
+    let unlabelled = node("n3", "4", "8Gi", json!({}));
+    n1.add_pod(labelled_pod("w0", json!({"app": "web"}), json!({})));
+    let p = labelled_pod(
+        "new",
+        json!({"app": "web"}),
+        json!({"topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone",
+            "whenUnsatisfiable": "DoNotSchedule", "labelSelector": {"matchLabels": {"app": "web"}}}]}),
+    );
+    let map = BTreeMap::new();
+    let snap = Snapshot {
+        nodes: vec![&n1, &n2, &unlabelled],
+        image_num_nodes: &map,
+        default_spread_selector: None,
+    };
+    let mut state = CycleState::default();
+    assert!(PodTopologySpread
+        .pre_filter(&mut state, &p, &snap)
+        .is_success());
+    let verdict = |n: &NodeInfo| {
+        let s = PodTopologySpread.filter(&state, &p, n);
+        (s.code, s.reasons)
+    };
+    // Zone a: 1 + 1 − 0 = 2 > 1.
+    assert_eq!(
+        verdict(&n1),
+        (
+            Code::Unschedulable,
+            vec!["node(s) didn't match pod topology spread constraints".to_string()]
+        )
+    );
+    assert_eq!(verdict(&n2).0, Code::Success);
+    assert_eq!(
+        verdict(&unlabelled),
+        (
+            Code::UnschedulableAndUnresolvable,
+            vec![
+                "node(s) didn't match pod topology spread constraints (missing required label)"
+                    .to_string()
+            ]
+        )
+    );
+}
+
+#[test]
+fn inter_pod_affinity_filter_verdicts() {
+    use kubestep::scheduler::plugins::inter_pod_affinity::InterPodAffinity;
+    let mut n1 = zoned("n1", "a");
+    let mut n2 = zoned("n2", "b");
+    let n3 = zoned("n3", "b");
+    // An existing pod that keeps `app=web` off its host.
+    n1.add_pod(labelled_pod(
+        "guard",
+        json!({"app": "guard"}),
+        json!({"affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+            {"labelSelector": {"matchLabels": {"app": "web"}}, "topologyKey": "kubernetes.io/hostname"}]}}}),
+    ));
+    n2.add_pod(labelled_pod("cache", json!({"app": "cache"}), json!({})));
+    let map = BTreeMap::new();
+    let snap = Snapshot {
+        nodes: vec![&n1, &n2, &n3],
+        image_num_nodes: &map,
+        default_spread_selector: None,
+    };
+    let run = |p: &PodInfo| -> Vec<(Code, Vec<String>)> {
+        let mut state = CycleState::default();
+        assert!(InterPodAffinity
+            .pre_filter(&mut state, p, &snap)
+            .is_success());
+        [&n1, &n2, &n3]
+            .iter()
+            .map(|n| {
+                let s = InterPodAffinity.filter(&state, p, n);
+                (s.code, s.reasons)
+            })
+            .collect()
+    };
+    let web = labelled_pod("web", json!({"app": "web"}), json!({}));
+    let got = run(&web);
+    assert_eq!(
+        got[0],
+        (
+            Code::Unschedulable,
+            vec!["node(s) didn't satisfy existing pods anti-affinity rules".to_string()]
+        )
+    );
+    assert_eq!(got[1].0, Code::Success);
+    // Affinity to `app=cache` in the same zone: zone b only.
+    let near_cache = labelled_pod(
+        "near",
+        json!({"app": "x"}),
+        json!({"affinity": {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+            {"labelSelector": {"matchLabels": {"app": "cache"}}, "topologyKey": "topology.kubernetes.io/zone"}]}}}),
+    );
+    let got = run(&near_cache);
+    assert_eq!(
+        got[0],
+        (
+            Code::UnschedulableAndUnresolvable,
+            vec!["node(s) didn't match pod affinity rules".to_string()]
+        )
+    );
+    assert_eq!(got[1].0, Code::Success);
+    assert_eq!(got[2].0, Code::Success);
+    // Anti-affinity to `app=cache` per zone: zone a only.
+    let away = labelled_pod(
+        "away",
+        json!({"app": "x"}),
+        json!({"affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+            {"labelSelector": {"matchLabels": {"app": "cache"}}, "topologyKey": "topology.kubernetes.io/zone"}]}}}),
+    );
+    let got = run(&away);
+    assert_eq!(got[0].0, Code::Success);
+    assert_eq!(
+        got[2],
+        (
+            Code::Unschedulable,
+            vec!["node(s) didn't match pod anti-affinity rules".to_string()]
+        )
+    );
+}
