@@ -36,20 +36,17 @@ pub enum Where {
     Unschedulable,
 }
 
+type ActiveKey = (Reverse<i64>, SimTime, u64);
+type BackoffKey = (SimTime, u64);
+/// A queued pod, where it is, and its keys in activeQ and backoffQ.
+type Entry = (QueuedPodInfo, Where, ActiveKey, BackoffKey);
+
 #[derive(Clone, Debug, Default)]
 pub struct SchedulingQueue {
-    active: BTreeMap<(Reverse<i64>, SimTime, u64), String>,
-    backoff: BTreeMap<(SimTime, u64), String>,
+    active: BTreeMap<ActiveKey, String>,
+    backoff: BTreeMap<BackoffKey, String>,
     unschedulable: BTreeMap<String, SimTime>,
-    infos: BTreeMap<
-        String,
-        (
-            QueuedPodInfo,
-            Where,
-            (Reverse<i64>, SimTime, u64),
-            (SimTime, u64),
-        ),
-    >,
+    infos: BTreeMap<String, Entry>,
     seq: u64,
 }
 

@@ -266,7 +266,7 @@ impl AffinityTerm {
 
     /// `AffinityTerm.Matches`: the pod is in one of the term's namespaces and its labels match.
     pub fn matches(&self, pod: &PodInfo) -> bool {
-        (self.all_namespaces || self.namespaces.iter().any(|n| *n == pod.namespace))
+        (self.all_namespaces || self.namespaces.contains(&pod.namespace))
             && self.selector.matches(&pod.labels)
     }
 }

@@ -114,8 +114,9 @@ impl Plugin for InterPodAffinity {
             }
         }
         // The first pod of a group with affinity to itself may go anywhere its terms allow.
-        if !pods_exist && !(s.affinity.is_empty() && matches_all(&pod.required_affinity_terms, pod))
-        {
+        let first_of_group =
+            s.affinity.is_empty() && matches_all(&pod.required_affinity_terms, pod);
+        if !pods_exist && !first_of_group {
             return Status::new(Code::UnschedulableAndUnresolvable, ERR_REASON_AFFINITY);
         }
         // satisfyPodAntiAffinity
