@@ -488,7 +488,7 @@ impl KubeScheduler {
             (None, message) => {
                 let message = message.clone().unwrap_or_default();
                 self.failures += 1;
-                self.record_failure(&pod, &message, ctx);
+                self.record_failure(&pod, "Unschedulable", &message, ctx);
                 self.queue.add_unschedulable(qinfo, ctx.now());
             }
         }
@@ -526,14 +526,15 @@ impl KubeScheduler {
             .and_then(|b| b.get("message").and_then(Value::as_str).map(str::to_string))
             .unwrap_or_else(|| format!("binding failed with status {}", response.status));
         self.failures += 1;
-        self.record_failure(&pod, &message, ctx);
+        // A rejected binding is a SchedulerError, not a verdict about the nodes.
+        self.record_failure(&pod, "SchedulerError", &message, ctx);
         self.queue.add_backoff(qinfo, ctx.now());
         self.maybe_schedule(ctx);
     }
 
-    /// `handleSchedulingFailure`: the FailedScheduling event, and `PodScheduled=False` on the
-    /// pod when the condition changes.
-    fn record_failure(&mut self, pod: &PodInfo, message: &str, ctx: &mut Ctx<'_>) {
+    /// `handleSchedulingFailure`: the FailedScheduling event, and `PodScheduled=False` with
+    /// `reason` (`Unschedulable`, or `SchedulerError`) on the pod when the condition changes.
+    fn record_failure(&mut self, pod: &PodInfo, reason: &str, message: &str, ctx: &mut Ctx<'_>) {
         let (ns, name) = (&pod.namespace, &pod.name);
         match self
             .events
@@ -584,7 +585,7 @@ impl KubeScheduler {
             .find(|c| c.get("type").and_then(Value::as_str) == Some("PodScheduled"));
         let same = old.is_some_and(|c| {
             c.get("status").and_then(Value::as_str) == Some("False")
-                && c.get("reason").and_then(Value::as_str) == Some("Unschedulable")
+                && c.get("reason").and_then(Value::as_str) == Some(reason)
                 && c.get("message").and_then(Value::as_str) == Some(message)
         });
         if same {
@@ -602,7 +603,7 @@ impl KubeScheduler {
             "status": "False",
             "lastProbeTime": null,
             "lastTransitionTime": transition,
-            "reason": "Unschedulable",
+            "reason": reason,
             "message": message,
         });
         let mut new_conditions: Vec<Value> = conditions
