@@ -96,8 +96,9 @@ pub struct Cache {
     pub assumed: BTreeMap<String, String>,
     /// `ImageStateSummary.NumNodes`: how many nodes hold each image.
     pub image_num_nodes: BTreeMap<String, usize>,
-    /// The node list in tree order, rebuilt only when nodes come or go.
+    /// The node list in tree order, rebuilt by `update_snapshot` after nodes came or went.
     order: Vec<String>,
+    order_dirty: bool,
 }
 
 impl Cache {
@@ -108,12 +109,18 @@ impl Cache {
             .unwrap_or_default()
             .to_string();
         let zone = zone_of(&node);
-        if let Some(old_zone) = self.node_zones.get(&name).cloned() {
-            if old_zone != zone {
+        match self.node_zones.get(&name).cloned() {
+            Some(old_zone) if old_zone == zone => {}
+            Some(old_zone) => {
                 self.tree.remove(&name, &old_zone);
+                self.tree.add(&name, &zone);
+                self.order_dirty = true;
+            }
+            None => {
+                self.tree.add(&name, &zone);
+                self.order_dirty = true;
             }
         }
-        self.tree.add(&name, &zone);
         self.node_zones.insert(name.clone(), zone);
         let info = self
             .nodes
@@ -126,7 +133,6 @@ impl Cache {
         for img in info.images.keys() {
             *self.image_num_nodes.entry(img.clone()).or_insert(0) += 1;
         }
-        self.order = self.tree.list().into_iter().map(str::to_string).collect();
     }
 
     pub fn remove_node(&mut self, name: &str) {
@@ -145,7 +151,7 @@ impl Cache {
                 self.nodes.remove(name);
             }
         }
-        self.order = self.tree.list().into_iter().map(str::to_string).collect();
+        self.order_dirty = true;
     }
 
     /// Counts `pod` on `node` (a bound pod from the informer, or an assumed one).
@@ -182,11 +188,24 @@ impl Cache {
     }
 
     pub fn num_nodes(&self) -> usize {
-        self.order.len()
+        self.tree.len()
+    }
+
+    /// `UpdateSnapshot`: brings the node order up to date with the node tree (done once per
+    /// cycle, and only when nodes came, went or changed zone).
+    pub fn update_snapshot(&mut self) {
+        if self.order_dirty {
+            self.order = self.tree.list().into_iter().map(str::to_string).collect();
+            self.order_dirty = false;
+        }
     }
 
     /// The cycle's snapshot: every node with its Node object, in node-tree order.
     pub fn snapshot(&self) -> Snapshot<'_> {
+        assert!(
+            !self.order_dirty,
+            "a cycle ran on a stale snapshot: call update_snapshot first"
+        );
         Snapshot {
             nodes: self
                 .order

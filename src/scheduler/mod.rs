@@ -423,6 +423,7 @@ impl KubeScheduler {
         self.cycles += 1;
         let pod = qinfo.pod.clone();
         let selector = self.default_selector(&pod);
+        self.cache.update_snapshot();
         let mut result = schedule_one::schedule_pod(
             &self.profile,
             &self.cache,
