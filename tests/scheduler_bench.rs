@@ -118,3 +118,51 @@ fn bench_1000_nodes_10000_pods() {
     report(&r);
     assert_eq!(r.bound, 10_000);
 }
+
+/// The scheduling algorithm alone, without the API server: `pods` cycles (filter, score,
+/// select, assume) on a cache of `nodes` nodes. Returns cycles per second.
+pub fn bench_cycles(nodes: usize, pods: usize) -> f64 {
+    use kubestep::scheduler::cache::Cache;
+    use kubestep::scheduler::framework::{PodInfo, Profile};
+    use kubestep::scheduler::schedule_one::schedule_pod;
+    use std::sync::Arc;
+    let mut cache = Cache::default();
+    for i in 0..nodes {
+        let zone = if i % 2 == 0 { "a-zone" } else { "b-zone" };
+        cache.add_or_update_node(Arc::new(json!({
+            "metadata": {"name": format!("node-{i}"), "labels": {"topology.kubernetes.io/zone": zone,
+                "kubernetes.io/hostname": format!("node-{i}")}},
+            "status": {"allocatable": {"cpu": "32", "memory": "128Gi", "pods": "110"}},
+        })));
+    }
+    let profile = Profile::default_profile();
+    let mut rng = kubestep::sim::Rng::seed_from_u64(1);
+    let mut next = 0;
+    let start = Instant::now();
+    for i in 0..pods {
+        let pod = Arc::new(PodInfo::new(Arc::new(json!({
+            "metadata": {"name": format!("pod-{i}"), "namespace": "default", "labels": {"app": "bench"}},
+            "spec": {"containers": [{"name": "c", "image": "nginx",
+                "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}}}]},
+        }))));
+        cache.update_snapshot();
+        let r = schedule_pod(&profile, &cache, &pod, None, 0, &mut next, &mut rng);
+        let node = r.selected.expect("every pod fits");
+        cache.assume_pod(pod, &node);
+    }
+    pods as f64 / start.elapsed().as_secs_f64()
+}
+
+#[test]
+fn bench_cycles_small() {
+    let rate = bench_cycles(50, 500);
+    println!("scheduler cycles alone: 50 nodes, 500 pods: {rate:.0} cycles/s");
+    assert!(rate > 0.0);
+}
+
+#[test]
+#[ignore = "large: run in release mode"]
+fn bench_cycles_1000_nodes_10000_pods() {
+    let rate = bench_cycles(1000, 10_000);
+    println!("scheduler cycles alone: 1000 nodes, 10000 pods: {rate:.0} cycles/s");
+}

@@ -56,7 +56,10 @@ fn only_a_share_of_a_large_cluster_is_scored_from_a_rotating_start() {
     assert_eq!(first.decision["numNodesToFind"], 500);
     assert_eq!(first.decision["startIndex"], 0);
     assert_eq!(first.decision["evaluatedNodes"], 500);
-    assert_eq!(first.decision["scores"].as_array().unwrap().len(), 500);
+    assert_eq!(
+        first.decision["scores"]["nodes"].as_array().unwrap().len(),
+        500
+    );
     assert!(
         first.decision.get("filters").is_none(),
         "no per-node filter list at 5,000 nodes"

@@ -117,7 +117,7 @@ pub fn schedule_pod(
     if pre.is_success() {
         for i in 0..n {
             let node = snap.nodes[(start + i) % n];
-            let (status, verdicts) = profile.run_filter(&state, pod, node);
+            let (status, verdicts) = profile.run_filter(&state, pod, node, detailed);
             if detailed {
                 let v: serde_json::Map<String, Value> = verdicts
                     .iter()
@@ -193,7 +193,7 @@ pub fn schedule_pod(
     if feasible.len() == 1 {
         // One feasible node: chosen without scoring, as the real scheduler does.
         let name = feasible[0].name.clone();
-        decision["scores"] = json!([]);
+        decision["scores"] = json!(null);
         decision["selectedNode"] = json!(name);
         return ScheduleResult {
             selected: Some(name),
@@ -233,24 +233,31 @@ pub fn schedule_pod(
         normalized.push(norm);
     }
     let mut totals = Vec::with_capacity(feasible.len());
-    let mut score_rows = Vec::with_capacity(feasible.len());
     for (i, name) in names.iter().enumerate() {
         let total: i64 = (0..plugin_names.len())
             .map(|j| normalized[j][i] * weights[j])
             .sum();
         totals.push((name.to_string(), total));
-        score_rows.push(json!({
-            "node": name,
-            "raw": (0..plugin_names.len()).map(|j| raw[j][i]).collect::<Vec<_>>(),
-            "normalized": (0..plugin_names.len()).map(|j| normalized[j][i]).collect::<Vec<_>>(),
-            "total": total,
-        }));
     }
     let selected = select_host(&totals, rng).expect("feasible nodes were scored");
+    // Column by column (one array per plugin, aligned with `nodes`): compact for hundreds of
+    // scored nodes, and cheap to build.
+    let by_plugin = |cols: &[Vec<i64>]| -> serde_json::Map<String, Value> {
+        plugin_names
+            .iter()
+            .zip(cols)
+            .map(|(p, c)| (p.to_string(), json!(c)))
+            .collect()
+    };
     decision["scorePlugins"] = json!(plugin_names);
     decision["weights"] = json!(weights);
     decision["preScoreSkipped"] = json!(state.skip_score);
-    decision["scores"] = json!(score_rows);
+    decision["scores"] = json!({
+        "nodes": names,
+        "raw": by_plugin(&raw),
+        "normalized": by_plugin(&normalized),
+        "total": totals.iter().map(|(_, t)| *t).collect::<Vec<_>>(),
+    });
     decision["selectedNode"] = json!(selected);
     ScheduleResult {
         selected: Some(selected),

@@ -226,13 +226,14 @@ impl Profile {
         Status::success()
     }
 
-    /// `RunFilterPlugins`: stops at the first plugin that rejects the node. Returns the status
-    /// and the verdicts of the plugins run, in order.
+    /// `RunFilterPlugins`: stops at the first plugin that rejects the node. Returns the status,
+    /// and with `record` the verdicts of the plugins run, in order.
     pub fn run_filter(
         &self,
         state: &CycleState,
         pod: &PodInfo,
         node: &NodeInfo,
+        record: bool,
     ) -> (Status, Vec<(&'static str, Status)>) {
         let mut verdicts = Vec::new();
         for p in self.filter_plugins() {
@@ -241,7 +242,9 @@ impl Profile {
             }
             let mut s = p.filter(state, pod, node);
             s.plugin = p.name();
-            verdicts.push((p.name(), s.clone()));
+            if record {
+                verdicts.push((p.name(), s.clone()));
+            }
             if !s.is_success() {
                 return (s, verdicts);
             }

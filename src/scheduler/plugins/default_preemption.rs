@@ -56,7 +56,7 @@ pub fn post_filter(
         for v in &victims {
             without.remove_pod(v);
         }
-        let (s, _) = profile.run_filter(state, pod, &without);
+        let (s, _) = profile.run_filter(state, pod, &without, false);
         if s.is_success() {
             candidates.push((node.name.clone(), victims));
         } else {
