@@ -91,3 +91,45 @@ fn a_failure_on_a_large_cluster_groups_reasons_with_a_few_node_names() {
     // Every node was looked at, so the next cycle starts where this one did.
     assert_eq!(next, 0);
 }
+
+#[test]
+fn preemption_reports_never_and_names_candidates_without_evicting() {
+    let mut c = cache(2);
+    let profile = Profile::default_profile();
+    let mut rng = Rng::seed_from_u64(1);
+    let mut next = 0;
+    let never = PodInfo::new(Arc::new(json!({
+        "metadata": {"name": "p", "namespace": "default"},
+        "spec": {"preemptionPolicy": "Never", "containers": [{"name": "c", "image": "nginx", "resources": {"requests": {"cpu": "5"}}}]},
+    })));
+    let r = schedule_pod(&profile, &c, &never, None, 0, &mut next, &mut rng);
+    assert_eq!(
+        r.message.as_deref(),
+        Some("0/2 nodes are available: 2 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never..")
+    );
+    // A low-priority pod fills node-0; an urgent pod could fit there by evicting it.
+    let filler = Arc::new(PodInfo::new(Arc::new(json!({
+        "metadata": {"name": "filler", "namespace": "default"},
+        "spec": {"priority": -10, "containers": [{"name": "c", "image": "x", "resources": {"requests": {"cpu": "3"}}}]},
+    }))));
+    c.add_pod(filler, "node-0");
+    c.add_pod(
+        Arc::new(PodInfo::new(Arc::new(json!({
+            "metadata": {"name": "busy", "namespace": "default"},
+            "spec": {"containers": [{"name": "c", "image": "x", "resources": {"requests": {"cpu": "3"}}}]},
+        })))),
+        "node-1",
+    );
+    let urgent = pod("2");
+    let r = schedule_pod(&profile, &c, &urgent, None, 0, &mut next, &mut rng);
+    assert_eq!(r.selected, None);
+    assert_eq!(
+        r.message.as_deref(),
+        Some("0/2 nodes are available: 2 Insufficient cpu.")
+    );
+    assert_eq!(
+        r.decision["postFilter"]["candidates"],
+        json!([{"node": "node-0", "victims": ["default/filler"]}])
+    );
+    assert_eq!(r.decision["postFilter"]["evicted"], false);
+}
