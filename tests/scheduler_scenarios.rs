@@ -543,3 +543,27 @@ fn no_nodes_but_the_control_plane() {
         "seed {seed}"
     );
 }
+
+#[test]
+fn a_pod_waiting_for_affinity_is_retried_when_a_matching_pod_lands() {
+    let seed = 15;
+    let mut c = Cluster::new(seed);
+    c.workers();
+    let affinity = json!({"affinity": {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+        {"labelSelector": {"matchLabels": {"app": "cache"}}, "topologyKey": "topology.kubernetes.io/zone"}]}}});
+    c.pod("web", affinity, json!({"app": "web"}));
+    assert_eq!(
+        c.node_of("web"),
+        "",
+        "no cache pod anywhere yet (seed {seed})"
+    );
+    c.pod(
+        "cache",
+        json!({"nodeSelector": {"topology.kubernetes.io/zone": "b-zone"}}),
+        json!({"app": "cache"}),
+    );
+    assert_eq!(c.node_of("cache"), "worker-2", "seed {seed}");
+    // Well before the 5-minute flush: the cache pod's placement woke it (after its backoff).
+    c.advance(2);
+    assert_eq!(c.node_of("web"), "worker-2", "seed {seed}");
+}

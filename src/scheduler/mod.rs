@@ -248,7 +248,12 @@ impl KubeScheduler {
                     // An assigned pod: counted on its node (confirming an assumed one).
                     self.queue.delete(&pod.key);
                     let node = pod.node_name.clone();
-                    self.cache.add_pod(pod, &node);
+                    let newly_placed = !self.cache.is_counted(&pod.key)
+                        || self.cache.assumed.contains_key(&pod.key);
+                    self.cache.add_pod(pod.clone(), &node);
+                    if newly_placed {
+                        self.queue.move_pods_with_matching_affinity(&pod, now);
+                    }
                     return;
                 }
                 if self.cache.assumed.contains_key(&pod.key) || self.binding.contains_key(&pod.key)

@@ -191,6 +191,30 @@ impl SchedulingQueue {
         keys.len()
     }
 
+    /// `AssignedPodAdded`: a pod landed on a node; unschedulable pods whose required pod
+    /// affinity it satisfies (`getUnschedulablePodsWithMatchingAffinityTerm`) go back.
+    pub fn move_pods_with_matching_affinity(&mut self, placed: &PodInfo, now: SimTime) -> usize {
+        let keys: Vec<String> = self
+            .unschedulable
+            .keys()
+            .filter(|k| {
+                self.infos[k.as_str()]
+                    .0
+                    .pod
+                    .required_affinity_terms
+                    .iter()
+                    .any(|t| t.matches(placed))
+            })
+            .cloned()
+            .collect();
+        for k in &keys {
+            let info = self.remove(k).expect("unschedulable and infos agree");
+            let w = self.target_for(&info, now);
+            self.insert(info, w);
+        }
+        keys.len()
+    }
+
     /// `flushBackoffQCompleted`.
     pub fn flush_backoff_completed(&mut self, now: SimTime) {
         let done: Vec<String> = self
