@@ -134,6 +134,8 @@ pub fn bootstrap_with(sim: &mut Sim, config: &ClusterConfig) {
         crate::kube_proxy::KUBE_PROXY_SA_UID,
     );
     sim.add_actor(Box::new(apiserver));
+    // kube-scheduler: a client of the API server like every other component.
+    sim.add_actor(Box::new(crate::scheduler::KubeScheduler::new()));
     // The nodes: a kubelet and a kube-proxy on each.
     for node in &config.nodes {
         sim.add_actor(Box::new(Kubelet::new(node.clone())));

@@ -12,6 +12,7 @@ pub mod etcd;
 pub mod etcdctl;
 pub mod kube_proxy;
 pub mod kubelet;
+pub mod scheduler;
 pub mod sim;
 
 #[cfg(not(target_arch = "wasm32"))]
