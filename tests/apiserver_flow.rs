@@ -112,12 +112,14 @@ impl Harness {
     }
 }
 
+/// A pod no scheduler will touch (its `schedulerName` names none that runs), so these tests see
+/// the API server alone at work.
 fn pod(name: &str) -> Value {
     json!({
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": { "name": name, "labels": { "app": "web" } },
-        "spec": { "containers": [{ "name": "nginx", "image": "nginx:1.27" }] },
+        "spec": { "schedulerName": "no-such-scheduler", "containers": [{ "name": "nginx", "image": "nginx:1.27" }] },
     })
 }
 
@@ -691,7 +693,11 @@ fn events_k8s_io_serves_the_same_stored_events_converted() {
 fn a_created_pod_is_defaulted_and_admitted_like_a_real_one() {
     let mut h = Harness::new();
     let (code, p) = h.call(Harness::admin(
-        HttpRequest::new("POST", "/api/v1/namespaces/default/pods").json_body(pod("web")),
+        HttpRequest::new("POST", "/api/v1/namespaces/default/pods").json_body({
+            let mut p = pod("web");
+            p["spec"].as_object_mut().unwrap().remove("schedulerName");
+            p
+        }),
     ));
     assert_eq!(code, 201, "{p}");
     if std::env::var("SHOW").is_ok() {
@@ -724,26 +730,17 @@ fn a_created_pod_is_defaulted_and_admitted_like_a_real_one() {
 fn the_flow_steps_follow_a_request_into_storage_and_out_to_watchers() {
     use kubestep::sim::Annotation;
     let mut h = Harness::new();
-    // The scheduler watches pods: a bare pod stored at step 2 reaches it as step 5.
-    h.sim.inject(
-        Addr::Scheduler,
-        Addr::ApiServer,
-        Message::HttpRequest {
-            id: 900,
-            request: HttpRequest::new("GET", "/api/v1/pods?watch=true").client_certificate(
-                kubestep::apiserver::authn::ClientCertificate::kube_scheduler(),
-            ),
-        },
-    );
-    h.sim.run_until_idle();
     let before = h.sim.trace().len();
+    // A bare pod for the default scheduler, sent as kubectl would (step 1).
+    let mut bare = pod("bare");
+    bare["spec"]["schedulerName"] = json!("default-scheduler");
     h.sim.inject_annotated(
         Addr::Client("test-client".into()),
         Addr::ApiServer,
         Message::HttpRequest {
             id: 901,
             request: Harness::admin(
-                HttpRequest::new("POST", "/api/v1/namespaces/default/pods").json_body(pod("bare")),
+                HttpRequest::new("POST", "/api/v1/namespaces/default/pods").json_body(bare),
             ),
         },
         Annotation {
@@ -752,26 +749,40 @@ fn the_flow_steps_follow_a_request_into_storage_and_out_to_watchers() {
         },
     );
     h.sim.run_until_idle();
-    let steps: Vec<(String, Option<u8>)> = h.sim.trace().entries()[before..]
-        .iter()
-        .map(|e| (e.kind.clone(), e.step))
-        .collect();
-    let step_of = |kind: &str| {
-        steps
-            .iter()
-            .filter(|(k, _)| k == kind)
-            .map(|(_, s)| *s)
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(step_of("http-request"), [Some(1)]);
-    assert!(step_of("api-stage").iter().all(|s| *s == Some(1)));
-    assert_eq!(step_of("etcd-request"), [Some(2)]);
-    assert_eq!(step_of("http-response"), [Some(2)]);
-    assert_eq!(
-        step_of("watch-event"),
-        [Some(5)],
-        "the scheduler sees the unassigned pod"
+    let entries = &h.sim.trace().entries()[before..];
+    let first = |step: u8| entries.iter().position(|e| e.step == Some(step));
+    // Steps 1-2 (kubectl's request stored), no 3-4 (no controller owns a bare pod), then 5-11.
+    assert!(
+        first(3).is_none() && first(4).is_none(),
+        "a bare pod skips steps 3 and 4"
     );
+    let order: Vec<usize> = [1, 2, 5, 6, 7, 8, 9, 10, 11]
+        .iter()
+        .map(|s| first(*s).unwrap_or_else(|| panic!("step {s} missing (seed {SEED})")))
+        .collect();
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "steps in order: {order:?}"
+    );
+    let at = |s: u8| &entries[first(s).unwrap()];
+    assert_eq!(at(1).kind, "http-request");
+    assert_eq!(
+        (at(2).kind.as_str(), at(2).to.name()),
+        ("etcd-request", "etcd".to_string())
+    );
+    assert_eq!(
+        (at(5).kind.as_str(), at(5).to.name()),
+        ("watch-event", "kube-scheduler".to_string())
+    );
+    assert_eq!(at(6).kind, "scheduling-decision");
+    assert!(at(7).summary.contains("/binding"), "{}", at(7).summary);
+    assert!(
+        at(9).to.name().starts_with("kubelet/"),
+        "{}",
+        at(9).to.name()
+    );
+    assert!(at(10).summary.contains("/status"), "{}", at(10).summary);
+    assert_eq!(at(11).kind, "etcd-request");
 }
 
 #[test]

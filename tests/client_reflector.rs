@@ -96,7 +96,7 @@ fn admin(sim: &mut Sim, n: &mut u64, req: HttpRequest) {
 }
 
 fn pod(name: &str) -> serde_json::Value {
-    json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+    json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": {"schedulerName": "no-such-scheduler", "containers": [{"name": "c", "image": "nginx"}]}})
 }
 
 fn seen(sim: &Sim) -> Vec<String> {

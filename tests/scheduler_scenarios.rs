@@ -42,8 +42,13 @@ struct Cluster {
 }
 
 impl Cluster {
+    /// A cluster whose only kubelet is the control plane's: each test creates the worker Node
+    /// objects it needs as an admin (nodes without kubelets, so nothing runs the pods).
     fn new(seed: u64) -> Cluster {
-        let mut sim = Sim::new(SimConfig::default(), seed);
+        let mut sim = Sim::empty(SimConfig::default(), seed);
+        let mut config = kubestep::cluster::ClusterConfig::default();
+        config.nodes.retain(|n| n.name == "control-plane");
+        kubestep::cluster::bootstrap_with(&mut sim, &config);
         sim.add_actor(Box::new(Admin::default()));
         sim.run_until_idle();
         Cluster {
