@@ -249,3 +249,33 @@ fn foreground_deletion_removes_dependents_before_the_owner() {
     let (s, _) = h.get(&format!("{DEPLOYMENTS}/web"));
     assert_eq!(s, 404, "seed {seed}");
 }
+
+#[test]
+fn a_stopped_controller_manager_catches_up_after_restart() {
+    let seed = 17;
+    let mut h = Harness::new(seed);
+    h.create(DEPLOYMENTS, deployment("web", 2, "nginx"));
+    assert_eq!(h.pods("default").len(), 2);
+    let kcm = kubestep::sim::Addr::ControllerManager;
+    h.sim.stop_actor(&kcm);
+    h.patch(
+        &format!("{DEPLOYMENTS}/web"),
+        json!({"spec": {"replicas": 4}}),
+    );
+    h.advance(30);
+    assert_eq!(
+        h.pods("default").len(),
+        2,
+        "seed {seed}: nobody reconciles while it is down"
+    );
+    h.sim.start_actor(&kcm);
+    h.advance(5);
+    assert_eq!(
+        h.pods("default").len(),
+        4,
+        "seed {seed}: caught up by relisting"
+    );
+    let rs = &h.replicasets("default")[0];
+    assert_eq!(rs["spec"]["replicas"], 4, "seed {seed}");
+    assert_eq!(rs["status"]["replicas"], 4, "seed {seed}");
+}

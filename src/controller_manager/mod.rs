@@ -391,6 +391,28 @@ impl Actor for KubeControllerManager {
         self.create_service_accounts(ctx);
     }
 
+    /// A restarted controller-manager remembers nothing: its old watch connections close, its
+    /// caches, queues and expectations are gone, and it lists everything again — controllers
+    /// are level-triggered, so relisting is all it takes to catch up.
+    fn on_restart(&mut self, ctx: &mut Ctx<'_>) {
+        for i in Informer::ALL {
+            if let Some(id) = match self.informers.get(i).state {
+                crate::client::reflector::State::Watching(id) => Some(id),
+                _ => None,
+            } {
+                self.client.cancel(ctx, id);
+            }
+        }
+        let tokens: Vec<(&'static str, String)> =
+            self.tokens.iter().map(|(k, v)| (*k, v.clone())).collect();
+        // The request ids continue (a new connection's requests must not be mistaken for
+        // answers to the old process's).
+        let client = self.client.clone();
+        *self = KubeControllerManager::new(tokens);
+        self.client = client;
+        self.start(ctx);
+    }
+
     fn handle(&mut self, env: &Envelope, ctx: &mut Ctx<'_>) {
         let now = ctx.now();
         match &env.message {

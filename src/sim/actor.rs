@@ -14,6 +14,12 @@ pub trait Actor {
     /// Called once when the actor joins the simulation: schedule first timers here.
     fn start(&mut self, _ctx: &mut Ctx<'_>) {}
     fn handle(&mut self, envelope: &Envelope, ctx: &mut Ctx<'_>);
+    /// Called when a stopped actor starts again ([`crate::sim::Sim::start_actor`]): a process
+    /// restart. The default starts afresh; a component that keeps nothing on disk should also
+    /// forget its memory here.
+    fn on_restart(&mut self, ctx: &mut Ctx<'_>) {
+        self.start(ctx);
+    }
     /// A deep copy, so the whole simulation can be checkpointed (stepping back in the UI).
     fn box_clone(&self) -> Box<dyn Actor>;
     fn as_any(&self) -> &dyn Any;

@@ -106,6 +106,8 @@ pub struct Sim {
     /// The latest delivery time on each `(from, to)` link: a message never overtakes an
     /// earlier one on the same link, as on the TCP connection under a gRPC stream.
     link_clock: BTreeMap<(Addr, Addr), SimTime>,
+    /// Actors stopped by [`Sim::stop_actor`]: messages to them are traced and dropped.
+    stopped: std::collections::BTreeSet<Addr>,
 }
 
 impl Sim {
@@ -131,6 +133,7 @@ impl Sim {
             inputs: Vec::new(),
             console: Vec::new(),
             link_clock: BTreeMap::new(),
+            stopped: Default::default(),
         }
     }
 
@@ -152,6 +155,37 @@ impl Sim {
         }
         self.actors.insert(addr.clone(), actor);
         self.flush(addr, out, console);
+    }
+
+    /// Stops the actor at `addr` (a crashed or stopped process): until [`Sim::start_actor`],
+    /// messages to it are dropped (they still appear in the trace).
+    pub fn stop_actor(&mut self, addr: &Addr) {
+        assert!(self.actors.contains_key(addr), "no actor at {addr}");
+        self.stopped.insert(addr.clone());
+    }
+
+    /// Starts a stopped actor again through [`Actor::on_restart`].
+    pub fn start_actor(&mut self, addr: &Addr) {
+        if !self.stopped.remove(addr) {
+            return;
+        }
+        let mut out = Vec::new();
+        let mut console = Vec::new();
+        if let Some(actor) = self.actors.get_mut(addr) {
+            let mut ctx = Ctx::new(
+                self.now,
+                addr.clone(),
+                &mut self.rng,
+                &mut out,
+                &mut console,
+            );
+            actor.on_restart(&mut ctx);
+        }
+        self.flush(addr.clone(), out, console);
+    }
+
+    pub fn is_stopped(&self, addr: &Addr) -> bool {
+        self.stopped.contains(addr)
     }
 
     pub fn seed(&self) -> u64 {
@@ -228,6 +262,9 @@ impl Sim {
         let to = env.to.clone();
         let mut out = Vec::new();
         let mut console = Vec::new();
+        if self.stopped.contains(&to) {
+            return self.trace.entries().last();
+        }
         if let Some(actor) = self.actors.get_mut(&to) {
             let mut ctx = Ctx::new(self.now, to.clone(), &mut self.rng, &mut out, &mut console);
             actor.handle(&env, &mut ctx);
