@@ -15,6 +15,7 @@
 pub mod controller_utils;
 pub mod deployment;
 pub mod garbagecollector;
+pub mod nodelifecycle;
 pub mod replicaset;
 
 use std::any::Any;
@@ -33,10 +34,11 @@ use crate::sim::{Actor, Addr, Ctx, Envelope, Message, SimDuration, SimTime};
 pub const USER_AGENT: &str = "kube-controller-manager/v1.33.1 (linux/amd64) kubernetes/8adc0f0";
 
 /// The controllers' service accounts in `kube-system`, in start-up order.
-pub const SERVICE_ACCOUNTS: [&str; 3] = [
+pub const SERVICE_ACCOUNTS: [&str; 4] = [
     replicaset::SERVICE_ACCOUNT,
     deployment::SERVICE_ACCOUNT,
     garbagecollector::SERVICE_ACCOUNT,
+    nodelifecycle::SERVICE_ACCOUNT,
 ];
 
 /// One bearer token per controller service account, as issued at cluster bootstrap.
@@ -53,16 +55,26 @@ pub enum Informer {
     Pods,
     ReplicaSets,
     Deployments,
+    Nodes,
+    Leases,
 }
 
 impl Informer {
-    pub const ALL: [Informer; 3] = [Informer::Pods, Informer::ReplicaSets, Informer::Deployments];
+    pub const ALL: [Informer; 5] = [
+        Informer::Pods,
+        Informer::ReplicaSets,
+        Informer::Deployments,
+        Informer::Nodes,
+        Informer::Leases,
+    ];
 
     fn path(self) -> &'static str {
         match self {
             Informer::Pods => "/api/v1/pods",
             Informer::ReplicaSets => "/apis/apps/v1/replicasets",
             Informer::Deployments => "/apis/apps/v1/deployments",
+            Informer::Nodes => "/api/v1/nodes",
+            Informer::Leases => "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases",
         }
     }
 }
@@ -73,6 +85,9 @@ pub struct Informers {
     pub pods: Reflector,
     pub replicasets: Reflector,
     pub deployments: Reflector,
+    pub nodes: Reflector,
+    /// The node heartbeats in `kube-node-lease`.
+    pub leases: Reflector,
 }
 
 impl Informers {
@@ -82,6 +97,8 @@ impl Informers {
             pods: r(Informer::Pods),
             replicasets: r(Informer::ReplicaSets),
             deployments: r(Informer::Deployments),
+            nodes: r(Informer::Nodes),
+            leases: r(Informer::Leases),
         }
     }
 
@@ -90,6 +107,8 @@ impl Informers {
             Informer::Pods => &self.pods,
             Informer::ReplicaSets => &self.replicasets,
             Informer::Deployments => &self.deployments,
+            Informer::Nodes => &self.nodes,
+            Informer::Leases => &self.leases,
         }
     }
 
@@ -98,6 +117,8 @@ impl Informers {
             Informer::Pods => &mut self.pods,
             Informer::ReplicaSets => &mut self.replicasets,
             Informer::Deployments => &mut self.deployments,
+            Informer::Nodes => &mut self.nodes,
+            Informer::Leases => &mut self.leases,
         }
     }
 
@@ -120,6 +141,14 @@ pub enum WriteTag {
     Deployment { deployment: String },
     /// The creation of a Deployment's new ReplicaSet.
     DeploymentNewReplicaSet { deployment: String },
+    /// A write of the node lifecycle (or taint eviction) controller about `node`.
+    NodeLifecycle { node: String },
+    /// The taint eviction's DisruptionTarget condition on a pod, before its delete.
+    TaintEviction {
+        node: String,
+        pod_path: String,
+        pod_uid: String,
+    },
     /// A write of the garbage collector for the item `key` (`Kind/namespace/name`).
     GarbageCollector { key: String },
     /// The garbage collector's live lookup of an owner missing from its graph.
@@ -209,6 +238,7 @@ pub struct KubeControllerManager {
     pub replicaset: replicaset::ReplicaSetController,
     pub deployment: deployment::DeploymentController,
     pub garbage_collector: garbagecollector::GarbageCollector,
+    pub node_lifecycle: nodelifecycle::NodeLifecycleController,
     /// Wake-ups already scheduled, so timers are not duplicated.
     timers: std::collections::BTreeSet<(SimTime, String)>,
 }
@@ -228,6 +258,7 @@ impl KubeControllerManager {
             replicaset: replicaset::ReplicaSetController::default(),
             deployment: deployment::DeploymentController::default(),
             garbage_collector: garbagecollector::GarbageCollector::default(),
+            node_lifecycle: nodelifecycle::NodeLifecycleController::default(),
             timers: Default::default(),
         }
     }
@@ -283,7 +314,10 @@ impl KubeControllerManager {
             Informer::Pods => {
                 self.replicaset.on_pod(delta, &self.informers);
                 self.deployment.on_pod(delta, &self.informers);
+                self.node_lifecycle.on_pod(delta);
             }
+            Informer::Nodes => self.node_lifecycle.on_node(delta),
+            Informer::Leases => self.node_lifecycle.on_lease(delta),
             Informer::ReplicaSets => {
                 self.replicaset.on_replicaset(delta);
                 self.deployment.on_replicaset(delta, &self.informers);
@@ -294,6 +328,7 @@ impl KubeControllerManager {
             Informer::Pods => "Pod",
             Informer::ReplicaSets => "ReplicaSet",
             Informer::Deployments => "Deployment",
+            Informer::Nodes | Informer::Leases => return,
         };
         self.garbage_collector.on_delta(kind, delta);
         let _ = now;
@@ -308,6 +343,9 @@ impl KubeControllerManager {
             WriteTag::Deployment { .. } | WriteTag::DeploymentNewReplicaSet { .. } => self
                 .deployment
                 .on_response(&tag, response, &self.informers, now),
+            WriteTag::NodeLifecycle { .. } | WriteTag::TaintEviction { .. } => {
+                self.node_lifecycle.on_response(&tag, response, now)
+            }
             WriteTag::GarbageCollector { .. } | WriteTag::GarbageCollectorOwnerLookup { .. } => {
                 self.garbage_collector
                     .on_response(&tag, response, &self.informers, now)
@@ -341,11 +379,14 @@ impl KubeControllerManager {
         self.deployment.process(&self.informers, now, &mut actions);
         self.garbage_collector
             .process(&self.informers, now, &mut actions);
+        self.node_lifecycle
+            .process(&self.informers, now, &mut actions);
         self.apply(actions, ctx);
         let wake = [
             self.replicaset.queue.next_wakeup(),
             self.deployment.queue.next_wakeup(),
             self.garbage_collector.queue.next_wakeup(),
+            self.node_lifecycle.queue.next_wakeup(),
         ]
         .into_iter()
         .flatten()
@@ -372,6 +413,7 @@ impl KubeControllerManager {
                     replicaset::NAME => self.replicaset.queue.add(key),
                     deployment::NAME => self.deployment.queue.add(key),
                     garbagecollector::NAME => self.garbage_collector.queue.add(key),
+                    nodelifecycle::NAME => self.node_lifecycle.queue.add(key),
                     _ => {}
                 }
             }
@@ -379,6 +421,7 @@ impl KubeControllerManager {
         self.replicaset.queue.tick(now);
         self.deployment.queue.tick(now);
         self.garbage_collector.queue.tick(now);
+        self.node_lifecycle.queue.tick(now);
     }
 }
 
