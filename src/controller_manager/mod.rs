@@ -14,6 +14,7 @@
 
 pub mod controller_utils;
 pub mod deployment;
+pub mod endpointslice;
 pub mod garbagecollector;
 pub mod nodelifecycle;
 pub mod replicaset;
@@ -34,7 +35,8 @@ use crate::sim::{Actor, Addr, Ctx, Envelope, Message, SimDuration, SimTime};
 pub const USER_AGENT: &str = "kube-controller-manager/v1.33.1 (linux/amd64) kubernetes/8adc0f0";
 
 /// The controllers' service accounts in `kube-system`, in start-up order.
-pub const SERVICE_ACCOUNTS: [&str; 4] = [
+pub const SERVICE_ACCOUNTS: [&str; 5] = [
+    endpointslice::SERVICE_ACCOUNT,
     replicaset::SERVICE_ACCOUNT,
     deployment::SERVICE_ACCOUNT,
     garbagecollector::SERVICE_ACCOUNT,
@@ -57,10 +59,14 @@ pub enum Informer {
     Deployments,
     Nodes,
     Leases,
+    Services,
+    EndpointSlices,
 }
 
 impl Informer {
-    pub const ALL: [Informer; 5] = [
+    pub const ALL: [Informer; 7] = [
+        Informer::Services,
+        Informer::EndpointSlices,
         Informer::Pods,
         Informer::ReplicaSets,
         Informer::Deployments,
@@ -75,6 +81,8 @@ impl Informer {
             Informer::Deployments => "/apis/apps/v1/deployments",
             Informer::Nodes => "/api/v1/nodes",
             Informer::Leases => "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases",
+            Informer::Services => "/api/v1/services",
+            Informer::EndpointSlices => "/apis/discovery.k8s.io/v1/endpointslices",
         }
     }
 }
@@ -88,6 +96,8 @@ pub struct Informers {
     pub nodes: Reflector,
     /// The node heartbeats in `kube-node-lease`.
     pub leases: Reflector,
+    pub services: Reflector,
+    pub endpointslices: Reflector,
 }
 
 impl Informers {
@@ -99,6 +109,8 @@ impl Informers {
             deployments: r(Informer::Deployments),
             nodes: r(Informer::Nodes),
             leases: r(Informer::Leases),
+            services: r(Informer::Services),
+            endpointslices: r(Informer::EndpointSlices),
         }
     }
 
@@ -109,6 +121,8 @@ impl Informers {
             Informer::Deployments => &self.deployments,
             Informer::Nodes => &self.nodes,
             Informer::Leases => &self.leases,
+            Informer::Services => &self.services,
+            Informer::EndpointSlices => &self.endpointslices,
         }
     }
 
@@ -119,6 +133,8 @@ impl Informers {
             Informer::Deployments => &mut self.deployments,
             Informer::Nodes => &mut self.nodes,
             Informer::Leases => &mut self.leases,
+            Informer::Services => &mut self.services,
+            Informer::EndpointSlices => &mut self.endpointslices,
         }
     }
 
@@ -143,6 +159,8 @@ pub enum WriteTag {
     DeploymentNewReplicaSet { deployment: String },
     /// A write of the node lifecycle (or taint eviction) controller about `node`.
     NodeLifecycle { node: String },
+    /// A write of the EndpointSlice controller for `service`.
+    EndpointSlice { service: String },
     /// The taint eviction's DisruptionTarget condition on a pod, before its delete.
     TaintEviction {
         node: String,
@@ -239,6 +257,7 @@ pub struct KubeControllerManager {
     pub deployment: deployment::DeploymentController,
     pub garbage_collector: garbagecollector::GarbageCollector,
     pub node_lifecycle: nodelifecycle::NodeLifecycleController,
+    pub endpointslice: endpointslice::EndpointSliceController,
     /// Wake-ups already scheduled, so timers are not duplicated.
     timers: std::collections::BTreeSet<(SimTime, String)>,
 }
@@ -259,6 +278,7 @@ impl KubeControllerManager {
             deployment: deployment::DeploymentController::default(),
             garbage_collector: garbagecollector::GarbageCollector::default(),
             node_lifecycle: nodelifecycle::NodeLifecycleController::default(),
+            endpointslice: endpointslice::EndpointSliceController::default(),
             timers: Default::default(),
         }
     }
@@ -315,7 +335,10 @@ impl KubeControllerManager {
                 self.replicaset.on_pod(delta, &self.informers);
                 self.deployment.on_pod(delta, &self.informers);
                 self.node_lifecycle.on_pod(delta);
+                self.endpointslice.on_pod(delta, &self.informers);
             }
+            Informer::Services => self.endpointslice.on_service(delta),
+            Informer::EndpointSlices => self.endpointslice.on_slice(delta),
             Informer::Nodes => self.node_lifecycle.on_node(delta),
             Informer::Leases => self.node_lifecycle.on_lease(delta),
             Informer::ReplicaSets => {
@@ -328,7 +351,9 @@ impl KubeControllerManager {
             Informer::Pods => "Pod",
             Informer::ReplicaSets => "ReplicaSet",
             Informer::Deployments => "Deployment",
-            Informer::Nodes | Informer::Leases => return,
+            Informer::Nodes | Informer::Leases | Informer::Services | Informer::EndpointSlices => {
+                return
+            }
         };
         self.garbage_collector.on_delta(kind, delta);
         let _ = now;
@@ -343,6 +368,7 @@ impl KubeControllerManager {
             WriteTag::Deployment { .. } | WriteTag::DeploymentNewReplicaSet { .. } => self
                 .deployment
                 .on_response(&tag, response, &self.informers, now),
+            WriteTag::EndpointSlice { .. } => self.endpointslice.on_response(&tag, response, now),
             WriteTag::NodeLifecycle { .. } | WriteTag::TaintEviction { .. } => {
                 self.node_lifecycle.on_response(&tag, response, now)
             }
@@ -381,12 +407,15 @@ impl KubeControllerManager {
             .process(&self.informers, now, &mut actions);
         self.node_lifecycle
             .process(&self.informers, now, &mut actions);
+        self.endpointslice
+            .process(&self.informers, now, &mut actions);
         self.apply(actions, ctx);
         let wake = [
             self.replicaset.queue.next_wakeup(),
             self.deployment.queue.next_wakeup(),
             self.garbage_collector.queue.next_wakeup(),
             self.node_lifecycle.queue.next_wakeup(),
+            self.endpointslice.queue.next_wakeup(),
         ]
         .into_iter()
         .flatten()
@@ -414,6 +443,7 @@ impl KubeControllerManager {
                     deployment::NAME => self.deployment.queue.add(key),
                     garbagecollector::NAME => self.garbage_collector.queue.add(key),
                     nodelifecycle::NAME => self.node_lifecycle.queue.add(key),
+                    endpointslice::NAME => self.endpointslice.queue.add(key),
                     _ => {}
                 }
             }
@@ -422,6 +452,7 @@ impl KubeControllerManager {
         self.deployment.queue.tick(now);
         self.garbage_collector.queue.tick(now);
         self.node_lifecycle.queue.tick(now);
+        self.endpointslice.queue.tick(now);
     }
 }
 
