@@ -18,6 +18,7 @@ pub mod endpointslice;
 pub mod garbagecollector;
 pub mod nodelifecycle;
 pub mod replicaset;
+pub mod serviceaccount;
 
 use std::any::Any;
 use std::collections::BTreeMap;
@@ -35,7 +36,8 @@ use crate::sim::{Actor, Addr, Ctx, Envelope, Message, SimDuration, SimTime};
 pub const USER_AGENT: &str = "kube-controller-manager/v1.33.1 (linux/amd64) kubernetes/8adc0f0";
 
 /// The controllers' service accounts in `kube-system`, in start-up order.
-pub const SERVICE_ACCOUNTS: [&str; 5] = [
+pub const SERVICE_ACCOUNTS: [&str; 6] = [
+    serviceaccount::SERVICE_ACCOUNT,
     endpointslice::SERVICE_ACCOUNT,
     replicaset::SERVICE_ACCOUNT,
     deployment::SERVICE_ACCOUNT,
@@ -61,10 +63,14 @@ pub enum Informer {
     Leases,
     Services,
     EndpointSlices,
+    Namespaces,
+    ServiceAccounts,
 }
 
 impl Informer {
-    pub const ALL: [Informer; 7] = [
+    pub const ALL: [Informer; 9] = [
+        Informer::Namespaces,
+        Informer::ServiceAccounts,
         Informer::Services,
         Informer::EndpointSlices,
         Informer::Pods,
@@ -83,6 +89,8 @@ impl Informer {
             Informer::Leases => "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases",
             Informer::Services => "/api/v1/services",
             Informer::EndpointSlices => "/apis/discovery.k8s.io/v1/endpointslices",
+            Informer::Namespaces => "/api/v1/namespaces",
+            Informer::ServiceAccounts => "/api/v1/serviceaccounts",
         }
     }
 }
@@ -98,6 +106,8 @@ pub struct Informers {
     pub leases: Reflector,
     pub services: Reflector,
     pub endpointslices: Reflector,
+    pub namespaces: Reflector,
+    pub serviceaccounts: Reflector,
 }
 
 impl Informers {
@@ -111,6 +121,8 @@ impl Informers {
             leases: r(Informer::Leases),
             services: r(Informer::Services),
             endpointslices: r(Informer::EndpointSlices),
+            namespaces: r(Informer::Namespaces),
+            serviceaccounts: r(Informer::ServiceAccounts),
         }
     }
 
@@ -123,6 +135,8 @@ impl Informers {
             Informer::Leases => &self.leases,
             Informer::Services => &self.services,
             Informer::EndpointSlices => &self.endpointslices,
+            Informer::Namespaces => &self.namespaces,
+            Informer::ServiceAccounts => &self.serviceaccounts,
         }
     }
 
@@ -135,6 +149,8 @@ impl Informers {
             Informer::Leases => &mut self.leases,
             Informer::Services => &mut self.services,
             Informer::EndpointSlices => &mut self.endpointslices,
+            Informer::Namespaces => &mut self.namespaces,
+            Informer::ServiceAccounts => &mut self.serviceaccounts,
         }
     }
 
@@ -159,6 +175,8 @@ pub enum WriteTag {
     DeploymentNewReplicaSet { deployment: String },
     /// A write of the node lifecycle (or taint eviction) controller about `node`.
     NodeLifecycle { node: String },
+    /// A write of the ServiceAccounts controller in `namespace`.
+    ServiceAccounts { namespace: String },
     /// A write of the EndpointSlice controller for `service`.
     EndpointSlice { service: String },
     /// The taint eviction's DisruptionTarget condition on a pod, before its delete.
@@ -258,6 +276,7 @@ pub struct KubeControllerManager {
     pub garbage_collector: garbagecollector::GarbageCollector,
     pub node_lifecycle: nodelifecycle::NodeLifecycleController,
     pub endpointslice: endpointslice::EndpointSliceController,
+    pub serviceaccount: serviceaccount::ServiceAccountsController,
     /// Wake-ups already scheduled, so timers are not duplicated.
     timers: std::collections::BTreeSet<(SimTime, String)>,
 }
@@ -279,6 +298,7 @@ impl KubeControllerManager {
             garbage_collector: garbagecollector::GarbageCollector::default(),
             node_lifecycle: nodelifecycle::NodeLifecycleController::default(),
             endpointslice: endpointslice::EndpointSliceController::default(),
+            serviceaccount: serviceaccount::ServiceAccountsController::default(),
             timers: Default::default(),
         }
     }
@@ -339,6 +359,8 @@ impl KubeControllerManager {
             }
             Informer::Services => self.endpointslice.on_service(delta),
             Informer::EndpointSlices => self.endpointslice.on_slice(delta),
+            Informer::Namespaces => self.serviceaccount.on_namespace(delta),
+            Informer::ServiceAccounts => self.serviceaccount.on_service_account(delta),
             Informer::Nodes => self.node_lifecycle.on_node(delta),
             Informer::Leases => self.node_lifecycle.on_lease(delta),
             Informer::ReplicaSets => {
@@ -351,9 +373,8 @@ impl KubeControllerManager {
             Informer::Pods => "Pod",
             Informer::ReplicaSets => "ReplicaSet",
             Informer::Deployments => "Deployment",
-            Informer::Nodes | Informer::Leases | Informer::Services | Informer::EndpointSlices => {
-                return
-            }
+            // The graph covers the workload kinds only (see `garbagecollector`).
+            _ => return,
         };
         self.garbage_collector.on_delta(kind, delta);
         let _ = now;
@@ -369,6 +390,9 @@ impl KubeControllerManager {
                 .deployment
                 .on_response(&tag, response, &self.informers, now),
             WriteTag::EndpointSlice { .. } => self.endpointslice.on_response(&tag, response, now),
+            WriteTag::ServiceAccounts { .. } => {
+                self.serviceaccount.on_response(&tag, response, now)
+            }
             WriteTag::NodeLifecycle { .. } | WriteTag::TaintEviction { .. } => {
                 self.node_lifecycle.on_response(&tag, response, now)
             }
@@ -409,6 +433,8 @@ impl KubeControllerManager {
             .process(&self.informers, now, &mut actions);
         self.endpointslice
             .process(&self.informers, now, &mut actions);
+        self.serviceaccount
+            .process(&self.informers, now, &mut actions);
         self.apply(actions, ctx);
         let wake = [
             self.replicaset.queue.next_wakeup(),
@@ -416,6 +442,7 @@ impl KubeControllerManager {
             self.garbage_collector.queue.next_wakeup(),
             self.node_lifecycle.queue.next_wakeup(),
             self.endpointslice.queue.next_wakeup(),
+            self.serviceaccount.queue.next_wakeup(),
         ]
         .into_iter()
         .flatten()
@@ -444,6 +471,7 @@ impl KubeControllerManager {
                     garbagecollector::NAME => self.garbage_collector.queue.add(key),
                     nodelifecycle::NAME => self.node_lifecycle.queue.add(key),
                     endpointslice::NAME => self.endpointslice.queue.add(key),
+                    serviceaccount::NAME => self.serviceaccount.queue.add(key),
                     _ => {}
                 }
             }
@@ -453,6 +481,7 @@ impl KubeControllerManager {
         self.garbage_collector.queue.tick(now);
         self.node_lifecycle.queue.tick(now);
         self.endpointslice.queue.tick(now);
+        self.serviceaccount.queue.tick(now);
     }
 }
 
