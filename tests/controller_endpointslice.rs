@@ -75,6 +75,22 @@ fn endpointslices_follow_ready_pods() {
         json!([{"name": "http", "port": 8080, "protocol": "TCP"}])
     );
 
+    // The Endpoints object says the same in the older API.
+    let (status, ep) = h.get("/api/v1/namespaces/default/endpoints/web");
+    assert_eq!(status, 200, "seed {seed}");
+    assert_eq!(
+        ep["subsets"][0]["addresses"][0]["ip"], "10.244.0.10",
+        "seed {seed}: {ep}"
+    );
+    assert_eq!(
+        ep["subsets"][0]["notReadyAddresses"][0]["ip"],
+        "10.244.0.11"
+    );
+    assert_eq!(
+        ep["subsets"][0]["ports"],
+        json!([{"name": "http", "port": 8080, "protocol": "TCP"}])
+    );
+
     set_pod(&mut h, &pods[1], "10.244.0.11", true);
     let s = slices(&mut h);
     let ready: Vec<bool> = s[0]["endpoints"]

@@ -23,7 +23,7 @@ pub struct EndpointSliceController {
     pub queue: WorkQueue,
 }
 
-fn service_selector(svc: &Value) -> Option<Selector> {
+pub fn service_selector(svc: &Value) -> Option<Selector> {
     let sel = svc.pointer("/spec/selector")?.as_object()?;
     if sel.is_empty() {
         return None;
@@ -210,7 +210,7 @@ impl EndpointSliceController {
 
 /// The slice's ports: each service port with its target port resolved against the pod
 /// (a named targetPort is looked up among the pod's container ports).
-fn slice_ports(svc: &Value, pod: &Value) -> Vec<Value> {
+pub fn slice_ports(svc: &Value, pod: &Value) -> Vec<Value> {
     let mut out = Vec::new();
     for p in svc
         .pointer("/spec/ports")

@@ -14,6 +14,7 @@
 
 pub mod controller_utils;
 pub mod deployment;
+pub mod endpoints;
 pub mod endpointslice;
 pub mod garbagecollector;
 pub mod nodelifecycle;
@@ -36,7 +37,8 @@ use crate::sim::{Actor, Addr, Ctx, Envelope, Message, SimDuration, SimTime};
 pub const USER_AGENT: &str = "kube-controller-manager/v1.33.1 (linux/amd64) kubernetes/8adc0f0";
 
 /// The controllers' service accounts in `kube-system`, in start-up order.
-pub const SERVICE_ACCOUNTS: [&str; 6] = [
+pub const SERVICE_ACCOUNTS: [&str; 7] = [
+    endpoints::SERVICE_ACCOUNT,
     serviceaccount::SERVICE_ACCOUNT,
     endpointslice::SERVICE_ACCOUNT,
     replicaset::SERVICE_ACCOUNT,
@@ -65,10 +67,12 @@ pub enum Informer {
     EndpointSlices,
     Namespaces,
     ServiceAccounts,
+    Endpoints,
 }
 
 impl Informer {
-    pub const ALL: [Informer; 9] = [
+    pub const ALL: [Informer; 10] = [
+        Informer::Endpoints,
         Informer::Namespaces,
         Informer::ServiceAccounts,
         Informer::Services,
@@ -91,6 +95,7 @@ impl Informer {
             Informer::EndpointSlices => "/apis/discovery.k8s.io/v1/endpointslices",
             Informer::Namespaces => "/api/v1/namespaces",
             Informer::ServiceAccounts => "/api/v1/serviceaccounts",
+            Informer::Endpoints => "/api/v1/endpoints",
         }
     }
 }
@@ -108,6 +113,7 @@ pub struct Informers {
     pub endpointslices: Reflector,
     pub namespaces: Reflector,
     pub serviceaccounts: Reflector,
+    pub endpoints: Reflector,
 }
 
 impl Informers {
@@ -123,6 +129,7 @@ impl Informers {
             endpointslices: r(Informer::EndpointSlices),
             namespaces: r(Informer::Namespaces),
             serviceaccounts: r(Informer::ServiceAccounts),
+            endpoints: r(Informer::Endpoints),
         }
     }
 
@@ -137,6 +144,7 @@ impl Informers {
             Informer::EndpointSlices => &self.endpointslices,
             Informer::Namespaces => &self.namespaces,
             Informer::ServiceAccounts => &self.serviceaccounts,
+            Informer::Endpoints => &self.endpoints,
         }
     }
 
@@ -151,6 +159,7 @@ impl Informers {
             Informer::EndpointSlices => &mut self.endpointslices,
             Informer::Namespaces => &mut self.namespaces,
             Informer::ServiceAccounts => &mut self.serviceaccounts,
+            Informer::Endpoints => &mut self.endpoints,
         }
     }
 
@@ -177,6 +186,8 @@ pub enum WriteTag {
     NodeLifecycle { node: String },
     /// A write of the ServiceAccounts controller in `namespace`.
     ServiceAccounts { namespace: String },
+    /// A write of the Endpoints controller for `service`.
+    Endpoints { service: String },
     /// A write of the EndpointSlice controller for `service`.
     EndpointSlice { service: String },
     /// The taint eviction's DisruptionTarget condition on a pod, before its delete.
@@ -277,6 +288,7 @@ pub struct KubeControllerManager {
     pub node_lifecycle: nodelifecycle::NodeLifecycleController,
     pub endpointslice: endpointslice::EndpointSliceController,
     pub serviceaccount: serviceaccount::ServiceAccountsController,
+    pub endpoints: endpoints::EndpointsController,
     /// Wake-ups already scheduled, so timers are not duplicated.
     timers: std::collections::BTreeSet<(SimTime, String)>,
 }
@@ -299,6 +311,7 @@ impl KubeControllerManager {
             node_lifecycle: nodelifecycle::NodeLifecycleController::default(),
             endpointslice: endpointslice::EndpointSliceController::default(),
             serviceaccount: serviceaccount::ServiceAccountsController::default(),
+            endpoints: endpoints::EndpointsController::default(),
             timers: Default::default(),
         }
     }
@@ -356,8 +369,13 @@ impl KubeControllerManager {
                 self.deployment.on_pod(delta, &self.informers);
                 self.node_lifecycle.on_pod(delta);
                 self.endpointslice.on_pod(delta, &self.informers);
+                self.endpoints.on_pod(delta, &self.informers);
             }
-            Informer::Services => self.endpointslice.on_service(delta),
+            Informer::Services => {
+                self.endpointslice.on_service(delta);
+                self.endpoints.on_service(delta);
+            }
+            Informer::Endpoints => self.endpoints.on_endpoints(delta),
             Informer::EndpointSlices => self.endpointslice.on_slice(delta),
             Informer::Namespaces => self.serviceaccount.on_namespace(delta),
             Informer::ServiceAccounts => self.serviceaccount.on_service_account(delta),
@@ -390,6 +408,7 @@ impl KubeControllerManager {
                 .deployment
                 .on_response(&tag, response, &self.informers, now),
             WriteTag::EndpointSlice { .. } => self.endpointslice.on_response(&tag, response, now),
+            WriteTag::Endpoints { .. } => self.endpoints.on_response(&tag, response, now),
             WriteTag::ServiceAccounts { .. } => {
                 self.serviceaccount.on_response(&tag, response, now)
             }
@@ -435,6 +454,7 @@ impl KubeControllerManager {
             .process(&self.informers, now, &mut actions);
         self.serviceaccount
             .process(&self.informers, now, &mut actions);
+        self.endpoints.process(&self.informers, now, &mut actions);
         self.apply(actions, ctx);
         let wake = [
             self.replicaset.queue.next_wakeup(),
@@ -443,6 +463,7 @@ impl KubeControllerManager {
             self.node_lifecycle.queue.next_wakeup(),
             self.endpointslice.queue.next_wakeup(),
             self.serviceaccount.queue.next_wakeup(),
+            self.endpoints.queue.next_wakeup(),
         ]
         .into_iter()
         .flatten()
@@ -472,6 +493,7 @@ impl KubeControllerManager {
                     nodelifecycle::NAME => self.node_lifecycle.queue.add(key),
                     endpointslice::NAME => self.endpointslice.queue.add(key),
                     serviceaccount::NAME => self.serviceaccount.queue.add(key),
+                    endpoints::NAME => self.endpoints.queue.add(key),
                     _ => {}
                 }
             }
@@ -482,6 +504,7 @@ impl KubeControllerManager {
         self.node_lifecycle.queue.tick(now);
         self.endpointslice.queue.tick(now);
         self.serviceaccount.queue.tick(now);
+        self.endpoints.queue.tick(now);
     }
 }
 
