@@ -279,3 +279,41 @@ fn a_stopped_controller_manager_catches_up_after_restart() {
     assert_eq!(rs["spec"]["replicas"], 4, "seed {seed}");
     assert_eq!(rs["status"]["replicas"], 4, "seed {seed}");
 }
+
+#[test]
+fn recreate_waits_for_every_old_pod_to_be_gone_before_the_new_replicaset() {
+    let seed = 18;
+    let mut h = Harness::new(seed);
+    let mut d = deployment("web", 2, "nginx:1.26");
+    d["spec"]["strategy"] = json!({"type": "Recreate"});
+    h.create(DEPLOYMENTS, d);
+    h.run_pods("default", "controlplane");
+    h.patch(
+        &format!("{DEPLOYMENTS}/web"),
+        json!({"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}}}}),
+    );
+    assert_eq!(
+        spec_replicas(&rs_by_image(&mut h, "nginx:1.26")),
+        0,
+        "seed {seed}"
+    );
+    // The old pods are terminating (their kubelet has not finished them): no new ReplicaSet.
+    assert!(rs_by_image(&mut h, "nginx:1.27").is_none(), "seed {seed}");
+    // The kubelet finishes them.
+    for p in h.pods("default") {
+        let name = p["metadata"]["name"].as_str().unwrap().to_string();
+        let (s, _) = h.call(
+            kubestep::apiserver::request::HttpRequest::new(
+                "DELETE",
+                &format!("/api/v1/namespaces/default/pods/{name}"),
+            )
+            .json_body(
+                json!({"kind": "DeleteOptions", "apiVersion": "v1", "gracePeriodSeconds": 0}),
+            ),
+        );
+        assert_eq!(s, 200);
+    }
+    let new = rs_by_image(&mut h, "nginx:1.27");
+    assert_eq!(spec_replicas(&new), 2, "seed {seed}");
+    assert_eq!(live_pods(&mut h, "default").len(), 2, "seed {seed}");
+}
