@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::apiserver::kubeadm::CONTROL_PLANE_NODE;
 use crate::apiserver::server::{ApiServerConfig, KubeApiServer};
 use crate::etcd::{EtcdConfig, EtcdServer, CONTROL_PLANE_IP};
+use crate::controller_manager::{self, KubeControllerManager};
 use crate::etcdctl::Etcdctl;
 use crate::kube_proxy::KubeProxy;
 use crate::kubelet::Kubelet;
@@ -133,7 +134,16 @@ pub fn bootstrap_with(sim: &mut Sim, config: &ClusterConfig) {
         "kube-proxy",
         crate::kube_proxy::KUBE_PROXY_SA_UID,
     );
+    // kube-controller-manager: one token per controller service account (see
+    // `controller_manager`'s module doc for how this models the real start-up).
+    let tokens = controller_manager::service_account_tokens();
+    for (sa, token) in &tokens {
+        apiserver
+            .authenticator_mut()
+            .add_service_account_token(token, "kube-system", sa, "");
+    }
     sim.add_actor(Box::new(apiserver));
+    sim.add_actor(Box::new(KubeControllerManager::new(tokens)));
     // kube-scheduler: a client of the API server like every other component.
     sim.add_actor(Box::new(crate::scheduler::KubeScheduler::new()));
     // The nodes: a kubelet and a kube-proxy on each.

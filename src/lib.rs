@@ -8,6 +8,7 @@ pub mod apiserver;
 pub mod client;
 pub mod cluster;
 pub mod console;
+pub mod controller_manager;
 pub mod etcd;
 pub mod etcdctl;
 pub mod kube_proxy;

@@ -220,6 +220,7 @@ impl Sim {
         self.flush(addr, out, console);
     }
 
+
     pub fn seed(&self) -> u64 {
         self.seed
     }
