@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::apiserver::kubeadm::CONTROL_PLANE_NODE;
 use crate::apiserver::server::{ApiServerConfig, KubeApiServer};
-use crate::etcd::{EtcdConfig, EtcdServer, CONTROL_PLANE_IP};
 use crate::controller_manager::{self, KubeControllerManager};
+use crate::etcd::{EtcdConfig, EtcdServer, CONTROL_PLANE_IP};
 use crate::etcdctl::Etcdctl;
 use crate::kube_proxy::KubeProxy;
 use crate::kubelet::Kubelet;

@@ -49,6 +49,9 @@ impl Cluster {
         let mut config = kubestep::cluster::ClusterConfig::default();
         config.nodes.retain(|n| n.name == "control-plane");
         kubestep::cluster::bootstrap_with(&mut sim, &config);
+        // The scheduler alone: kube-controller-manager's node lifecycle controller would taint
+        // the kubelet-less test nodes unreachable after 50 s.
+        sim.stop_actor(&kubestep::sim::Addr::ControllerManager);
         sim.add_actor(Box::new(Admin::default()));
         sim.run_until_idle();
         Cluster {

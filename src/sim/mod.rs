@@ -220,7 +220,6 @@ impl Sim {
         self.flush(addr, out, console);
     }
 
-
     pub fn seed(&self) -> u64 {
         self.seed
     }

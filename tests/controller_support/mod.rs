@@ -39,7 +39,13 @@ pub struct Harness {
 
 impl Harness {
     pub fn new(seed: u64) -> Harness {
-        let mut sim = Sim::new(SimConfig::default(), seed);
+        // The controllers alone: the test plays the scheduler and the workers' kubelets, so the
+        // cluster runs only the control plane's kubelet and its scheduler is stopped.
+        let mut sim = Sim::empty(SimConfig::default(), seed);
+        let mut config = kubestep::cluster::ClusterConfig::default();
+        config.nodes.retain(|n| n.name == "control-plane");
+        kubestep::cluster::bootstrap_with(&mut sim, &config);
+        sim.stop_actor(&kubestep::sim::Addr::Scheduler);
         sim.add_actor(Box::new(Client::default()));
         sim.run_until_idle();
         // kube-controller-manager retries its start-up until the API server serves RBAC.
