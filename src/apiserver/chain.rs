@@ -564,6 +564,16 @@ pub fn before_update(resource: &Resource, info: &RequestInfo, new: &mut Value, o
     } else if info.subresource.is_empty() {
         strategy::prepare_for_update(resource.kind, new, old);
     }
+    // `rest.BeforeUpdate`: an update can never remove a deletion already under way.
+    for field in ["deletionTimestamp", "deletionGracePeriodSeconds"] {
+        if let Some(v) = old.pointer(&format!("/metadata/{field}")) {
+            if new.pointer(&format!("/metadata/{field}")).is_none() {
+                if let Some(meta) = new.get_mut("metadata").and_then(Value::as_object_mut) {
+                    meta.insert(field.to_string(), v.clone());
+                }
+            }
+        }
+    }
 }
 
 /// Validation: every field error of the object at once, as a 422 Invalid Status. A binding

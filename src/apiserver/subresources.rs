@@ -13,6 +13,13 @@ use crate::sim::SimTime;
 /// of a status update are ignored, as the status strategies do).
 pub fn with_status(current: &Value, body: &Value) -> Value {
     let mut new = current.clone();
+    // The status strategies keep the spec and labels but let annotations through (the
+    // Deployment controller writes its revision annotation with its status).
+    if let Some(ann) = body.pointer("/metadata/annotations") {
+        if let Some(meta) = new.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.insert("annotations".to_string(), ann.clone());
+        }
+    }
     match body.get("status") {
         Some(s) => new["status"] = s.clone(),
         None => {
