@@ -17,7 +17,7 @@ pub struct Props {
     pub sim: SimRef,
 }
 
-const CHIP_W: f64 = 170.0;
+const CHIP_W: f64 = 196.0;
 const CHIP_H: f64 = 56.0;
 const POD_W: f64 = 150.0;
 const POD_H: f64 = 26.0;
@@ -201,9 +201,9 @@ pub fn diagram(props: &Props) -> Html {
     let cp_h = 50.0 + cp_rows * (CHIP_H + 14.0);
     shapes.push(html! {
         <g class="node control-plane">
-            <rect x={cp_x.to_string()} y={cp_y.to_string()} width="400" height={cp_h.to_string()} rx="16" />
+            <rect x={cp_x.to_string()} y={cp_y.to_string()} width="452" height={cp_h.to_string()} rx="16" />
             <text x={(cp_x + 16.0).to_string()} y={(cp_y + 28.0).to_string()} class="node-name">{CONTROL_PLANE}</text>
-            <text x={(cp_x + 384.0).to_string()} y={(cp_y + 28.0).to_string()} class="node-kind">{"node"}</text>
+            <text x={(cp_x + 436.0).to_string()} y={(cp_y + 28.0).to_string()} class="node-kind">{"node"}</text>
         </g>
     });
     for (i, a) in cp.iter().enumerate() {
@@ -216,7 +216,7 @@ pub fn diagram(props: &Props) -> Html {
     let top = cp_y + cp_h + 40.0;
     let mut max_bottom = top;
     for (i, (zone, node, addrs)) in workers.iter().enumerate() {
-        let x = 20.0 + i as f64 * 330.0;
+        let x = 20.0 + i as f64 * 340.0;
         let node_pods = pods.get(node).map(Vec::as_slice).unwrap_or_default();
         let h = 50.0
             + addrs.len() as f64 * (CHIP_H + 10.0)
@@ -230,9 +230,9 @@ pub fn diagram(props: &Props) -> Html {
         };
         shapes.push(html! {
             <g class="node worker">
-                <rect x={x.to_string()} y={top.to_string()} width="310" height={h.to_string()} rx="16" />
+                <rect x={x.to_string()} y={top.to_string()} width="320" height={h.to_string()} rx="16" />
                 <text x={(x + 16.0).to_string()} y={(top + 28.0).to_string()} class="node-name">{node.clone()}</text>
-                <text x={(x + 294.0).to_string()} y={(top + 28.0).to_string()} class="node-kind">{zone_label}</text>
+                <text x={(x + 304.0).to_string()} y={(top + 28.0).to_string()} class="node-kind">{zone_label}</text>
             </g>
         });
         for (j, a) in addrs.iter().enumerate() {
@@ -258,7 +258,7 @@ pub fn diagram(props: &Props) -> Html {
             </g>
         })
     });
-    let width = (20.0 + workers.len() as f64 * 330.0).max(680.0);
+    let width = (20.0 + workers.len() as f64 * 340.0).max(720.0);
     let height = max_bottom + 20.0;
     html! {
         <figure class="diagram">
