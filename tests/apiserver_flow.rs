@@ -1170,3 +1170,25 @@ fn table_watches_send_columns_once() {
     assert!(events[1].object["columnDefinitions"].is_null());
     assert_eq!(events[1].object["rows"][0]["cells"][0], "b");
 }
+
+#[test]
+fn a_deleted_service_gives_its_cluster_ip_back() {
+    let mut h = Harness::new();
+    let svc = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}, "spec": {"clusterIP": "10.96.0.42", "ports": [{"port": 80}]}});
+    let (code, created) = h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/services").json_body(svc.clone()),
+    ));
+    assert_eq!(code, 201, "{created}");
+    let (code, deleted) = h.call(Harness::admin(HttpRequest::new(
+        "DELETE",
+        "/api/v1/namespaces/default/services/web",
+    )));
+    assert_eq!(code, 200);
+    assert_eq!(deleted["status"], "Success");
+    assert_eq!(deleted["details"]["kind"], "services");
+    assert_eq!(deleted["details"]["uid"], created["metadata"]["uid"]);
+    let (code, again) = h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/services").json_body(svc),
+    ));
+    assert_eq!(code, 201, "the IP is free again: {again}");
+}

@@ -61,6 +61,24 @@ pub struct AuthzView<'a> {
     pub pods: Vec<&'a Value>,
 }
 
+impl<'a> AuthzView<'a> {
+    /// The RBAC authorizer over the cached Roles and bindings, in etcd key order (the first
+    /// matching binding is the one a reason names).
+    fn rbac(&self) -> RbacAuthorizer<'a> {
+        RbacAuthorizer::new(
+            self.roles.iter().copied(),
+            self.role_bindings.iter().copied(),
+            self.cluster_roles.iter().copied(),
+            self.cluster_role_bindings.iter().copied(),
+        )
+    }
+
+    /// The pods the Node authorizer's graph is built from.
+    fn owned_pods(&self) -> Vec<Value> {
+        self.pods.iter().map(|p| (*p).clone()).collect()
+    }
+}
+
 /// Authorization: system:masters, then the Node authorizer, then RBAC. The note names the rule
 /// that allowed the request.
 pub fn authorize(
@@ -86,16 +104,11 @@ pub fn authorize(
     } else {
         Attributes::non_resource(user, &non_resource_verb(&req.method), &info.path)
     };
-    let rbac = RbacAuthorizer::new(
-        view.roles.iter().copied(),
-        view.role_bindings.iter().copied(),
-        view.cluster_roles.iter().copied(),
-        view.cluster_role_bindings.iter().copied(),
-    );
+    let rbac = view.rbac();
     // The node graph is built only for kubelets, the only users the Node authorizer judges.
     let owned_pods: Vec<Value>;
     let node = if node_identity(user).1 {
-        owned_pods = view.pods.iter().map(|p| (*p).clone()).collect();
+        owned_pods = view.owned_pods();
         Some(NodeAuthorizer::new(NodeGraph::build(&owned_pods, &[], &[])))
     } else {
         None
@@ -134,13 +147,8 @@ pub fn access_review(
     resource: &Resource,
     review: &Value,
 ) -> Result<Value, ApiError> {
-    let rbac = RbacAuthorizer::new(
-        view.roles.iter().copied(),
-        view.role_bindings.iter().copied(),
-        view.cluster_roles.iter().copied(),
-        view.cluster_role_bindings.iter().copied(),
-    );
-    let pods: Vec<Value> = view.pods.iter().map(|p| (*p).clone()).collect();
+    let rbac = view.rbac();
+    let pods = view.owned_pods();
     let node = NodeAuthorizer::new(NodeGraph::build(&pods, &[], &[]));
     let authorizer = Authorizer::new(Some(&node), rbac);
     let result = if resource.name == "selfsubjectaccessreviews" {

@@ -1392,22 +1392,20 @@ impl KubeApiServer {
         }
         let rev = resp.header.revision;
         let sub = rc.info.subresource.clone();
+        // A deleted Service gives its ClusterIP and NodePorts back.
+        if rc.action == WriteAction::Delete
+            && resource.group.is_empty()
+            && resource.name == "services"
+        {
+            if let Some((svc, _)) = &rc.current {
+                service_alloc::release(svc, &mut self.cluster_ips, &mut self.node_ports);
+            }
+        }
         let response = match (rc.action, sub.as_str()) {
             (_, "binding" | "eviction") => HttpResponse::json(
                 201,
                 json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}),
             ),
-            (WriteAction::Delete, _)
-                if resource.group.is_empty() && resource.name == "services" =>
-            {
-                if let Some((svc, _)) = &rc.current {
-                    service_alloc::release(svc, &mut self.cluster_ips, &mut self.node_ports);
-                }
-                HttpResponse::json(
-                    200,
-                    json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": {"name": name, "kind": "services", "uid": rc.current.as_ref().and_then(|(o, _)| o.pointer("/metadata/uid")).cloned().unwrap_or_default()}}),
-                )
-            }
             (WriteAction::Delete, _) if delete::returns_object(resource) => {
                 let (mut obj, _) = rc.current.take().expect("read before delete");
                 storage::set_resource_version(&mut obj, rev);
