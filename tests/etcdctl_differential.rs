@@ -298,6 +298,7 @@ fn member_ids(etcd: &RealEtcd) -> Vec<(u64, u64)> {
 /// - the padding of table borders and cells: the real member ID printed in hex is shorter than
 ///   kubestep's fixed one (leading zero), which changes the ID column's width.
 /// - `endpoint health`'s `took` (a real round trip's wall-clock time);
+/// - the humanized DB size of `endpoint status` (bbolt grows by pages on its own schedule);
 /// - a snapshot's size, hash and key count (`snapshot save`'s log, `snapshot status`): a real
 ///   snapshot is a bbolt file with etcd's internal buckets, kubestep's a compact encoding of the
 ///   same store; the revision stays compared.
@@ -320,6 +321,12 @@ fn mask_environment(text: &str) -> String {
         if command.starts_with("etcdctl snapshot status") && !line.starts_with("$ ") {
             l = mask_snapshot_status(&l);
         }
+        // `endpoint status` in simple and table form: the humanized DB size too. Real etcd's
+        // bbolt file grows by pages when its background commit runs, so the same script reports
+        // 20 kB on one run and 25 kB on the next.
+        if command.starts_with("etcdctl endpoint status") && !line.starts_with("$ ") {
+            l = mask_human_size(&l);
+        }
         for key in ["\"dbSize\":", "\"dbSizeInUse\":", "\"DBSize\" : "] {
             if let Some(i) = l.find(key) {
                 let start = i + key.len();
@@ -340,6 +347,29 @@ fn mask_environment(text: &str) -> String {
         out.push_str(&l);
     }
     out
+}
+
+/// Replaces a humanized size (`20 kB`, `1.2 MB`) by `<db-size>`.
+fn mask_human_size(line: &str) -> String {
+    let words: Vec<&str> = line.split(' ').collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let unit = words.get(i + 1).map(|u| u.trim_end_matches(','));
+        let number = words[i].parse::<f64>().is_ok();
+        match unit {
+            Some(u @ ("B" | "kB" | "MB" | "GB")) if number => {
+                let tail = &words[i + 1][u.len()..];
+                out.push(format!("<db-size>{tail}"));
+                i += 2;
+            }
+            _ => {
+                out.push(words[i].to_string());
+                i += 1;
+            }
+        }
+    }
+    out.join(" ")
 }
 
 /// Masks `endpoint health`'s round-trip time (wall clock against simulated latency).
