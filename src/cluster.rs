@@ -125,6 +125,8 @@ pub fn bootstrap_with(sim: &mut Sim, config: &ClusterConfig) {
     sim.add_actor(Box::new(EtcdServer::new(EtcdConfig::default())));
     // etcdctl, run on the control-plane node as a kubeadm admin would.
     sim.add_actor(Box::new(Etcdctl::new()));
+    // kubectl, with the admin kubeconfig kubeadm writes (plus jane's user).
+    sim.add_actor(Box::new(crate::kubectl::Kubectl::new()));
     let mut apiserver = KubeApiServer::new(ApiServerConfig::default());
     // kubeadm's kube-proxy DaemonSet runs as the `kube-proxy` service account: its token is
     // one the API server issued.

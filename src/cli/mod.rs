@@ -77,9 +77,26 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
 }
 
 /// Turns a script into inputs (see `console::script` for the shell forms it understands);
-/// `cat FILE` reads files relative to the current directory.
+/// `cat FILE` and `kubectl -f FILE` read files relative to the current directory.
 pub fn script_inputs(text: &str) -> Result<Vec<Input>, String> {
-    crate::console::inputs(text, &|path| std::fs::read_to_string(path).ok())
+    crate::console::inputs(text, &|path| disk_file(std::path::Path::new("."), path))
+}
+
+/// A file or directory on disk, relative to `base`, as the console hands it to kubectl.
+pub fn disk_file(base: &std::path::Path, path: &str) -> Option<crate::console::FileEntry> {
+    use crate::console::FileEntry;
+    let full = base.join(path);
+    if full.is_dir() {
+        let mut names: Vec<String> = std::fs::read_dir(&full)
+            .ok()?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        Some(FileEntry::Dir(names))
+    } else {
+        std::fs::read_to_string(&full).ok().map(FileEntry::File)
+    }
 }
 
 fn trace(hash_only: bool, args: &[String]) -> Result<(), String> {

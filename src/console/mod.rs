@@ -3,29 +3,95 @@
 
 pub mod script;
 
+pub use crate::kubectl::io::FileEntry;
 use crate::sim::Input;
+
+/// How the console reads files: the page's files, or the disk for the native console. A
+/// directory answers with its entries.
+pub type Files<'a> = &'a dyn Fn(&str) -> Option<FileEntry>;
+
+/// No files at all.
+pub fn no_files(_: &str) -> Option<FileEntry> {
+    None
+}
+
+/// The `-f`/`--filename` values of a kubectl command line (comma-separated lists split).
+fn filename_args(argv: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut it = argv.iter();
+    while let Some(a) = it.next() {
+        if a == "--" {
+            break;
+        }
+        let value = if a == "-f" || a == "--filename" {
+            it.next().cloned()
+        } else if let Some(v) = a.strip_prefix("--filename=") {
+            Some(v.to_string())
+        } else if let Some(v) = a.strip_prefix("-f") {
+            (!v.is_empty()).then(|| v.trim_start_matches('=').to_string())
+        } else {
+            None
+        };
+        if let Some(v) = value {
+            out.extend(v.split(',').map(str::to_string));
+        }
+    }
+    out
+}
+
+/// The files and directories (with their files, recursively) a kubectl line may read.
+fn kubectl_files(argv: &[String], files: Files<'_>) -> Vec<(String, FileEntry)> {
+    let mut out: Vec<(String, FileEntry)> = Vec::new();
+    let mut todo = filename_args(argv);
+    while let Some(path) = todo.pop() {
+        if path == "-" || out.iter().any(|(p, _)| *p == path) {
+            continue;
+        }
+        if let Some(entry) = files(&path) {
+            if let FileEntry::Dir(entries) = &entry {
+                for e in entries {
+                    todo.push(format!("{}/{e}", path.trim_end_matches('/')));
+                }
+            }
+            out.push((path, entry));
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
 
 /// The simulation input a parsed command stands for, or the shell's error for a command it
 /// does not know.
-pub fn input_for(command: &script::Command) -> Result<Input, String> {
+pub fn input_for(command: &script::Command, files: Files<'_>) -> Result<Input, String> {
     match command.argv.split_first() {
         Some((tool, args)) if tool == "etcdctl" => Ok(Input::Etcdctl {
             argv: args.to_vec(),
             stdin: command.stdin.clone(),
+        }),
+        Some((tool, args)) if tool == "kubectl" => Ok(Input::Kubectl {
+            argv: args.to_vec(),
+            stdin: command.stdin.clone(),
+            files: kubectl_files(args, files),
         }),
         Some((other, _)) => Err(format!("kubestep: {other}: command not found")),
         None => Err("kubestep: nothing to run".to_string()),
     }
 }
 
+/// `cat FILE` for the script parser: the text of a file.
+pub fn file_text(files: Files<'_>, path: &str) -> Option<String> {
+    match files(path) {
+        Some(FileEntry::File(text)) => Some(text),
+        _ => None,
+    }
+}
+
 /// Every input of a script, or the first line that cannot run.
-pub fn inputs(
-    text: &str,
-    read_file: &dyn Fn(&str) -> Option<String>,
-) -> Result<Vec<Input>, String> {
-    let commands = script::parse(text, read_file).map_err(|e| format!("kubestep: {e}"))?;
+pub fn inputs(text: &str, files: Files<'_>) -> Result<Vec<Input>, String> {
+    let commands =
+        script::parse(text, &|p| file_text(files, p)).map_err(|e| format!("kubestep: {e}"))?;
     commands
         .iter()
-        .map(|c| input_for(c).map_err(|e| format!("{e} (in: {})", c.source)))
+        .map(|c| input_for(c, files).map_err(|e| format!("{e} (in: {})", c.source)))
         .collect()
 }

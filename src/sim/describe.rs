@@ -218,6 +218,10 @@ pub fn describe(message: &Message) -> Description {
                 summary: format!("$ etcdctl {}", argv.join(" ")),
                 ..Description::default()
             },
+            Input::Kubectl { argv, .. } => Description {
+                summary: format!("$ kubectl {}", argv.join(" ")),
+                ..Description::default()
+            },
             Input::Interrupt { input_id } => Description {
                 summary: format!("^C (interrupt input {input_id})"),
                 ..Description::default()

@@ -67,6 +67,14 @@ pub enum Input {
         argv: Vec<String>,
         stdin: Option<String>,
     },
+    /// One `kubectl` run: its arguments after `kubectl`, its standard input, and the files and
+    /// directories it may read (`-f`), as the console found them (the page's files, or the
+    /// disk for the native console).
+    Kubectl {
+        argv: Vec<String>,
+        stdin: Option<String>,
+        files: Vec<(String, crate::kubectl::io::FileEntry)>,
+    },
     /// Ctrl-C on a running input (a `watch` that stays open), or the end of a console
     /// `timeout N ...` wrapper: the tool running `input_id` stops it.
     Interrupt { input_id: u64 },

@@ -281,9 +281,11 @@ impl Sim {
         self.inputs.push((self.now, input.clone()));
         let to = match &input {
             Input::Etcdctl { .. } => Addr::Etcdctl,
+            Input::Kubectl { .. } => Addr::Kubectl,
             // The interrupt goes to the tool that runs the input (ids index `inputs`).
             Input::Interrupt { input_id } => match self.inputs.get(*input_id as usize) {
                 Some((_, Input::Etcdctl { .. })) => Addr::Etcdctl,
+                Some((_, Input::Kubectl { .. })) => Addr::Kubectl,
                 _ => Addr::Learner,
             },
         };

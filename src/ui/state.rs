@@ -89,18 +89,20 @@ impl Reducible for AppState {
                         error: Some(format!("kubestep: {}", e.message)),
                     },
                     Ok(commands) if commands.is_empty() => return self,
-                    Ok(commands) => match crate::console::input_for(&commands[0]) {
-                        Ok(input) => ConsoleLine {
-                            command: line.clone(),
-                            input_id: Some(sim_rc.borrow_mut().submit(input)),
-                            error: None,
-                        },
-                        Err(e) => ConsoleLine {
-                            command: line.clone(),
-                            input_id: None,
-                            error: Some(e),
-                        },
-                    },
+                    Ok(commands) => {
+                        match crate::console::input_for(&commands[0], &crate::console::no_files) {
+                            Ok(input) => ConsoleLine {
+                                command: line.clone(),
+                                input_id: Some(sim_rc.borrow_mut().submit(input)),
+                                error: None,
+                            },
+                            Err(e) => ConsoleLine {
+                                command: line.clone(),
+                                input_id: None,
+                                error: Some(e),
+                            },
+                        }
+                    }
                 };
                 history.push(entry);
             }

@@ -1,0 +1,264 @@
+//! `kubectl delete`: by name, `-f`, `-l`, `--all`, with `--grace-period`, `--now`, `--force`
+//! and `--cascade`; like kubectl 1.33 it then waits until each object is really gone (a pod's
+//! graceful termination takes its grace period on the kubelet).
+
+use serde_json::{json, Value};
+
+use super::get::{selector_query, targets, Target};
+use super::{Command, Invocation, FILENAME};
+use crate::apiserver::request::encode_component;
+use crate::apiserver::watch::WatchEventType;
+use crate::kubectl::client::{ok_json, status_message};
+use crate::kubectl::flags::{bool_flag, flag, str_flag, Flag, Kind};
+use crate::kubectl::io::{Fail, Io, Res};
+
+const FLAGS: &[Flag] = &[
+    FILENAME,
+    bool_flag("all", None),
+    bool_flag("all-namespaces", Some('A')),
+    str_flag("selector", Some('l')),
+    str_flag("field-selector", None),
+    flag("grace-period", None, Kind::Int),
+    bool_flag("now", None),
+    bool_flag("force", None),
+    Flag {
+        name: "cascade",
+        short: None,
+        kind: Kind::Str,
+        no_opt_default: Some("background"),
+    },
+    bool_flag("ignore-not-found", None),
+    str_flag("output", Some('o')),
+    bool_flag("wait", None),
+    str_flag("timeout", None),
+    str_flag("dry-run", None),
+    bool_flag("recursive", Some('R')),
+    bool_flag("interactive", Some('i')),
+    str_flag("raw", None),
+    str_flag("kustomize", Some('k')),
+];
+
+pub fn commands() -> Vec<Command> {
+    vec![Command {
+        path: "delete",
+        flags: FLAGS,
+        run,
+        help: include_str!("../help/delete.txt"),
+    }]
+}
+
+fn propagation(inv: &Invocation) -> Res<&'static str> {
+    match inv.flags.str("cascade") {
+        None | Some("background") | Some("true") => Ok("Background"),
+        Some("foreground") => Ok("Foreground"),
+        Some("orphan") | Some("false") => Ok("Orphan"),
+        Some(other) => Err(Fail::msg(format!(
+            "invalid cascade value ({other}). Must be \"background\", \"foreground\", or \"orphan\""
+        ))),
+    }
+}
+
+/// One object to delete.
+struct Victim {
+    path: String,
+    collection: String,
+    /// `pod "web"` as the result line names it.
+    label: String,
+    name: String,
+}
+
+fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
+    let f = &inv.flags;
+    let args = inv.args();
+    let by_selector = f.has("selector") || f.has("field-selector") || f.bool("all");
+    if args.is_empty() && f.many("filename").is_empty() {
+        return Err(Fail::raw(
+            "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'\n",
+        ));
+    }
+    let propagation = propagation(inv)?;
+    let mut grace = f.int("grace-period");
+    if f.bool("now") {
+        if grace.is_some_and(|g| g >= 0) {
+            return Err(Fail::msg(
+                "--now and --grace-period cannot be specified together",
+            ));
+        }
+        grace = Some(1);
+    }
+    if f.bool("force") {
+        match grace {
+            None | Some(-1) => grace = Some(0),
+            Some(0) => {}
+            Some(_) => {}
+        }
+        io.print("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n");
+    } else if grace == Some(0) {
+        // kubectl turns a zero grace period without --force into 1 s.
+        grace = Some(1);
+    }
+    let d = inv.client.discover(io)?;
+    let targets = targets(io, inv, &d, args)?;
+    if !by_selector && f.many("filename").is_empty() && targets.iter().any(|t| t.names.is_empty()) {
+        return Err(Fail::msg(
+            "resource(s) were provided, but no name was specified",
+        ));
+    }
+    let all_ns = f.bool("all-namespaces");
+    let mut victims: Vec<Victim> = Vec::new();
+    let mut errors = String::new();
+    for Target {
+        resource,
+        names,
+        namespace,
+    } in &targets
+    {
+        let ns = namespace
+            .clone()
+            .unwrap_or_else(|| inv.client.namespace.clone());
+        let collection = resource.collection_path((!all_ns).then_some(ns.as_str()));
+        if names.is_empty() {
+            let mut q = selector_query(inv);
+            q.push("limit=500".into());
+            let list = io.call(inv.client.request(
+                "GET",
+                &format!("{collection}?{}", q.join("&")),
+                "application/json",
+            ))?;
+            let list = ok_json(&list)?;
+            for item in list["items"].as_array().into_iter().flatten() {
+                let name = item["metadata"]["name"].as_str().unwrap_or_default();
+                let item_ns = item["metadata"]["namespace"].as_str().unwrap_or(&ns);
+                let path = if resource.namespaced {
+                    resource.object_path(item_ns, name)
+                } else {
+                    format!("{collection}/{}", encode_component(name))
+                };
+                victims.push(Victim {
+                    collection: resource.collection_path(resource.namespaced.then_some(item_ns)),
+                    path,
+                    label: format!("{} \"{name}\"", resource.kind_group()),
+                    name: name.to_string(),
+                });
+            }
+        }
+        for name in names {
+            let path = if resource.namespaced {
+                resource.object_path(&ns, name)
+            } else {
+                format!("{collection}/{}", encode_component(name))
+            };
+            victims.push(Victim {
+                collection: resource.collection_path(resource.namespaced.then_some(ns.as_str())),
+                path,
+                label: format!("{} \"{name}\"", resource.kind_group()),
+                name: name.clone(),
+            });
+        }
+    }
+    if victims.is_empty() && errors.is_empty() && !f.bool("ignore-not-found") {
+        io.print(if all_ns {
+            "No resources found\n".to_string()
+        } else {
+            format!(
+                "No resources found in {} namespace.\n",
+                inv.client.namespace
+            )
+        });
+        return Ok(());
+    }
+    let mut body = serde_json::Map::new();
+    if let Some(g) = grace.filter(|g| *g >= 0) {
+        body.insert("gracePeriodSeconds".into(), json!(g));
+    }
+    body.insert("propagationPolicy".into(), json!(propagation));
+    let dry_server = f.str("dry-run") == Some("server");
+    if dry_server {
+        body.insert("dryRun".into(), json!(["All"]));
+    }
+    let body = Value::Object(body).to_string();
+    let mut deleted: Vec<(&Victim, String)> = Vec::new();
+    for v in &victims {
+        if f.str("dry-run") == Some("client") {
+            io.print(format!("{} deleted (dry run)\n", v.label));
+            continue;
+        }
+        let r = inv
+            .client
+            .send_json(io, "DELETE", &v.path, "application/json", body.clone())?;
+        if r.status == 404 && f.bool("ignore-not-found") {
+            continue;
+        }
+        match ok_json(&r) {
+            Ok(obj) => {
+                if f.str("output") == Some("name") {
+                    io.print(format!(
+                        "{}\n",
+                        v.label.replace(" \"", "/").trim_end_matches('"')
+                    ));
+                } else {
+                    io.print(format!(
+                        "{} deleted{}\n",
+                        v.label,
+                        if dry_server { " (server dry run)" } else { "" }
+                    ));
+                }
+                // An object still present (graceful deletion, finalizers) is waited for.
+                let still_there = obj["kind"] != "Status"
+                    && (obj["metadata"]["deletionTimestamp"].is_string()
+                        || obj["metadata"]["finalizers"]
+                            .as_array()
+                            .is_some_and(|a| !a.is_empty()));
+                if still_there && !dry_server && f.str("wait") != Some("false") {
+                    let uid = obj["metadata"]["uid"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string();
+                    deleted.push((v, uid));
+                }
+            }
+            Err(_) => errors += &status_message(&r, ""),
+        }
+    }
+    // `--wait`: watch each object until it is gone.
+    for (v, uid) in deleted {
+        let field = encode_component(&format!("metadata.name={}", v.name));
+        let list = io.call(inv.client.request(
+            "GET",
+            &format!("{}?fieldSelector={field}", v.collection),
+            "application/json",
+        ))?;
+        let list = ok_json(&list)?;
+        let present = list["items"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|o| o["metadata"]["uid"] == uid.as_str()));
+        if !present {
+            continue;
+        }
+        let rv = list["metadata"]["resourceVersion"]
+            .as_str()
+            .unwrap_or_default();
+        let (r, events) = io.watch(inv.client.request(
+            "GET",
+            &format!(
+                "{}?fieldSelector={field}&resourceVersion={rv}&watch=true",
+                v.collection
+            ),
+            "application/json",
+        ))?;
+        if r.status != 200 {
+            errors += &status_message(&r, "");
+            continue;
+        }
+        if !events.iter().any(|e| {
+            e.kind == WatchEventType::Deleted && e.object["metadata"]["uid"] == uid.as_str()
+        }) {
+            return Err(Fail::Watching);
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Fail::raw(errors))
+    }
+}

@@ -1,0 +1,290 @@
+//! kubectl's command tree: finding the command in the arguments (flags may come first), its
+//! flags, `--help` from the real tool's texts, and cobra's errors for unknown commands.
+
+pub mod apply;
+pub mod config;
+pub mod delete;
+pub mod get;
+pub mod info;
+
+use super::client::Client;
+use super::flags::{self, Flag, Kind, Parsed};
+use super::io::{Fail, Io, Res};
+use super::kubeconfig;
+
+/// A command ready to run: its parsed flags and REST client.
+pub struct Invocation {
+    /// `get`, `config view`, `rollout status`...
+    pub path: String,
+    pub flags: Parsed,
+    pub client: Client,
+}
+
+impl Invocation {
+    /// The positional arguments.
+    pub fn args(&self) -> &[String] {
+        &self.flags.args
+    }
+
+    /// `error: <message>\nSee 'kubectl <cmd> -h' for help and examples` (cmdutil.UsageErrorf).
+    pub fn usage_error(&self, message: &str) -> Fail {
+        Fail::raw(format!(
+            "error: {message}\nSee 'kubectl {} -h' for help and examples\n",
+            self.path
+        ))
+    }
+}
+
+type RunFn = fn(&mut Io<'_>, &Invocation) -> Res<()>;
+
+/// One command: its path, own flags, and what it does.
+pub struct Command {
+    pub path: &'static str,
+    pub flags: &'static [Flag],
+    pub run: RunFn,
+    /// Its `--help` text, captured from kubectl 1.33.
+    pub help: &'static str,
+}
+
+/// `-f` as most commands declare it.
+pub const FILENAME: Flag = flags::flag("filename", Some('f'), Kind::Many { split_commas: true });
+
+/// Every command kubestep's kubectl runs.
+pub fn commands() -> Vec<Command> {
+    let mut c = vec![];
+    c.extend(info::commands());
+    c.extend(config::commands());
+    c.extend(get::commands());
+    c.extend(apply::commands());
+    c.extend(delete::commands());
+    c
+}
+
+/// The top-level commands kubectl lists in its help (for "Did you mean this?").
+const TOP_LEVEL: &[&str] = &[
+    "annotate",
+    "api-resources",
+    "api-versions",
+    "apply",
+    "attach",
+    "auth",
+    "autoscale",
+    "certificate",
+    "cluster-info",
+    "completion",
+    "config",
+    "cordon",
+    "cp",
+    "create",
+    "debug",
+    "delete",
+    "describe",
+    "diff",
+    "drain",
+    "edit",
+    "events",
+    "exec",
+    "explain",
+    "expose",
+    "get",
+    "kustomize",
+    "label",
+    "logs",
+    "options",
+    "patch",
+    "plugin",
+    "port-forward",
+    "proxy",
+    "replace",
+    "rollout",
+    "run",
+    "scale",
+    "set",
+    "taint",
+    "top",
+    "uncordon",
+    "version",
+    "wait",
+];
+
+/// The words of `argv` that are not flags or flag values (global flags may precede the
+/// command: `kubectl -n kube-system get pods`).
+fn words(argv: &[String]) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < argv.len() {
+        let a = argv[i].as_str();
+        if a == "--" {
+            break;
+        }
+        if let Some(long) = a.strip_prefix("--") {
+            let takes_value = flags::GLOBAL
+                .iter()
+                .any(|f| f.name == long && f.kind != Kind::Bool);
+            i += if takes_value { 2 } else { 1 };
+            continue;
+        }
+        if a.len() == 2 && a.starts_with('-') {
+            let c = a.chars().nth(1).unwrap_or(' ');
+            let takes_value = flags::GLOBAL
+                .iter()
+                .any(|f| f.short == Some(c) && f.kind != Kind::Bool);
+            i += if takes_value { 2 } else { 1 };
+            continue;
+        }
+        if a.starts_with('-') {
+            i += 1;
+            continue;
+        }
+        out.push((i, a));
+        i += 1;
+    }
+    out
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// cobra's "unknown command" error with its suggestions (distance 2, or a prefix).
+fn unknown_command(name: &str, parent: &str, candidates: &[&str]) -> Fail {
+    let suggestions: Vec<&&str> = candidates
+        .iter()
+        .filter(|c| levenshtein(name, c) <= 2 || c.starts_with(&name.to_lowercase()))
+        .collect();
+    let mut text = format!("error: unknown command \"{name}\" for \"{parent}\"\n");
+    if !suggestions.is_empty() {
+        text += "\nDid you mean this?\n";
+        for s in suggestions {
+            text += &format!("\t{s}\n");
+        }
+    }
+    Fail::raw(text)
+}
+
+/// Runs one kubectl command line (the words after `kubectl`).
+pub fn run(io: &mut Io<'_>, argv: &[String]) -> Res<()> {
+    let commands = commands();
+    let words = words(argv);
+    // The longest command path the words spell (`config view`, `rollout status`, `get`).
+    let mut found: Option<(&Command, usize)> = None;
+    for cmd in &commands {
+        let parts: Vec<&str> = cmd.path.split(' ').collect();
+        if parts.len() <= words.len()
+            && parts.iter().zip(&words).all(|(p, (_, w))| p == w)
+            && found.is_none_or(|(f, _)| f.path.split(' ').count() < parts.len())
+        {
+            found = Some((cmd, parts.len()));
+        }
+    }
+    let wants_help = argv.iter().any(|a| a == "--help" || a == "-h");
+    let Some((cmd, depth)) = found else {
+        return match words.first() {
+            None if wants_help || argv.is_empty() => {
+                io.print(include_str!("../help/kubectl.txt"));
+                Ok(())
+            }
+            None => {
+                // Only flags: parse them to report a bad one, else print the help.
+                flags::parse(argv, &[]).map_err(|e| {
+                    Fail::raw(format!(
+                        "error: {e}\nSee 'kubectl --help' for usage.\n"
+                    ))
+                })?;
+                io.print(include_str!("../help/kubectl.txt"));
+                Ok(())
+            }
+            Some((_, w)) if TOP_LEVEL.contains(w) => Err(Fail::msg(format!(
+                "kubestep's kubectl does not simulate \"kubectl {w}\" (no container runtime or network to reach); see \"kubectl --help\" for what it runs"
+            ))),
+            Some((_, w)) => {
+                // A group whose subcommand is unknown (`kubectl config frob`).
+                let groups: Vec<&str> = commands
+                    .iter()
+                    .filter_map(|c| c.path.split_once(' ').map(|(g, _)| g))
+                    .collect();
+                if groups.contains(w) {
+                    let subs: Vec<&str> = commands
+                        .iter()
+                        .filter_map(|c| c.path.strip_prefix(&format!("{w} ")))
+                        .collect();
+                    match words.get(1) {
+                        Some((_, sub)) => Err(unknown_command(sub, &format!("kubectl {w}"), &subs)),
+                        None => {
+                            io.print(group_help(w));
+                            Ok(())
+                        }
+                    }
+                } else {
+                    Err(unknown_command(w, "kubectl", TOP_LEVEL))
+                }
+            }
+        };
+    };
+    if wants_help {
+        io.print(cmd.help);
+        return Ok(());
+    }
+    // The command's own words removed, everything else is its flags and arguments.
+    let skip: Vec<usize> = words[..depth].iter().map(|(i, _)| *i).collect();
+    let rest: Vec<String> = argv
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !skip.contains(i))
+        .map(|(_, a)| a.clone())
+        .collect();
+    let parsed = flags::parse(&rest, cmd.flags).map_err(|e| {
+        Fail::raw(format!(
+            "error: {e}\nSee 'kubectl {} --help' for usage.\n",
+            cmd.path
+        ))
+    })?;
+    let verbosity: u8 = parsed
+        .str("v")
+        .map(|v| {
+            v.parse().map_err(|_| {
+                Fail::raw(format!(
+                    "error: invalid argument \"{v}\" for \"-v, --v\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax\nSee 'kubectl {} --help' for usage.\n",
+                    cmd.path
+                ))
+            })
+        })
+        .transpose()?
+        .unwrap_or(0);
+    io.log.verbosity = verbosity;
+    if let Some(path) = parsed.str("kubeconfig") {
+        if path != kubeconfig::PATH && path != "~/.kube/config" {
+            return Err(Fail::msg(format!("stat {path}: no such file or directory")));
+        }
+    }
+    let client = Client::new(io.kubeconfig, &parsed)?;
+    if !cmd.path.starts_with("config") {
+        let line = io.log.config_loaded(io.started, kubeconfig::PATH);
+        io.print(line);
+    }
+    let inv = Invocation {
+        path: cmd.path.to_string(),
+        flags: parsed,
+        client,
+    };
+    (cmd.run)(io, &inv)
+}
+
+/// A command group's help (`kubectl config`, `kubectl rollout`).
+fn group_help(group: &str) -> &'static str {
+    commands()
+        .into_iter()
+        .find(|c| c.path == group)
+        .map(|c| c.help)
+        .unwrap_or(include_str!("../help/kubectl.txt"))
+}

@@ -1,0 +1,216 @@
+//! kubectl's request logs (`-v=6` to `-v=9`): klog lines in client-go 1.33's structured form,
+//! as `round_trippers.go` and `request.go` write them, stamped with simulated time.
+//!
+//! - 6: the config load, then one `"Response"` line per request (verb, URL, status, time).
+//! - 7: the request's method, URL and headers, then the response status.
+//! - 8: adds the request and response bodies (truncated at 1024 bytes) and response headers.
+//! - 9: the request as a curl command, bodies up to 10240 bytes, the connection trace.
+
+use crate::apiserver::request::{status_text, HttpRequest, HttpResponse};
+use crate::sim::SimTime;
+
+/// The process id kubestep's kubectl logs under (a real one changes per run; tests mask it).
+pub const PID: u32 = 4242;
+
+/// `https://172.18.0.2:6443`: the control-plane endpoint in the kubeconfig.
+pub const SERVER: &str = "https://172.18.0.2:6443";
+
+#[derive(Clone, Debug)]
+pub struct RequestLog {
+    pub verbosity: u8,
+    /// Requests so far (the first one dials a connection).
+    count: usize,
+}
+
+/// klog's header: `I1123 13:02:04.658452    4242 loader.go:402] `.
+pub fn klog_header(severity: char, at: SimTime, caller: &str) -> String {
+    // 2026-01-01T00:00:00.000000Z → MMDD hh:mm:ss.uuuuuu
+    let stamp = at.rfc3339_micros();
+    let (date, time) = stamp.split_once('T').unwrap_or((&stamp, ""));
+    let mmdd: String = date.split('-').skip(1).collect();
+    let time = time.trim_end_matches('Z');
+    format!("{severity}{mmdd} {time} {PID:>7} {caller}] ")
+}
+
+/// Go's `%q`-like quoting klog uses for string values.
+fn quote(s: &str) -> String {
+    serde_json::to_string(s).expect("a string serialises")
+}
+
+/// client-go's `truncateBody`: 1024 bytes at `-v=8`, 10240 at `-v=9`.
+fn truncate(body: &str, verbosity: u8) -> String {
+    let max = if verbosity >= 10 {
+        return body.to_string();
+    } else if verbosity >= 9 {
+        10240
+    } else {
+        1024
+    };
+    if body.len() <= max {
+        return body.to_string();
+    }
+    let mut cut = max;
+    while !body.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{} [truncated {} chars]", &body[..cut], body.len() - max)
+}
+
+impl RequestLog {
+    pub fn new(verbosity: u8) -> RequestLog {
+        RequestLog {
+            verbosity,
+            count: 0,
+        }
+    }
+
+    /// `loader.go:402] Config loaded from file:  /root/.kube/config`.
+    pub fn config_loaded(&self, at: SimTime, path: &str) -> String {
+        if self.verbosity < 6 {
+            return String::new();
+        }
+        format!(
+            "{}Config loaded from file:  {path}\n",
+            klog_header('I', at, "loader.go:402")
+        )
+    }
+
+    fn url(request: &HttpRequest) -> String {
+        format!("{SERVER}{}", request.url())
+    }
+
+    fn body_text(request: &HttpRequest) -> String {
+        String::from_utf8_lossy(&request.body.to_bytes()).into_owned()
+    }
+
+    /// What is logged when a request goes out at `sent` (before its answer is known, so a
+    /// watch that stays open shows its request at once).
+    pub fn request(&mut self, request: &HttpRequest, sent: SimTime) -> String {
+        let v = self.verbosity;
+        self.count += 1;
+        let mut out = String::new();
+        if v < 7 {
+            return out;
+        }
+        let url = Self::url(request);
+        if v >= 8 {
+            out += &format!(
+                "{}\"Request Body\" body={}\n",
+                klog_header('I', sent, "request.go:1212"),
+                quote(&truncate(&Self::body_text(request), v))
+            );
+        }
+        let masked = |k: &str, val: &str| -> String {
+            if k.eq_ignore_ascii_case("Authorization") {
+                "Bearer <masked>".to_string()
+            } else {
+                val.to_string()
+            }
+        };
+        if v >= 9 {
+            let mut curl = format!("curl -v -X{} ", request.method);
+            for (k, val) in &request.headers {
+                curl += &format!(" -H \"{k}: {}\"", masked(k, val));
+            }
+            curl += &format!(" '{url}'");
+            out += &format!(
+                "{}\"Request\" curlCommand=<\n\t{curl}\n >\n",
+                klog_header('I', sent, "round_trippers.go:527")
+            );
+            if self.count == 1 {
+                out += &format!(
+                    "{}\"HTTP Trace: Dial succeed\" network=\"tcp\" address=\"172.18.0.2:6443\"\n",
+                    klog_header('I', sent, "round_trippers.go:562")
+                );
+            }
+        } else {
+            let mut headers = String::new();
+            for (k, val) in &request.headers {
+                headers += &format!("\t{k}: {}\n", masked(k, val));
+            }
+            out += &format!(
+                "{}\"Request\" verb=\"{}\" url=\"{url}\" headers=<\n{headers} >\n",
+                klog_header('I', sent, "round_trippers.go:527"),
+                request.method
+            );
+        }
+        out
+    }
+
+    /// Everything logged for one round trip, written when its answer is in (the lines carry
+    /// the send and receive times).
+    pub fn response(
+        &mut self,
+        request: &HttpRequest,
+        response: &HttpResponse,
+        sent: SimTime,
+        received: SimTime,
+    ) -> String {
+        let v = self.verbosity;
+        if v < 6 {
+            return String::new();
+        }
+        let mut out = String::new();
+        let url = Self::url(request);
+        let ms = received.0.saturating_sub(sent.0);
+        let status = format!("{} {}", response.status, status_text(response.status));
+        let head = klog_header('I', received, "round_trippers.go:632");
+        let response_headers = || {
+            let mut h: Vec<(String, String)> = response.headers.clone();
+            h.push(("Date".into(), http_date(received)));
+            h.sort();
+            let mut s = String::new();
+            for (k, val) in h {
+                s += &format!("\t{k}: {val}\n");
+            }
+            s
+        };
+        if v >= 9 {
+            out += &format!(
+                "{head}\"Response\" verb=\"{}\" url=\"{url}\" status=\"{status}\" headers=<\n{} > milliseconds={ms} getConnectionMilliseconds=0 serverProcessingMilliseconds={ms}\n",
+                request.method,
+                response_headers()
+            );
+        } else if v >= 8 {
+            out += &format!(
+                "{head}\"Response\" status=\"{status}\" headers=<\n{} > milliseconds={ms}\n",
+                response_headers()
+            );
+        } else if v >= 7 {
+            out += &format!("{head}\"Response\" status=\"{status}\" milliseconds={ms}\n");
+        } else {
+            out += &format!(
+                "{head}\"Response\" verb=\"{}\" url=\"{url}\" status=\"{status}\" milliseconds={ms}\n",
+                request.method
+            );
+        }
+        if v >= 8 {
+            let body = String::from_utf8_lossy(&response.body.to_bytes()).into_owned();
+            out += &format!(
+                "{}\"Response Body\" body={}\n",
+                klog_header('I', received, "request.go:1416"),
+                quote(&truncate(&body, v))
+            );
+        }
+        out
+    }
+}
+
+/// An HTTP `Date` header: `Mon, 23 Nov 2026 13:02:04 GMT`.
+pub fn http_date(at: SimTime) -> String {
+    let days = at.unix_seconds() / 86400;
+    // 1970-01-01 was a Thursday.
+    let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][(days % 7) as usize];
+    let stamp = at.rfc3339();
+    let (date, time) = stamp.split_once('T').unwrap_or((&stamp, "00:00:00Z"));
+    let parts: Vec<&str> = date.split('-').collect();
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ][parts[1].parse::<usize>().unwrap_or(1) - 1];
+    format!(
+        "{weekday}, {} {month} {} {} GMT",
+        parts[2],
+        parts[0],
+        &time[..8]
+    )
+}

@@ -1,0 +1,114 @@
+//! `-f` inputs as kubectl's resource builder reads them: files, directories (their `.json`,
+//! `.yaml` and `.yml` files, sorted), `-` for standard input; multi-document YAML split at
+//! `---`, JSON or YAML converted to JSON, with the builder's error texts.
+
+use serde_json::Value;
+
+use crate::apiserver::decode::split_documents;
+use crate::apiserver::decode::yaml_to_json;
+
+use super::io::{Fail, FileEntry, Io, Res};
+
+/// One object read from a manifest.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Doc {
+    /// The file it came from as kubectl names it (`pod.yaml`, `STDIN`).
+    pub source: String,
+    pub object: Value,
+}
+
+const EXTENSIONS: [&str; 3] = [".json", ".yaml", ".yml"];
+
+/// Every object the `-f` arguments name, in order.
+pub fn read(io: &Io<'_>, filenames: &[String], recursive: bool) -> Res<Vec<Doc>> {
+    let mut out = Vec::new();
+    for f in filenames {
+        if f == "-" {
+            let text = io.stdin.unwrap_or_default();
+            out.extend(parse(text, "STDIN")?);
+            continue;
+        }
+        match io.files.get(f.as_str()) {
+            Some(FileEntry::File(text)) => out.extend(parse(text, f)?),
+            Some(FileEntry::Dir(entries)) => {
+                for e in entries {
+                    let path = format!("{}/{e}", f.trim_end_matches('/'));
+                    match io.files.get(path.as_str()) {
+                        Some(FileEntry::File(text))
+                            if EXTENSIONS.iter().any(|x| e.ends_with(x)) =>
+                        {
+                            out.extend(parse(text, &path)?)
+                        }
+                        Some(FileEntry::Dir(_)) if recursive => {
+                            out.extend(read(io, &[path], true)?)
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            None if f.starts_with("http://") || f.starts_with("https://") => {
+                return Err(Fail::msg(format!(
+                    "unable to read URL \"{f}\", server reported 0 , status code=0 (kubestep has no network: paste the manifest into the editor instead)"
+                )))
+            }
+            None => return Err(Fail::msg(format!("the path \"{f}\" does not exist"))),
+        }
+    }
+    Ok(out)
+}
+
+/// The objects of one file (a `List` is expanded into its items, as the builder does).
+pub fn parse(text: &str, source: &str) -> Res<Vec<Doc>> {
+    let docs =
+        split_documents(text).map_err(|e| Fail::msg(format!("error parsing {source}: {e}")))?;
+    let mut out = Vec::new();
+    for d in docs {
+        let value = yaml_to_json(&d.text).map_err(|e| {
+            Fail::msg(format!(
+                "error parsing {source}: error converting YAML to JSON: {e}"
+            ))
+        })?;
+        match value {
+            Value::Null => continue,
+            Value::Object(ref m) => {
+                if m.get("kind").and_then(Value::as_str).unwrap_or("").is_empty() {
+                    return Err(Fail::msg(format!(
+                        "unable to decode \"{source}\": Object 'Kind' is missing in '{}'",
+                        crate::apiserver::patch::go_fmt::go_json_marshal(&value)
+                    )));
+                }
+                let kind = m["kind"].as_str().unwrap_or_default();
+                if kind.ends_with("List") && m.get("items").is_some_and(Value::is_array) {
+                    for item in m["items"].as_array().into_iter().flatten() {
+                        out.push(Doc {
+                            source: source.to_string(),
+                            object: item.clone(),
+                        });
+                    }
+                } else {
+                    out.push(Doc {
+                        source: source.to_string(),
+                        object: value,
+                    });
+                }
+            }
+            other => {
+                return Err(Fail::msg(format!(
+                    "error parsing {source}: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+                    crate::apiserver::patch::go_fmt::go_type(&other)
+                )))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `metadata.name` and `metadata.namespace` of an object.
+pub fn name_of(obj: &Value) -> (&str, Option<&str>) {
+    (
+        obj.pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or_default(),
+        obj.pointer("/metadata/namespace").and_then(Value::as_str),
+    )
+}
