@@ -124,6 +124,77 @@ pub fn authorize(
     }
 }
 
+/// Impersonation (`Impersonate-User`, `Impersonate-Group` headers, `kubectl --as`), the filter
+/// between authentication and authorization: the requester must be allowed to `impersonate`
+/// each user and group; the request then runs as the impersonated user (plus
+/// `system:authenticated`). `Ok(None)` when the request impersonates no one.
+pub fn impersonate(
+    view: &AuthzView<'_>,
+    user: &UserInfo,
+    req: &HttpRequest,
+) -> Result<Option<(UserInfo, String)>, ApiError> {
+    let name = req.header_value("Impersonate-User");
+    let groups: Vec<&str> = req
+        .headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("Impersonate-Group"))
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let Some(name) = name else {
+        if groups.is_empty() {
+            return Ok(None);
+        }
+        return Err(status::internal_error(&format!(
+            "requested [{{Group  {}  authentication.k8s.io/v1  }}] without impersonating a user",
+            groups[0]
+        ))
+        .into());
+    };
+    let authorizer = Authorizer::new(None, view.rbac());
+    let check = |resource: &str, target: &str| -> Result<(), ApiError> {
+        let attrs = Attributes::resource(user, "impersonate", "", "", resource, "", target);
+        authorizer
+            .authorize_request(&attrs)
+            .map(|_| ())
+            .map_err(|status| ApiError { code: 403, status })
+    };
+    // A service account name is impersonated as the serviceaccounts resource.
+    match name
+        .strip_prefix("system:serviceaccount:")
+        .and_then(|r| r.split_once(':'))
+    {
+        Some((ns, sa)) => {
+            let attrs =
+                Attributes::resource(user, "impersonate", ns, "", "serviceaccounts", "", sa);
+            authorizer
+                .authorize_request(&attrs)
+                .map_err(|status| ApiError { code: 403, status })?;
+        }
+        None => check("users", name)?,
+    }
+    for g in &groups {
+        check("groups", g)?;
+    }
+    let mut new_groups: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
+    if name != "system:anonymous" && !new_groups.iter().any(|g| g == "system:authenticated") {
+        new_groups.push("system:authenticated".to_string());
+    }
+    let note = format!(
+        "{} impersonates {name} (groups {})",
+        user.name,
+        new_groups.join(", ")
+    );
+    Ok(Some((
+        UserInfo {
+            name: name.to_string(),
+            uid: String::new(),
+            groups: new_groups,
+            extra: Default::default(),
+        },
+        note,
+    )))
+}
+
 /// The media types a create or update body may have.
 const BODY_TYPES: &[&str] = &[
     "application/json",

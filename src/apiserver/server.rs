@@ -758,7 +758,20 @@ impl KubeApiServer {
         };
         match stage {
             Stage::Authentication => {
-                let user = rc.user.clone().expect("authenticated requests have a user");
+                let mut user = rc.user.clone().expect("authenticated requests have a user");
+                match chain::impersonate(&self.authz_view(), &user, &rc.request) {
+                    Ok(None) => {}
+                    Ok(Some((as_user, _))) => {
+                        user = as_user.clone();
+                        if let Some(rc) = self.requests.get_mut(&n) {
+                            rc.user = Some(as_user);
+                        }
+                    }
+                    Err(e) => return self.fail(ctx, n, Stage::Authorization, e),
+                }
+                let Some(rc) = self.requests.get(&n) else {
+                    return;
+                };
                 let result = chain::authorize(&self.authz_view(), &user, &rc.info, &rc.request);
                 match result {
                     Ok(reason) => self.stage(ctx, n, Stage::Authorization, true, reason),

@@ -6,6 +6,8 @@ pub mod config;
 pub mod delete;
 pub mod get;
 pub mod info;
+pub mod inspect;
+pub mod node;
 
 use super::client::Client;
 use super::flags::{self, Flag, Kind, Parsed};
@@ -57,6 +59,8 @@ pub fn commands() -> Vec<Command> {
     c.extend(get::commands());
     c.extend(apply::commands());
     c.extend(delete::commands());
+    c.extend(node::commands());
+    c.extend(inspect::commands());
     c
 }
 
