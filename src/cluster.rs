@@ -185,7 +185,12 @@ pub const START_UP: crate::sim::SimDuration = crate::sim::SimDuration::from_secs
 /// its post-start hooks, the kubelets have registered their nodes and mirror pods. The start-up
 /// traffic stays in the trace.
 pub fn booted(seed: u64) -> Sim {
-    let mut sim = Sim::new(crate::sim::SimConfig::default(), seed);
+    booted_with(crate::sim::SimConfig::default(), seed)
+}
+
+/// [`booted`] with a simulation configuration (the page keeps a bounded trace).
+pub fn booted_with(config: crate::sim::SimConfig, seed: u64) -> Sim {
+    let mut sim = Sim::new(config, seed);
     sim.run_until_idle();
     sim.advance(START_UP);
     sim.run_until_idle();

@@ -33,6 +33,9 @@ pub struct SimConfig {
     /// `run_until_idle` gives up after this many deliveries (a run that never settles is a bug
     /// in a component, and must not hang the page).
     pub max_steps_per_run: u64,
+    /// Hold only the most recent entries of the trace in full (see [`Trace::with_retention`]);
+    /// `None` keeps everything (tests, the CLI).
+    pub trace_retention: Option<usize>,
 }
 
 impl Default for SimConfig {
@@ -41,6 +44,7 @@ impl Default for SimConfig {
             latency_ms: 1,
             jitter_ms: 1,
             max_steps_per_run: 1_000_000,
+            trace_retention: None,
         }
     }
 }
@@ -124,6 +128,9 @@ impl Sim {
 
     /// A kernel with no actors, for tests of the kernel itself.
     pub fn empty(config: SimConfig, seed: u64) -> Sim {
+        let trace = config
+            .trace_retention
+            .map_or_else(Trace::default, Trace::with_retention);
         Sim {
             config,
             seed,
@@ -134,7 +141,7 @@ impl Sim {
             queue: BinaryHeap::new(),
             work_in_flight: 0,
             actors: BTreeMap::new(),
-            trace: Trace::default(),
+            trace,
             inputs: Vec::new(),
             console: Vec::new(),
             link_clock: BTreeMap::new(),

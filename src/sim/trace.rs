@@ -67,19 +67,62 @@ impl TraceEntry {
     }
 }
 
-/// The recorded trace and a running hash of it.
+/// Counts of every delivery ever made, kept even when old entries are dropped: per step of
+/// the pod creation flow, per receiving component, per message kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct TraceSummary {
+    pub total: u64,
+    /// Entries no longer held in full (older than the retention window).
+    pub dropped: u64,
+    pub per_step: std::collections::BTreeMap<u8, u64>,
+    pub per_component: std::collections::BTreeMap<String, u64>,
+    pub per_kind: std::collections::BTreeMap<String, u64>,
+}
+
+/// The recorded trace and a running hash of it. With a retention limit, only the most recent
+/// entries are held in full (between `limit` and `2 * limit` of them: the oldest half is
+/// dropped at once, so pushing stays amortised O(1)); the hash and the summary cover all.
+/// A cluster of 5,000 nodes sends a heartbeat per node every 10 s: a page must not keep every
+/// one of them forever.
 #[derive(Clone, Debug, Default)]
 pub struct Trace {
     entries: Vec<TraceEntry>,
     hash: Fnv1a64,
+    summary: TraceSummary,
+    limit: Option<usize>,
 }
 
 impl Trace {
+    /// A trace that holds at least the last `limit` entries in full.
+    pub fn with_retention(limit: usize) -> Trace {
+        assert!(limit > 0, "a trace must hold at least one entry");
+        Trace {
+            limit: Some(limit),
+            ..Trace::default()
+        }
+    }
+
     pub fn push(&mut self, entry: TraceEntry) {
         self.hash.write(entry.to_json_line().as_bytes());
         self.hash.write(b"\n");
+        let s = &mut self.summary;
+        s.total += 1;
+        if let Some(step) = entry.step {
+            *s.per_step.entry(step).or_default() += 1;
+        }
+        *s.per_component.entry(entry.to.name()).or_default() += 1;
+        *s.per_kind.entry(entry.kind.clone()).or_default() += 1;
         self.entries.push(entry);
+        if let Some(limit) = self.limit {
+            if self.entries.len() >= 2 * limit {
+                let drop = self.entries.len() - limit;
+                self.entries.drain(..drop);
+                self.summary.dropped += drop as u64;
+            }
+        }
     }
+
+    /// The entries held in full, oldest first (all of them without a retention limit).
     pub fn entries(&self) -> &[TraceEntry] {
         &self.entries
     }
@@ -88,6 +131,9 @@ impl Trace {
     }
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+    pub fn summary(&self) -> &TraceSummary {
+        &self.summary
     }
     /// FNV-1a 64 over every entry's JSON line: equal on native and wasm for the same run.
     pub fn hash_hex(&self) -> String {
@@ -128,5 +174,47 @@ mod tests {
         let mut h = Fnv1a64::default();
         h.write(b"a");
         assert_eq!(h.0, 0xaf63_dc4c_8601_ec8c);
+    }
+
+    fn entry(seq: u64, step: Option<u8>) -> TraceEntry {
+        TraceEntry {
+            seq,
+            time_ms: seq,
+            from: Addr::Kubelet("worker-1".into()),
+            to: Addr::ApiServer,
+            kind: "http-request".into(),
+            method: Some("PUT".into()),
+            path: Some(
+                "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/worker-1".into(),
+            ),
+            status: None,
+            step,
+            stage: None,
+            summary: "heartbeat".into(),
+        }
+    }
+
+    #[test]
+    fn a_retention_limit_keeps_the_recent_entries_and_counts_every_one() {
+        let mut limited = Trace::with_retention(10);
+        let mut full = Trace::default();
+        for i in 0..1000 {
+            let e = entry(i, (i % 100 == 0).then_some(1));
+            limited.push(e.clone());
+            full.push(e);
+        }
+        assert!(limited.len() >= 10 && limited.len() < 20);
+        assert_eq!(limited.entries().last().unwrap().seq, 999);
+        assert_eq!(limited.summary().total, 1000);
+        assert_eq!(limited.summary().dropped as usize + limited.len(), 1000);
+        assert_eq!(limited.summary().per_step[&1], 10);
+        assert_eq!(limited.summary().per_component["kube-apiserver"], 1000);
+        // What is held changes, never what happened: the hash is the full trace's.
+        assert_eq!(limited.hash_hex(), full.hash_hex());
+        let (l, f) = (limited.summary(), full.summary());
+        assert_eq!(
+            (l.total, &l.per_step, &l.per_component, &l.per_kind),
+            (f.total, &f.per_step, &f.per_component, &f.per_kind)
+        );
     }
 }

@@ -30,8 +30,16 @@ pub struct ConsoleLine {
 
 /// A fresh cluster that has finished starting up (the API server has filled its caches and run
 /// its post-start hooks), as a cluster is when a learner first reaches it.
+/// How many trace entries the page holds in full; older ones are only counted (a long-running
+/// cluster's heartbeats would otherwise grow without end).
+const TRACE_RETENTION: usize = 50_000;
+
 fn booted(seed: u64) -> Sim {
-    crate::cluster::booted(seed)
+    let config = crate::sim::SimConfig {
+        trace_retention: Some(TRACE_RETENTION),
+        ..crate::sim::SimConfig::default()
+    };
+    crate::cluster::booted_with(config, seed)
 }
 
 /// The app state. The simulation sits behind `Rc<RefCell<..>>` so that a step does not clone the
