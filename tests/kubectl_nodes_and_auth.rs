@@ -169,9 +169,32 @@ fn events_list_what_the_components_reported() {
         header.split_whitespace().collect::<Vec<_>>(),
         ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
     );
-    for reason in ["Scheduled", "Pulling", "Pulled", "Created", "Started"] {
+    for reason in [
+        "Scheduled",
+        "Pulling",
+        "Pulled",
+        "Created",
+        "Started",
+        "ScalingReplicaSet",
+        "SuccessfulCreate",
+    ] {
         assert!(out.contains(reason), "{reason} missing:\n{out}");
     }
+    let scaled = out
+        .lines()
+        .find(|l| l.contains("ScalingReplicaSet"))
+        .unwrap();
+    assert!(
+        scaled.contains("deployment/web")
+            && scaled.contains("Scaled up replica set web-")
+            && scaled.ends_with(" from 0 to 2"),
+        "{scaled}"
+    );
+    let created = out
+        .lines()
+        .filter(|l| l.contains("SuccessfulCreate"))
+        .count();
+    assert_eq!(created, 2, "{out}");
     assert_eq!(
         c.run("kubectl events -n kube-node-lease"),
         "No events found in kube-node-lease namespace.\n"

@@ -4,6 +4,7 @@
 //!
 //! Nothing here talks to anything but the API server, and only through messages on the bus.
 
+pub mod events;
 pub mod reflector;
 pub mod workqueue;
 

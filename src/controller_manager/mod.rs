@@ -180,8 +180,21 @@ pub enum WriteTag {
     ReplicaSet { rs: String },
     /// A write of the Deployment controller for `deployment`.
     Deployment { deployment: String },
-    /// The creation of a Deployment's new ReplicaSet.
-    DeploymentNewReplicaSet { deployment: String },
+    /// The creation of a Deployment's new ReplicaSet `rs` with `replicas`.
+    DeploymentNewReplicaSet {
+        deployment: String,
+        rs: String,
+        replicas: i64,
+    },
+    /// A Deployment scaling its ReplicaSet `rs` from `from` to `to` replicas.
+    DeploymentScale {
+        deployment: String,
+        rs: String,
+        from: i64,
+        to: i64,
+    },
+    /// An Event a controller recorded (its answer changes nothing).
+    Event,
     /// A write of the node lifecycle (or taint eviction) controller about `node`.
     NodeLifecycle { node: String },
     /// A write of the ServiceAccounts controller in `namespace`.
@@ -242,6 +255,19 @@ impl Write {
         self.body = Some(body);
         self.content_type = "application/merge-patch+json";
         self
+    }
+
+    /// The write of an event `controller`'s recorder produced.
+    pub fn event(sa: &'static str, e: crate::client::events::EventWrite) -> Write {
+        Write {
+            service_account: sa,
+            method: e.method,
+            path: e.path,
+            body: Some(e.body),
+            content_type: e.content_type,
+            tag: WriteTag::Event,
+            step: None,
+        }
     }
 
     pub fn step(mut self, step: u8) -> Write {
@@ -403,10 +429,17 @@ impl KubeControllerManager {
         let actions = match &tag {
             WriteTag::ReplicaSetPodCreate { .. }
             | WriteTag::ReplicaSetPodDelete { .. }
-            | WriteTag::ReplicaSet { .. } => self.replicaset.on_response(&tag, response, now),
-            WriteTag::Deployment { .. } | WriteTag::DeploymentNewReplicaSet { .. } => self
-                .deployment
-                .on_response(&tag, response, &self.informers, now),
+            | WriteTag::ReplicaSet { .. } => {
+                self.replicaset
+                    .on_response(&tag, response, &self.informers, now)
+            }
+            WriteTag::Event => Actions::default(),
+            WriteTag::Deployment { .. }
+            | WriteTag::DeploymentNewReplicaSet { .. }
+            | WriteTag::DeploymentScale { .. } => {
+                self.deployment
+                    .on_response(&tag, response, &self.informers, now)
+            }
             WriteTag::EndpointSlice { .. } => self.endpointslice.on_response(&tag, response, now),
             WriteTag::Endpoints { .. } => self.endpoints.on_response(&tag, response, now),
             WriteTag::ServiceAccounts { .. } => {

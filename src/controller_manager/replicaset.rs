@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use super::controller_utils::*;
 use super::{Actions, Informers, Requeue, Write, WriteTag};
 use crate::apiserver::request::HttpResponse;
+use crate::client::events::EventRecorder;
 use crate::client::reflector::Delta;
 use crate::client::workqueue::WorkQueue;
 use crate::sim::{Rng, SimDuration, SimTime};
@@ -35,11 +36,24 @@ pub struct SlowStart {
     pub path: String,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ReplicaSetController {
     pub queue: WorkQueue,
     pub expectations: ControllerExpectations,
     pub slow_start: BTreeMap<String, SlowStart>,
+    /// Events as `replicaset-controller`.
+    pub recorder: EventRecorder,
+}
+
+impl Default for ReplicaSetController {
+    fn default() -> ReplicaSetController {
+        ReplicaSetController {
+            queue: WorkQueue::default(),
+            expectations: ControllerExpectations::default(),
+            slow_start: BTreeMap::new(),
+            recorder: EventRecorder::new("replicaset-controller", ""),
+        }
+    }
 }
 
 fn rs_path(ns: &str, name: &str) -> String {
@@ -365,10 +379,55 @@ impl ReplicaSetController {
         &mut self,
         tag: &WriteTag,
         response: &HttpResponse,
+        informers: &Informers,
         now: SimTime,
     ) -> Actions {
         let mut actions = Actions::default();
         let ok = (200..300).contains(&response.status);
+        // The events `controller_utils` records for pod creates and deletes.
+        let owner = match tag {
+            WriteTag::ReplicaSetPodCreate { rs } | WriteTag::ReplicaSetPodDelete { rs, .. } => {
+                informers.replicasets.get(rs)
+            }
+            _ => None,
+        };
+        if let Some(owner) = owner {
+            let body = response.body_json();
+            let event = match (tag, ok) {
+                (WriteTag::ReplicaSetPodCreate { .. }, true) => Some((
+                    "Normal",
+                    "SuccessfulCreate",
+                    format!(
+                        "Created pod: {}",
+                        body.as_ref()
+                            .and_then(|b| b["metadata"]["name"].as_str().map(str::to_string))
+                            .unwrap_or_default()
+                    ),
+                )),
+                (WriteTag::ReplicaSetPodCreate { .. }, false) => Some((
+                    "Warning",
+                    "FailedCreate",
+                    format!(
+                        "Error creating: {}",
+                        body.as_ref()
+                            .and_then(|b| b["message"].as_str().map(str::to_string))
+                            .unwrap_or_default()
+                    ),
+                )),
+                (WriteTag::ReplicaSetPodDelete { pod, .. }, true) => Some((
+                    "Normal",
+                    "SuccessfulDelete",
+                    format!("Deleted pod: {}", pod.rsplit('/').next().unwrap_or(pod)),
+                )),
+                _ => None,
+            };
+            if let Some((kind, reason, message)) = event {
+                let e = self
+                    .recorder
+                    .event(owner, None, kind, reason, &message, now);
+                actions.writes.push(Write::event(SERVICE_ACCOUNT, e));
+            }
+        }
         match tag {
             WriteTag::ReplicaSetPodCreate { rs } => {
                 let Some(mut run) = self.slow_start.remove(rs) else {

@@ -17,8 +17,9 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::controller_utils::*;
-use super::{Actions, Informers, WriteTag};
+use super::{Actions, Informers, Write, WriteTag};
 use crate::apiserver::request::HttpResponse;
+use crate::client::events::EventRecorder;
 use crate::client::reflector::Delta;
 use crate::client::workqueue::WorkQueue;
 use crate::sim::SimTime;
@@ -31,9 +32,20 @@ pub const DESIRED_REPLICAS_ANNOTATION: &str = "deployment.kubernetes.io/desired-
 pub const MAX_REPLICAS_ANNOTATION: &str = "deployment.kubernetes.io/max-replicas";
 pub const POD_TEMPLATE_HASH_LABEL: &str = "pod-template-hash";
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct DeploymentController {
     pub queue: WorkQueue,
+    /// Events as `deployment-controller`.
+    pub recorder: EventRecorder,
+}
+
+impl Default for DeploymentController {
+    fn default() -> DeploymentController {
+        DeploymentController {
+            queue: WorkQueue::default(),
+            recorder: EventRecorder::new("deployment-controller", ""),
+        }
+    }
 }
 
 /// `rand.SafeEncodeString`: maps each byte onto consonants and digits without vowels, so a
@@ -148,11 +160,44 @@ impl DeploymentController {
         now: SimTime,
     ) -> Actions {
         let ok = (200..300).contains(&response.status);
+        // `scaleReplicaSet` records the scaling once the write succeeded.
+        let scaled = match tag {
+            WriteTag::DeploymentNewReplicaSet {
+                deployment,
+                rs,
+                replicas,
+            } if ok && *replicas > 0 => Some((deployment, rs, 0, *replicas)),
+            WriteTag::DeploymentScale {
+                deployment,
+                rs,
+                from,
+                to,
+            } if ok => Some((deployment, rs, *from, *to)),
+            _ => None,
+        };
+        if let Some((deployment, rs, from, to)) = scaled {
+            let mut actions = Actions::default();
+            if let Some(d) = informers.deployments.get(deployment) {
+                let direction = if to > from { "up" } else { "down" };
+                let e = self.recorder.event(
+                    d,
+                    None,
+                    "Normal",
+                    "ScalingReplicaSet",
+                    &format!("Scaled {direction} replica set {rs} from {from} to {to}"),
+                    now,
+                );
+                actions.writes.push(Write::event(SERVICE_ACCOUNT, e));
+            }
+            return actions;
+        }
         match tag {
-            WriteTag::Deployment { deployment } if !ok => {
+            WriteTag::Deployment { deployment } | WriteTag::DeploymentScale { deployment, .. }
+                if !ok =>
+            {
                 self.queue.add_rate_limited(deployment, now);
             }
-            WriteTag::DeploymentNewReplicaSet { deployment } if !ok => {
+            WriteTag::DeploymentNewReplicaSet { deployment, .. } if !ok => {
                 // AlreadyExists with a different template is a hash collision: bump
                 // status.collisionCount so the next name differs.
                 let collision = response.status == 409

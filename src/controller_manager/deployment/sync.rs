@@ -309,6 +309,8 @@ impl Sync<'_> {
                 format!("/apis/apps/v1/namespaces/{}/replicasets", namespace(d)),
                 WriteTag::DeploymentNewReplicaSet {
                     deployment: self.key.to_string(),
+                    rs: rs_name.clone(),
+                    replicas,
                 },
             )
             .body(rs),
@@ -360,7 +362,14 @@ impl Sync<'_> {
             let anns = annotations_mut(&mut rs);
             anns.insert(DESIRED_REPLICAS_ANNOTATION.into(), json!(desired));
             anns.insert(MAX_REPLICAS_ANNOTATION.into(), json!(max));
-            self.actions.writes.push(rs_write(self.key, &rs));
+            let mut w = rs_write(self.key, &rs);
+            w.tag = WriteTag::DeploymentScale {
+                deployment: self.key.to_string(),
+                rs: name(&rs).to_string(),
+                from: p.spec_replicas(),
+                to: p.replicas,
+            };
+            self.actions.writes.push(w);
             sent = true;
         }
         sent
