@@ -11,6 +11,12 @@ const CORE: &[&str] = &[
     "src/etcdctl",
     "src/apiserver",
     "src/console",
+    "src/client",
+    "src/scheduler",
+    "src/controller_manager",
+    "src/kubelet",
+    "src/kube_proxy",
+    "src/kubectl",
     "src/cluster.rs",
 ];
 
