@@ -14,6 +14,7 @@ use super::conversion;
 use super::decode::{self, ContentType, DecodeError, FieldValidation, Gvk};
 use super::defaulting::{self, strategy};
 use super::errors::{self, ApiError};
+use super::impersonation::{self, ImpersonationError};
 use super::patch::managed_fields;
 use super::patch::server_side_apply::{server_side_apply, ApplyRequest};
 use super::patch::{self, PatchError, PatchType};
@@ -124,6 +125,38 @@ pub fn authorize(
     }
 }
 
+/// Impersonation (`WithImpersonation`, between authentication and authorization): the user a
+/// request with `Impersonate-*` headers runs as, once the authorizers allow `user` to act as
+/// each target, and a note for the trace. `Ok(None)` when it impersonates no one.
+pub fn impersonate(
+    view: &AuthzView<'_>,
+    user: &UserInfo,
+    req: &HttpRequest,
+) -> Result<Option<(UserInfo, String)>, ApiError> {
+    if !impersonation::requested(req) {
+        return Ok(None);
+    }
+    let rbac = view.rbac();
+    let authorizer = Authorizer::new(None, rbac);
+    let result = impersonation::impersonate(user, req, |attrs| {
+        authorizer.authorize_request(attrs).map(|_| ())
+    });
+    match result {
+        Ok(Some(as_user)) => {
+            let note = format!(
+                "{} impersonates {} (groups {})",
+                user.name,
+                as_user.name,
+                as_user.groups.join(", ")
+            );
+            Ok(Some((as_user, note)))
+        }
+        Ok(None) => Ok(None),
+        Err(ImpersonationError::Forbidden(status)) => Err(ApiError { code: 403, status }),
+        Err(ImpersonationError::WithoutUser(message)) => Err(errors::internal(message)),
+    }
+}
+
 /// The media types a create or update body may have.
 const BODY_TYPES: &[&str] = &[
     "application/json",
@@ -208,8 +241,23 @@ pub fn decode(
             format!("a {media} patch ({} bytes)", bytes.len()),
         ));
     }
+    // A protobuf body is transcoded to JSON first (see `decode::protobuf` for the kinds it
+    // knows); the JSON then goes through the same strict decoding.
+    let transcoded: Option<Vec<u8>> = if media == "application/vnd.kubernetes.protobuf" {
+        match decode::protobuf::to_json(&req.body.to_bytes()) {
+            Ok(v) => Some(serde_json::to_vec(&v).expect("JSON serialises")),
+            Err(decode::protobuf::ProtobufError::Malformed(m)) => {
+                return Err(errors::bad_request(m))
+            }
+            Err(decode::protobuf::ProtobufError::Unsupported(..)) => {
+                return Err(status::unsupported_media_type(BODY_TYPES).into())
+            }
+        }
+    } else {
+        None
+    };
     let content_type = match media.as_str() {
-        "application/json" | "" => ContentType::Json,
+        "application/json" | "" | "application/vnd.kubernetes.protobuf" => ContentType::Json,
         "application/yaml" => ContentType::Yaml,
         _ => return Err(status::unsupported_media_type(BODY_TYPES).into()),
     };
@@ -225,7 +273,10 @@ pub fn decode(
         // A component that holds a typed object sends it as such: it decodes cleanly.
         Body::Json(v) => ((**v).clone(), Vec::new()),
         body => {
-            let bytes = body.to_bytes();
+            let bytes = match &transcoded {
+                Some(json) => std::borrow::Cow::Borrowed(json.as_slice()),
+                None => body.to_bytes(),
+            };
             match decode::decode(&bytes, content_type, &gvk, validation) {
                 Ok(d) => (d.object, d.warnings),
                 Err(e) => {
