@@ -53,18 +53,15 @@ impl Server {
     fn start(seed: u64) -> Server {
         let dir = temp_dir();
         let kubeconfig = dir.join("kubeconfig");
+        // `-v`: the access log goes to a file the tests read.
+        let log = std::fs::File::create(dir.join("serve.log")).expect("log file");
         let child = Command::new(env!("CARGO_BIN_EXE_kubestep"))
-            .args([
-                "serve",
-                "--addr",
-                "127.0.0.1:0",
-                "--seed",
-                &seed.to_string(),
-            ])
+            .args(["serve", "-v", "--addr", "127.0.0.1:0", "--seed"])
+            .arg(seed.to_string())
             .arg("--kubeconfig")
             .arg(&kubeconfig)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .expect("kubestep runs");
         let mut server = Server {
@@ -91,6 +88,23 @@ impl Server {
             .expect("the kubeconfig names the server");
         server.addr = server_line.to_string();
         server
+    }
+
+    /// Waits until the access log has a line containing all of `parts`; returns it.
+    fn log_line(&self, parts: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let log = std::fs::read_to_string(self.dir.join("serve.log")).unwrap_or_default();
+            if let Some(l) = log.lines().find(|l| parts.iter().all(|p| l.contains(p))) {
+                return l.to_string();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no log line with {parts:?} (seed {}):\n{log}",
+                self.seed
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     fn connect(&self) -> TcpStream {
@@ -303,6 +317,13 @@ fn serves_the_api_over_plain_http_with_keep_alive_and_watch_streams() {
     assert_eq!(event["type"], "MODIFIED", "seed {seed}");
     drop(watch_reader);
     drop(watch);
+    // The server notices the client has gone and stops the watch.
+    server.log_line(&[
+        "\"GET /api/v1/namespaces/default/pods?watch=true&labelSelector=app%3Dserve-test\"",
+        "stream closed by the client",
+    ]);
+    // One access-log line per request: client, method and URL, status.
+    server.log_line(&["http-client \"GET /version\" 200 "]);
 
     // jane is bound to a Role in `default` only.
     let jane = call(

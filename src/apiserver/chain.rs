@@ -18,7 +18,7 @@ use super::impersonation::{self, ImpersonationError};
 use super::patch::managed_fields;
 use super::patch::server_side_apply::{server_side_apply, ApplyRequest};
 use super::patch::{self, PatchError, PatchType};
-use super::request::{Body, HttpRequest};
+use super::request::{Body, HttpRequest, HttpResponse};
 use super::request_info::RequestInfo;
 use super::resources::Resource;
 use super::status;
@@ -125,6 +125,14 @@ pub fn authorize(
     }
 }
 
+/// Why impersonation stopped a request.
+pub enum ImpersonationFailure {
+    /// 403: the requester may not act as a target.
+    Forbidden(ApiError),
+    /// 500 in plain text (`responsewriters.InternalError`), with a note for the trace.
+    Internal(HttpResponse, String),
+}
+
 /// Impersonation (`WithImpersonation`, between authentication and authorization): the user a
 /// request with `Impersonate-*` headers runs as, once the authorizers allow `user` to act as
 /// each target, and a note for the trace. `Ok(None)` when it impersonates no one.
@@ -132,7 +140,7 @@ pub fn impersonate(
     view: &AuthzView<'_>,
     user: &UserInfo,
     req: &HttpRequest,
-) -> Result<Option<(UserInfo, String)>, ApiError> {
+) -> Result<Option<(UserInfo, String)>, ImpersonationFailure> {
     if !impersonation::requested(req) {
         return Ok(None);
     }
@@ -152,8 +160,37 @@ pub fn impersonate(
             Ok(Some((as_user, note)))
         }
         Ok(None) => Ok(None),
-        Err(ImpersonationError::Forbidden(status)) => Err(ApiError { code: 403, status }),
-        Err(ImpersonationError::WithoutUser(message)) => Err(errors::internal(message)),
+        Err(ImpersonationError::Forbidden(status)) => {
+            Err(ImpersonationFailure::Forbidden(ApiError {
+                code: 403,
+                status,
+            }))
+        }
+        Err(ImpersonationError::WithoutUser(message)) => {
+            // `http.Error(w, "Internal Server Error: %q: %v")`, HTML-sanitised.
+            let text = format!(
+                "Internal Server Error: {}: {message}",
+                super::authz::attributes::quote(&req.url())
+            )
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+            let reply = HttpResponse {
+                status: 500,
+                headers: vec![
+                    (
+                        "Content-Type".to_string(),
+                        "text/plain; charset=utf-8".to_string(),
+                    ),
+                    ("X-Content-Type-Options".to_string(), "nosniff".to_string()),
+                ],
+                body: Body::Bytes(format!("{text}\n").into_bytes()),
+            };
+            Err(ImpersonationFailure::Internal(
+                reply,
+                format!("500 {message}"),
+            ))
+        }
     }
 }
 

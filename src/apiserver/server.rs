@@ -779,6 +779,12 @@ impl KubeApiServer {
 
     fn on_stage(&mut self, ctx: &mut Ctx<'_>, n: u64, stage: Stage, ok: bool) {
         if !ok {
+            // A stage that failed with an answer other than a Status (a filter's plain-text
+            // error) left it as the reply.
+            if let Some(reply) = self.requests.get_mut(&n).and_then(|rc| rc.reply.take()) {
+                self.respond(ctx, n, reply);
+                return;
+            }
             let e = self
                 .requests
                 .get_mut(&n)
@@ -798,7 +804,15 @@ impl KubeApiServer {
                 let impersonated = match chain::impersonate(&self.authz_view(), &user, &rc.request)
                 {
                     Ok(i) => i,
-                    Err(e) => return self.fail(ctx, n, Stage::Authorization, e),
+                    Err(chain::ImpersonationFailure::Forbidden(e)) => {
+                        return self.fail(ctx, n, Stage::Authorization, e)
+                    }
+                    Err(chain::ImpersonationFailure::Internal(reply, note)) => {
+                        if let Some(rc) = self.requests.get_mut(&n) {
+                            rc.reply = Some(reply);
+                        }
+                        return self.stage(ctx, n, Stage::Authorization, false, note);
+                    }
                 };
                 let mut note = String::new();
                 if let Some((as_user, n_note)) = impersonated {

@@ -107,7 +107,7 @@ enum ToSim {
     Request {
         client: String,
         id: u64,
-        request: HttpRequest,
+        request: Box<HttpRequest>,
         reply: Sender<FromSim>,
     },
     /// The client went away from its watch `id`.
@@ -333,7 +333,10 @@ fn simulation_loop(sim: &mut Sim, rx: Receiver<ToSim>) {
                     sim.inject_annotated(
                         from,
                         Addr::ApiServer,
-                        Message::HttpRequest { id, request },
+                        Message::HttpRequest {
+                            id,
+                            request: *request,
+                        },
                         annotation,
                     );
                 }
@@ -432,7 +435,7 @@ fn serve_connection(stream: TcpStream, tx: Sender<ToSim>, ids: Arc<AtomicU64>, v
         let sent = tx.send(ToSim::Request {
             client: client.clone(),
             id,
-            request,
+            request: Box::new(request),
             reply: reply_tx,
         });
         if sent.is_err() {
@@ -457,10 +460,22 @@ fn serve_connection(stream: TcpStream, tx: Sender<ToSim>, ids: Arc<AtomicU64>, v
             }
             continue;
         }
-        match stream_watch(&mut writer, &response, &date, &reply_rx) {
+        let end = stream_watch(&mut writer, &response, &date, &reply_rx);
+        if verbose {
+            let by = match end {
+                WatchEnd::ServerEnded => "the server",
+                WatchEnd::ClientGone => "the client",
+            };
+            eprintln!(
+                "{client} \"{line}\" stream closed by {by} after {}ms",
+                started.elapsed().as_millis()
+            );
+        }
+        match end {
             WatchEnd::ServerEnded if keep_alive => continue,
             WatchEnd::ServerEnded => return,
             WatchEnd::ClientGone => {
+                // The API server stops the watch (`Message::HttpCancel`).
                 let _ = tx.send(ToSim::Cancel { client, id });
                 return;
             }

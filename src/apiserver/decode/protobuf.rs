@@ -270,7 +270,7 @@ fn wrong_type(field: &F) -> ProtobufError {
 }
 
 /// A map entry (`key = 1`, `value = 2`).
-fn map_entry<'a>(bytes: &'a [u8]) -> Result<(String, Option<&'a [u8]>), ProtobufError> {
+fn map_entry(bytes: &[u8]) -> Result<(String, Option<&[u8]>), ProtobufError> {
     let mut key = String::new();
     let mut value = None;
     for (n, w) in fields(bytes)? {
@@ -456,7 +456,7 @@ mod tests {
     #[test]
     fn other_kinds_and_garbage_are_refused() {
         let mut pod = MAGIC.to_vec();
-        pod.extend_from_slice(b"\x0a\x07\x0a\x02v1\x12\x03Pod");
+        pod.extend_from_slice(b"\x0a\x09\x0a\x02v1\x12\x03Pod");
         assert_eq!(
             to_json(&pod),
             Err(ProtobufError::Unsupported("v1".into(), "Pod".into()))
