@@ -33,8 +33,13 @@ impl From<io::Error> for ReadError {
     }
 }
 
-/// Reads one request. `Ok(None)` when the client closed the connection between requests.
-pub fn read_request(reader: &mut impl BufRead) -> Result<Option<WireRequest>, ReadError> {
+/// Reads one request. `Ok(None)` when the client closed the connection between requests. A
+/// client that waits for `100 Continue` before its body (`Expect: 100-continue`, as curl does
+/// for larger bodies) gets it on `interim`.
+pub fn read_request(
+    reader: &mut impl BufRead,
+    interim: &mut impl Write,
+) -> Result<Option<WireRequest>, ReadError> {
     let mut head_bytes = 0usize;
     let mut line = String::new();
     // Go's server skips empty lines before a request line (RFC 7230 section 3.5).
@@ -85,6 +90,10 @@ pub fn read_request(reader: &mut impl BufRead) -> Result<Option<WireRequest>, Re
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     };
+    if header("Expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue")) {
+        interim.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+        interim.flush()?;
+    }
     let chunked = header("Transfer-Encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
     let body = if chunked {
         read_chunked_body(reader)?
@@ -339,7 +348,7 @@ mod tests {
     use std::io::BufReader;
 
     fn read(text: &str) -> WireRequest {
-        read_request(&mut BufReader::new(text.as_bytes()))
+        read_request(&mut BufReader::new(text.as_bytes()), &mut Vec::new())
             .expect("readable")
             .expect("a request")
     }
@@ -373,8 +382,23 @@ mod tests {
     }
 
     #[test]
+    fn a_client_that_expects_100_continue_gets_it_before_sending_its_body() {
+        let mut interim = Vec::new();
+        let r = read_request(
+            &mut BufReader::new(
+                &b"POST /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n{}"[..],
+            ),
+            &mut interim,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(interim, b"HTTP/1.1 100 Continue\r\n\r\n");
+        assert_eq!(r.request.body, Body::Bytes(b"{}".to_vec()));
+    }
+
+    #[test]
     fn a_closed_connection_between_requests_is_not_an_error() {
-        assert!(read_request(&mut BufReader::new(&b""[..]))
+        assert!(read_request(&mut BufReader::new(&b""[..]), &mut Vec::new())
             .expect("no error")
             .is_none());
     }
@@ -389,7 +413,7 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    read_request(&mut BufReader::new(text.as_bytes())),
+                    read_request(&mut BufReader::new(text.as_bytes()), &mut Vec::new()),
                     Err(ReadError::Malformed(_))
                 ),
                 "{text:?}"

@@ -408,7 +408,7 @@ fn serve_connection(stream: TcpStream, tx: Sender<ToSim>, ids: Arc<AtomicU64>, v
     let mut reader = BufReader::new(read_half);
     let mut writer = stream;
     loop {
-        let wire = match http::read_request(&mut reader) {
+        let wire = match http::read_request(&mut reader, &mut writer) {
             Ok(Some(w)) => w,
             Ok(None) | Err(http::ReadError::Io(_)) => return,
             Err(http::ReadError::Malformed(m)) => {
