@@ -1192,3 +1192,62 @@ fn a_deleted_service_gives_its_cluster_ip_back() {
     ));
     assert_eq!(code, 201, "the IP is free again: {again}");
 }
+
+#[test]
+fn impersonation_runs_a_request_as_the_user_it_names_once_allowed() {
+    use kubestep::apiserver::authn::JANE_TOKEN;
+    let mut h = Harness::new();
+    // The admin acting as jane gets jane's answers, and the created object records jane as
+    // its field manager's user.
+    let (code, body) = h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/kube-system/pods")
+            .header("Impersonate-User", "jane")
+            .json_body(pod("theirs")),
+    ));
+    assert_eq!(code, 403);
+    assert_eq!(
+        body["message"],
+        "pods is forbidden: User \"jane\" cannot create resource \"pods\" in API group \"\" in the namespace \"kube-system\""
+    );
+    let (code, body) = h.call(Harness::admin(
+        HttpRequest::new("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
+            .header("Impersonate-User", "jane")
+            .json_body(json!({
+                "apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+                "spec": {"resourceAttributes": {"namespace": "default", "verb": "create", "resource": "pods"}}
+            })),
+    ));
+    assert_eq!(code, 201, "{body}");
+    assert_eq!(body["status"]["allowed"], true, "{body}");
+    // The trace shows who acted as whom.
+    assert!(h.sim.trace().entries().iter().any(|e| e
+        .summary
+        .contains("kubernetes-admin impersonates jane (groups system:authenticated)")));
+    // jane may not impersonate anyone: the 403 names what she tried.
+    let (code, body) = h.call(
+        HttpRequest::new("GET", "/api/v1/namespaces/default/pods")
+            .bearer(JANE_TOKEN)
+            .header("Impersonate-User", "kubernetes-admin")
+            .header("Impersonate-Group", "kubeadm:cluster-admins"),
+    );
+    assert_eq!(code, 403);
+    assert_eq!(
+        body["message"],
+        "users \"kubernetes-admin\" is forbidden: User \"jane\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope"
+    );
+    // Groups without a user are a server error in plain text, as in kube-apiserver.
+    let id = h.send(Harness::admin(
+        HttpRequest::new("GET", "/api/v1/namespaces/default/pods")
+            .header("Impersonate-Group", "system:masters"),
+    ));
+    let client = h
+        .sim
+        .actor::<Client>(&Addr::Client("test-client".into()))
+        .unwrap();
+    let r = &client.responses[&id];
+    assert_eq!(r.status, 500);
+    assert_eq!(
+        String::from_utf8_lossy(&r.body.to_bytes()),
+        "Internal Server Error: \"/api/v1/namespaces/default/pods\": requested [{Group  system:masters    }] without impersonating a user\n"
+    );
+}

@@ -318,6 +318,13 @@ pub struct Authenticator {
 pub const JANE_TOKEN: &str = "jane-4f1c0d2e9a7b6358";
 /// jane's uid in the default token table.
 pub const JANE_UID: &str = "1001";
+/// The admin's bearer token in the default token table: `kubernetes-admin` in
+/// `kubeadm:cluster-admins`, the identity of kubeadm's admin.conf certificate, for clients that
+/// cannot present a certificate (the real kubectl against `kubestep serve`, which speaks plain
+/// HTTP).
+pub const ADMIN_TOKEN: &str = "kubernetes-admin-9d3b7e0c41a2f865";
+/// The admin's uid in the default token table.
+pub const ADMIN_UID: &str = "1000";
 
 impl Authenticator {
     /// A chain that trusts the kubeadm cluster CA, with no tokens and anonymous auth on.
@@ -330,9 +337,18 @@ impl Authenticator {
         }
     }
 
-    /// kubestep's cluster: the kubeadm CA, and the learner user `jane` in the static token table.
+    /// kubestep's cluster: the kubeadm CA, and in the static token table the learner user
+    /// `jane` and the admin (the user of kubeadm's admin.conf, for clients without a
+    /// certificate).
     pub fn kubestep_default() -> Authenticator {
         let mut a = Authenticator::new();
+        a.add_static_token(
+            ADMIN_TOKEN,
+            UserInfo {
+                uid: ADMIN_UID.into(),
+                ..UserInfo::new("kubernetes-admin", &[KUBEADM_CLUSTER_ADMINS_GROUP])
+            },
+        );
         a.add_static_token(
             JANE_TOKEN,
             UserInfo {
@@ -510,5 +526,32 @@ pub(crate) fn aggregate_messages(messages: &[String]) -> String {
         0 => String::new(),
         1 => seen[0].to_string(),
         _ => format!("[{}]", seen.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_token_table_holds_jane_and_the_kubeadm_admin() {
+        let a = Authenticator::kubestep_default();
+        let admin = a
+            .authenticate(&RequestCredentials::bearer(ADMIN_TOKEN))
+            .expect("the admin token authenticates");
+        assert_eq!(admin.by, AuthenticatorKind::TokenFile);
+        assert_eq!(admin.user.name, "kubernetes-admin");
+        assert_eq!(
+            admin.user.groups,
+            vec![KUBEADM_CLUSTER_ADMINS_GROUP, ALL_AUTHENTICATED]
+        );
+        let jane = a
+            .authenticate(&RequestCredentials::bearer(JANE_TOKEN))
+            .expect("jane's token authenticates");
+        assert_eq!(jane.user.name, "jane");
+        assert_eq!(jane.user.groups, vec![ALL_AUTHENTICATED]);
+        assert!(a
+            .authenticate(&RequestCredentials::bearer("kubernetes-admin"))
+            .is_err());
     }
 }

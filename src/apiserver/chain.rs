@@ -14,10 +14,11 @@ use super::conversion;
 use super::decode::{self, ContentType, DecodeError, FieldValidation, Gvk};
 use super::defaulting::{self, strategy};
 use super::errors::{self, ApiError};
+use super::impersonation::{self, ImpersonationError};
 use super::patch::managed_fields;
 use super::patch::server_side_apply::{server_side_apply, ApplyRequest};
 use super::patch::{self, PatchError, PatchType};
-use super::request::{Body, HttpRequest};
+use super::request::{Body, HttpRequest, HttpResponse};
 use super::request_info::RequestInfo;
 use super::resources::Resource;
 use super::status;
@@ -124,75 +125,73 @@ pub fn authorize(
     }
 }
 
-/// Impersonation (`Impersonate-User`, `Impersonate-Group` headers, `kubectl --as`), the filter
-/// between authentication and authorization: the requester must be allowed to `impersonate`
-/// each user and group; the request then runs as the impersonated user (plus
-/// `system:authenticated`). `Ok(None)` when the request impersonates no one.
+/// Why impersonation stopped a request.
+pub enum ImpersonationFailure {
+    /// 403: the requester may not act as a target.
+    Forbidden(ApiError),
+    /// 500 in plain text (`responsewriters.InternalError`), with a note for the trace.
+    Internal(HttpResponse, String),
+}
+
+/// Impersonation (`WithImpersonation`, between authentication and authorization): the user a
+/// request with `Impersonate-*` headers runs as, once the authorizers allow `user` to act as
+/// each target, and a note for the trace. `Ok(None)` when it impersonates no one.
 pub fn impersonate(
     view: &AuthzView<'_>,
     user: &UserInfo,
     req: &HttpRequest,
-) -> Result<Option<(UserInfo, String)>, ApiError> {
-    let name = req.header_value("Impersonate-User");
-    let groups: Vec<&str> = req
-        .headers
-        .iter()
-        .filter(|(k, _)| k.eq_ignore_ascii_case("Impersonate-Group"))
-        .map(|(_, v)| v.as_str())
-        .collect();
-    let Some(name) = name else {
-        if groups.is_empty() {
-            return Ok(None);
+) -> Result<Option<(UserInfo, String)>, ImpersonationFailure> {
+    if !impersonation::requested(req) {
+        return Ok(None);
+    }
+    let rbac = view.rbac();
+    let authorizer = Authorizer::new(None, rbac);
+    let result = impersonation::impersonate(user, req, |attrs| {
+        authorizer.authorize_request(attrs).map(|_| ())
+    });
+    match result {
+        Ok(Some(as_user)) => {
+            let note = format!(
+                "{} impersonates {} (groups {})",
+                user.name,
+                as_user.name,
+                as_user.groups.join(", ")
+            );
+            Ok(Some((as_user, note)))
         }
-        return Err(status::internal_error(&format!(
-            "requested [{{Group  {}  authentication.k8s.io/v1  }}] without impersonating a user",
-            groups[0]
-        ))
-        .into());
-    };
-    let authorizer = Authorizer::new(None, view.rbac());
-    let check = |resource: &str, target: &str| -> Result<(), ApiError> {
-        let attrs = Attributes::resource(user, "impersonate", "", "", resource, "", target);
-        authorizer
-            .authorize_request(&attrs)
-            .map(|_| ())
-            .map_err(|status| ApiError { code: 403, status })
-    };
-    // A service account name is impersonated as the serviceaccounts resource.
-    match name
-        .strip_prefix("system:serviceaccount:")
-        .and_then(|r| r.split_once(':'))
-    {
-        Some((ns, sa)) => {
-            let attrs =
-                Attributes::resource(user, "impersonate", ns, "", "serviceaccounts", "", sa);
-            authorizer
-                .authorize_request(&attrs)
-                .map_err(|status| ApiError { code: 403, status })?;
+        Ok(None) => Ok(None),
+        Err(ImpersonationError::Forbidden(status)) => {
+            Err(ImpersonationFailure::Forbidden(ApiError {
+                code: 403,
+                status,
+            }))
         }
-        None => check("users", name)?,
+        Err(ImpersonationError::WithoutUser(message)) => {
+            // `http.Error(w, "Internal Server Error: %q: %v")`, HTML-sanitised.
+            let text = format!(
+                "Internal Server Error: {}: {message}",
+                super::authz::attributes::quote(&req.url())
+            )
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+            let reply = HttpResponse {
+                status: 500,
+                headers: vec![
+                    (
+                        "Content-Type".to_string(),
+                        "text/plain; charset=utf-8".to_string(),
+                    ),
+                    ("X-Content-Type-Options".to_string(), "nosniff".to_string()),
+                ],
+                body: Body::Bytes(format!("{text}\n").into_bytes()),
+            };
+            Err(ImpersonationFailure::Internal(
+                reply,
+                format!("500 {message}"),
+            ))
+        }
     }
-    for g in &groups {
-        check("groups", g)?;
-    }
-    let mut new_groups: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
-    if name != "system:anonymous" && !new_groups.iter().any(|g| g == "system:authenticated") {
-        new_groups.push("system:authenticated".to_string());
-    }
-    let note = format!(
-        "{} impersonates {name} (groups {})",
-        user.name,
-        new_groups.join(", ")
-    );
-    Ok(Some((
-        UserInfo {
-            name: name.to_string(),
-            uid: String::new(),
-            groups: new_groups,
-            extra: Default::default(),
-        },
-        note,
-    )))
 }
 
 /// The media types a create or update body may have.
@@ -279,8 +278,23 @@ pub fn decode(
             format!("a {media} patch ({} bytes)", bytes.len()),
         ));
     }
+    // A protobuf body is transcoded to JSON first (see `decode::protobuf` for the kinds it
+    // knows); the JSON then goes through the same strict decoding.
+    let transcoded: Option<Vec<u8>> = if media == "application/vnd.kubernetes.protobuf" {
+        match decode::protobuf::to_json(&req.body.to_bytes()) {
+            Ok(v) => Some(serde_json::to_vec(&v).expect("JSON serialises")),
+            Err(decode::protobuf::ProtobufError::Malformed(m)) => {
+                return Err(errors::bad_request(m))
+            }
+            Err(decode::protobuf::ProtobufError::Unsupported(..)) => {
+                return Err(status::unsupported_media_type(BODY_TYPES).into())
+            }
+        }
+    } else {
+        None
+    };
     let content_type = match media.as_str() {
-        "application/json" | "" => ContentType::Json,
+        "application/json" | "" | "application/vnd.kubernetes.protobuf" => ContentType::Json,
         "application/yaml" => ContentType::Yaml,
         _ => return Err(status::unsupported_media_type(BODY_TYPES).into()),
     };
@@ -296,7 +310,10 @@ pub fn decode(
         // A component that holds a typed object sends it as such: it decodes cleanly.
         Body::Json(v) => ((**v).clone(), Vec::new()),
         body => {
-            let bytes = body.to_bytes();
+            let bytes = match &transcoded {
+                Some(json) => std::borrow::Cow::Borrowed(json.as_slice()),
+                None => body.to_bytes(),
+            };
             match decode::decode(&bytes, content_type, &gvk, validation) {
                 Ok(d) => (d.object, d.warnings),
                 Err(e) => {

@@ -14,6 +14,7 @@
 mod gojson;
 mod goparse;
 mod goyaml;
+pub mod protobuf;
 mod typed;
 
 use crate::apiserver::schema;

@@ -1044,9 +1044,209 @@ pub fn api_group(group: &str, version: &str) -> Value {
     })
 }
 
+/// The media type of aggregated discovery (`apidiscovery.k8s.io/v2`), what kubectl asks `/api`
+/// and `/apis` for first.
+pub const AGGREGATED_DISCOVERY_V2: &str =
+    "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+/// Whether content negotiation over `accept` picks aggregated discovery: the first media range
+/// the server can serve decides (aggregated `v2`, or plain JSON for the legacy documents).
+pub fn wants_aggregated_discovery(accept: Option<&str>) -> bool {
+    let Some(accept) = accept else {
+        return false;
+    };
+    for range in accept.split(',') {
+        let mut parts = range.split(';').map(str::trim);
+        let media = parts.next().unwrap_or("");
+        let mut params: Vec<(&str, &str)> = Vec::new();
+        for p in parts {
+            if let Some((k, v)) = p.split_once('=') {
+                params.push((k.trim(), v.trim()));
+            }
+        }
+        let param = |k: &str| params.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
+        if param("q") == Some("0") {
+            continue;
+        }
+        if !matches!(media, "application/json" | "application/*" | "*/*") {
+            continue;
+        }
+        match (param("g"), param("v"), param("as")) {
+            (None, None, None) => return false,
+            (Some("apidiscovery.k8s.io"), Some("v2"), Some("APIGroupDiscoveryList")) => {
+                return true
+            }
+            // Other conversions (v2beta1, which 1.33 no longer serves, or a Table) are not
+            // served here: the next range decides.
+            _ => continue,
+        }
+    }
+    false
+}
+
+/// One `APIResourceDiscovery` of aggregated discovery (`ConvertGroupVersionIntoToDiscovery`):
+/// the resource with its subresources nested, response kinds with group and version only when
+/// they differ from the resource's.
+fn resource_discovery(r: &Resource) -> Value {
+    let mut entry = json!({
+        "resource": r.name,
+        "responseKind": {"group": "", "version": "", "kind": r.kind},
+        "scope": if r.namespaced { "Namespaced" } else { "Cluster" },
+        "singularResource": r.singular,
+        "verbs": r.verbs,
+    });
+    if !r.short_names.is_empty() {
+        entry["shortNames"] = json!(r.short_names);
+    }
+    if !r.categories.is_empty() {
+        entry["categories"] = json!(r.categories);
+    }
+    if !r.subresources.is_empty() {
+        let subs: Vec<Value> = r
+            .subresources
+            .iter()
+            .map(|s| {
+                let (group, version) = if s.group != r.group || s.version != r.version {
+                    (s.group, s.version)
+                } else {
+                    ("", "")
+                };
+                json!({
+                    "subresource": s.name,
+                    "responseKind": {"group": group, "version": version, "kind": s.kind},
+                    "verbs": s.verbs,
+                })
+            })
+            .collect();
+        entry["subresources"] = json!(subs);
+    }
+    entry
+}
+
+/// Aggregated discovery (`APIGroupDiscoveryList`, `apidiscovery.k8s.io/v2`): of the core group
+/// for `/api` (`core`), of every named group for `/apis`, each version with its resources.
+pub fn aggregated_discovery(core: bool) -> Value {
+    let mut served: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (g, v) in groups() {
+        if g.is_empty() != core {
+            continue;
+        }
+        match served.iter_mut().find(|(name, _)| *name == g) {
+            Some((_, versions)) => versions.push(v),
+            None => served.push((g, vec![v])),
+        }
+    }
+    let items: Vec<Value> = served
+        .into_iter()
+        .map(|(g, versions)| {
+            let versions: Vec<Value> = versions
+                .into_iter()
+                .map(|v| {
+                    let resources: Vec<Value> = RESOURCES
+                        .iter()
+                        .filter(|r| r.group == g && r.version == v)
+                        .map(resource_discovery)
+                        .collect();
+                    json!({"version": v, "resources": resources, "freshness": "Current"})
+                })
+                .collect();
+            let metadata = if g.is_empty() {
+                json!({"creationTimestamp": null})
+            } else {
+                json!({"name": g, "creationTimestamp": null})
+            };
+            json!({"metadata": metadata, "versions": versions})
+        })
+        .collect();
+    json!({
+        "kind": "APIGroupDiscoveryList",
+        "apiVersion": "apidiscovery.k8s.io/v2",
+        "metadata": {},
+        "items": items,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kubectl_gets_aggregated_discovery_and_others_the_legacy_documents() {
+        let kubectl = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,\
+                       application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,\
+                       application/json";
+        assert!(wants_aggregated_discovery(Some(kubectl)));
+        assert!(!wants_aggregated_discovery(Some("application/json, */*")));
+        assert!(!wants_aggregated_discovery(None));
+        assert!(!wants_aggregated_discovery(Some(
+            "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json"
+        )));
+        assert!(!wants_aggregated_discovery(Some(
+            "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList;q=0,application/json"
+        )));
+    }
+
+    #[test]
+    fn aggregated_discovery_nests_subresources_under_their_resource() {
+        let core = aggregated_discovery(true);
+        assert_eq!(core["kind"], "APIGroupDiscoveryList");
+        assert_eq!(core["items"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            core["items"][0]["metadata"],
+            json!({"creationTimestamp": null})
+        );
+        let v1 = &core["items"][0]["versions"][0];
+        assert_eq!(v1["version"], "v1");
+        assert_eq!(v1["freshness"], "Current");
+        let pods = v1["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["resource"] == "pods")
+            .unwrap();
+        assert_eq!(pods["scope"], "Namespaced");
+        assert_eq!(pods["singularResource"], "pod");
+        assert_eq!(pods["shortNames"], json!(["po"]));
+        assert_eq!(
+            pods["responseKind"],
+            json!({"group": "", "version": "", "kind": "Pod"})
+        );
+        let eviction = pods["subresources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["subresource"] == "eviction")
+            .unwrap();
+        assert_eq!(
+            eviction["responseKind"],
+            json!({"group": "policy", "version": "v1", "kind": "Eviction"})
+        );
+        let named = aggregated_discovery(false);
+        let apps = named["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["metadata"]["name"] == "apps")
+            .unwrap();
+        let deployments = apps["versions"][0]["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["resource"] == "deployments")
+            .unwrap();
+        let scale = deployments["subresources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["subresource"] == "scale")
+            .unwrap();
+        assert_eq!(scale["responseKind"]["group"], "autoscaling");
+        assert!(named["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["metadata"]["name"] != ""));
+    }
 
     #[test]
     fn pods_are_stored_and_discovered_like_a_real_cluster() {

@@ -134,6 +134,40 @@ fn plain_not_found() -> HttpResponse {
     }
 }
 
+/// Aggregated discovery (`ServeHTTPWithETag`): the document with its ETag (the SHA-512 of its
+/// JSON, in upper-case hex), and 304 Not Modified for a client that already holds it.
+fn aggregated_discovery_response(core: bool, req: &HttpRequest) -> HttpResponse {
+    use sha2::{Digest, Sha512};
+    let doc = resources::aggregated_discovery(core);
+    let bytes = serde_json::to_vec(&doc).expect("a JSON value always serialises");
+    let etag: String = Sha512::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    let quoted = format!("\"{etag}\"");
+    let mut headers = vec![
+        ("Cache-Control".to_string(), "public".to_string()),
+        ("ETag".to_string(), quoted.clone()),
+        ("Vary".to_string(), "Accept".to_string()),
+    ];
+    if req.header_value("If-None-Match") == Some(quoted.as_str()) {
+        return HttpResponse {
+            status: 304,
+            headers,
+            body: super::request::Body::Empty,
+        };
+    }
+    headers.push((
+        "Content-Type".to_string(),
+        resources::AGGREGATED_DISCOVERY_V2.to_string(),
+    ));
+    HttpResponse {
+        status: 200,
+        headers,
+        body: super::request::Body::Bytes(bytes),
+    }
+}
+
 /// A watch event's object as a one-row Table; only the first event of a watch carries the
 /// column definitions.
 fn watch_table(
@@ -745,6 +779,12 @@ impl KubeApiServer {
 
     fn on_stage(&mut self, ctx: &mut Ctx<'_>, n: u64, stage: Stage, ok: bool) {
         if !ok {
+            // A stage that failed with an answer other than a Status (a filter's plain-text
+            // error) left it as the reply.
+            if let Some(reply) = self.requests.get_mut(&n).and_then(|rc| rc.reply.take()) {
+                self.respond(ctx, n, reply);
+                return;
+            }
             let e = self
                 .requests
                 .get_mut(&n)
@@ -759,22 +799,33 @@ impl KubeApiServer {
         match stage {
             Stage::Authentication => {
                 let mut user = rc.user.clone().expect("authenticated requests have a user");
-                match chain::impersonate(&self.authz_view(), &user, &rc.request) {
-                    Ok(None) => {}
-                    Ok(Some((as_user, _))) => {
-                        user = as_user.clone();
-                        if let Some(rc) = self.requests.get_mut(&n) {
-                            rc.user = Some(as_user);
-                        }
+                // Impersonation runs between authentication and authorization: the request
+                // is then authorized as the user it impersonates.
+                let impersonated = match chain::impersonate(&self.authz_view(), &user, &rc.request)
+                {
+                    Ok(i) => i,
+                    Err(chain::ImpersonationFailure::Forbidden(e)) => {
+                        return self.fail(ctx, n, Stage::Authorization, e)
                     }
-                    Err(e) => return self.fail(ctx, n, Stage::Authorization, e),
-                }
-                let Some(rc) = self.requests.get(&n) else {
-                    return;
+                    Err(chain::ImpersonationFailure::Internal(reply, note)) => {
+                        if let Some(rc) = self.requests.get_mut(&n) {
+                            rc.reply = Some(reply);
+                        }
+                        return self.stage(ctx, n, Stage::Authorization, false, note);
+                    }
                 };
+                let mut note = String::new();
+                if let Some((as_user, n_note)) = impersonated {
+                    user = as_user.clone();
+                    note = format!("{n_note}; ");
+                    if let Some(rc) = self.requests.get_mut(&n) {
+                        rc.user = Some(as_user);
+                    }
+                }
+                let rc = &self.requests[&n];
                 let result = chain::authorize(&self.authz_view(), &user, &rc.info, &rc.request);
                 match result {
-                    Ok(reason) => self.stage(ctx, n, Stage::Authorization, true, reason),
+                    Ok(reason) => self.stage(ctx, n, Stage::Authorization, true, note + &reason),
                     Err(e) => self.fail(ctx, n, Stage::Authorization, e),
                 }
             }
@@ -795,7 +846,7 @@ impl KubeApiServer {
     fn after_authorization(&mut self, ctx: &mut Ctx<'_>, n: u64) {
         let rc = &self.requests[&n];
         if !rc.info.is_resource_request {
-            let resp = self.non_resource(&rc.info.path.clone());
+            let resp = self.non_resource(&rc.info.path, &rc.request);
             self.respond(ctx, n, resp);
             return;
         }
@@ -1853,9 +1904,17 @@ impl KubeApiServer {
     }
 
     /// Discovery, `/version` and the health endpoints.
-    fn non_resource(&self, path: &str) -> HttpResponse {
+    fn non_resource(&self, path: &str, req: &HttpRequest) -> HttpResponse {
         let path = path.trim_end_matches('/');
         let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        if matches!(parts.as_slice(), ["api"] | ["apis"])
+            && resources::wants_aggregated_discovery(req.header_value("Accept"))
+        {
+            return aggregated_discovery_response(parts == ["api"], req);
+        }
+        if parts.first() == Some(&"openapi") {
+            return super::openapi::handle(path, req).unwrap_or_else(plain_not_found);
+        }
         let found = match parts.as_slice() {
             ["version"] => Some(json!({
                 "major": "1",

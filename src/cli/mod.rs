@@ -1,6 +1,8 @@
-//! The headless `kubestep` command line (native only).
+//! The headless `kubestep` command line (native only): `trace`, `trace-hash`, `serve`, `bench`.
 
 pub mod bench;
+pub mod http;
+pub mod serve;
 
 use std::io::Read;
 
@@ -13,6 +15,14 @@ Usage:
                                               trace as JSON lines
   kubestep trace-hash [--seed N] [--script FILE]
                                               the same run, printing only the trace hash
+  kubestep serve [--addr HOST:PORT] [--kubeconfig PATH] [--seed N] [-v]
+                                              serve the simulated API server over HTTP for
+                                              the real kubectl, the clock running in real
+                                              time; --addr defaults to 127.0.0.1:6443 and
+                                              --kubeconfig to ./kubestep.kubeconfig, written
+                                              once it answers (plain HTTP, bearer tokens for
+                                              kubernetes-admin and jane: no TLS); -v logs
+                                              each request to stderr
   kubestep bench etcd                         benchmark the etcd store (run with
                                               --profile bench-native)
   kubestep help                               this text
@@ -33,6 +43,7 @@ pub fn run(args: &[String]) -> i32 {
             }
         },
         Some("bench") => bench::run(&args[1..]),
+        Some("serve") => serve::run(&args[1..]),
         Some(other) => {
             eprintln!("error: unknown command \"{other}\" for \"kubestep\"\nRun 'kubestep help' for usage.");
             1
