@@ -311,7 +311,10 @@ impl Sync<'_> {
                     deployment: self.key.to_string(),
                 },
             )
-            .body(rs),
+            .body(rs)
+            // The Deployment controller acting on the Deployment kubectl stored: step 3, as
+            // the ReplicaSet controller's pod create that follows.
+            .step(3),
         );
         let msg = format!("Created new replica set \"{rs_name}\"");
         let mut updated = self.d.clone();
