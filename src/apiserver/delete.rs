@@ -159,14 +159,11 @@ fn mark_namespace_terminating(
     // `shouldHaveOrphanFinalizer` / `shouldHaveDeleteDependentsFinalizer`: a policy decides,
     // without one the finalizers stay as they are.
     for (finalizer, wanted) in [("orphan", "Orphan"), ("foregroundDeletion", "Foreground")] {
+        let have = fins.iter().any(|f| f == finalizer);
         match policy {
-            Some(p) if p == wanted => {
-                if !fins.iter().any(|f| f == finalizer) {
-                    fins.push(finalizer.to_string());
-                }
-            }
-            Some(_) => fins.retain(|f| f != finalizer),
-            None => {}
+            Some(p) if p == wanted && !have => fins.push(finalizer.to_string()),
+            Some(p) if p != wanted => fins.retain(|f| f != finalizer),
+            _ => {}
         }
     }
     let meta = ns["metadata"]
