@@ -211,23 +211,37 @@ fn deleting_a_deployment_deletes_its_replicasets_and_pods_gracefully() {
         assert_eq!(status, 404, "seed {seed}");
         let entries = &c.sim.trace().entries()[start..];
         for pod in &pods {
-            // The kubelet stopped the container, then removed the pod for good.
-            let stop = entries.iter().position(|e| {
-                e.summary.contains("StopContainer") && e.summary.contains(pod.as_str())
+            let path = format!("/api/v1/namespaces/default/pods/{pod}");
+            let at = |pred: &dyn Fn(&&kubestep::sim::TraceEntry) -> bool| {
+                entries.iter().position(|e| pred(&e))
+            };
+            // The kubelet stopped the container, reported the final status, and only once
+            // that was stored removed the pod for good.
+            let stop =
+                at(&|e| e.summary.contains("StopContainer") && e.summary.contains(pod.as_str()));
+            let status_answered = at(&|e| {
+                e.kind == "http-response"
+                    && e.to.name().starts_with("kubelet/")
+                    && e.summary == format!("200 OK: Pod {pod}")
             });
-            let last_delete = entries.iter().position(|e| {
+            let kubelet_delete = at(&|e| {
                 e.kind == "http-request"
                     && e.method.as_deref() == Some("DELETE")
-                    && e.path.as_deref()
-                        == Some(&format!("/api/v1/namespaces/default/pods/{pod}")[..])
+                    && e.path.as_deref() == Some(path.as_str())
                     && e.from.name().starts_with("kubelet/")
             });
-            match (stop, last_delete) {
-                (Some(s), Some(d)) => assert!(s < d, "seed {seed}: {pod}"),
-                other => {
-                    panic!("seed {seed}: {pod}: StopContainer then the kubelet's DELETE: {other:?}")
+            match (stop, status_answered, kubelet_delete) {
+                (Some(s), Some(a), Some(d)) => {
+                    assert!(s < a && a < d, "seed {seed}: {pod}: {s} {a} {d}")
                 }
+                other => panic!("seed {seed}: {pod}: StopContainer, status, DELETE: {other:?}"),
             }
+            // Its status was never refused as if the pod were gone.
+            assert!(
+                !entries.iter().any(|e| e.to.name().starts_with("kubelet/")
+                    && e.summary == format!("404 Not Found: pods \"{pod}\" not found")),
+                "seed {seed}: {pod}"
+            );
         }
     }
 }
