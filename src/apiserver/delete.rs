@@ -110,7 +110,7 @@ fn is_namespaces(resource: &Resource) -> bool {
 }
 
 /// A namespace's `spec.finalizers` (`kubernetes` until the namespace controller is done).
-pub fn spec_finalizers(namespace: &Value) -> Vec<String> {
+fn spec_finalizers(namespace: &Value) -> Vec<String> {
     namespace
         .pointer("/spec/finalizers")
         .and_then(Value::as_array)

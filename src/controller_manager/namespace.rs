@@ -146,29 +146,41 @@ enum Retry {
 }
 
 /// One sync of a namespace in flight.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Sync {
     pub id: u64,
     /// The namespace as the sync knows it (from its GET, or its phase update).
     namespace: Arc<Value>,
+    /// The update a conflict interrupted, to redo on the namespace read again.
     retrying: Option<Retry>,
-    // Discovery.
+    /// Discovery: group-version documents still awaited.
     outstanding: usize,
+    /// The preferred version of each group (`""` for the core group).
     preferred: BTreeMap<String, String>,
+    /// Every group version `/api` and `/apis` listed, in their order.
     group_versions: Vec<String>,
+    /// The `APIResourceList` of each group version fetched.
     resource_lists: BTreeMap<String, Value>,
+    /// Group versions whose document could not be fetched, with the error.
     failed_groups: BTreeMap<String, String>,
     discovery_error: Option<String>,
     gv_parse_error: Option<String>,
-    // Content.
+    /// Resources still to delete (the next one last), and the one being deleted.
     todo: Vec<Deletable>,
     current: Option<Deletable>,
+    /// The current resource's graceful-termination estimate, in seconds.
     estimate: i64,
+    /// Items of the current resource still to delete one by one.
     items: Vec<String>,
+    /// Whether pods are deleted first (and alone while any remain).
     pods_first: bool,
+    /// What remains of each resource after its deletion.
     remaining: BTreeMap<Gvr, GvrResult>,
+    /// The errors of deleting content (the NamespaceDeletionContentFailure condition), and
+    /// every error of the sync (which then fails).
     content_errors: Vec<String>,
     errors: Vec<String>,
+    /// The longest estimate of any resource: how long until content is expected gone.
     total_estimate: i64,
 }
 
@@ -207,7 +219,12 @@ fn has_deletion_timestamp(obj: &Value) -> bool {
 }
 
 fn spec_finalizers(ns: &Value) -> Vec<String> {
-    crate::apiserver::delete::spec_finalizers(ns)
+    ns.pointer("/spec/finalizers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f.as_str().map(str::to_string))
+        .collect()
 }
 
 /// The text client-go's error for a failed request carries: the Status message.
@@ -254,28 +271,38 @@ impl NamespaceController {
                 ns.clone(),
                 Sync {
                     id,
-                    namespace: Arc::new(Value::Null),
-                    retrying: None,
-                    outstanding: 0,
-                    preferred: BTreeMap::new(),
-                    group_versions: Vec::new(),
-                    resource_lists: BTreeMap::new(),
-                    failed_groups: BTreeMap::new(),
-                    discovery_error: None,
-                    gv_parse_error: None,
-                    todo: Vec::new(),
-                    current: None,
-                    estimate: 0,
-                    items: Vec::new(),
-                    pods_first: false,
-                    remaining: BTreeMap::new(),
-                    content_errors: Vec::new(),
-                    errors: Vec::new(),
-                    total_estimate: 0,
+                    ..Sync::default()
                 },
             );
             self.get_namespace(&ns, actions);
         }
+    }
+
+    /// Sends a request of `ns`'s sync, tagged so its answer continues it.
+    fn send(
+        &self,
+        ns: &str,
+        method: &'static str,
+        path: String,
+        call: Call,
+        body: Option<Value>,
+        actions: &mut Actions,
+    ) {
+        let Some(sync) = self.syncs.get(ns) else {
+            return;
+        };
+        let mut w = Write::new(
+            SERVICE_ACCOUNT,
+            method,
+            path,
+            WriteTag::Namespace {
+                namespace: ns.to_string(),
+                sync: sync.id,
+                call,
+            },
+        );
+        w.body = body;
+        actions.writes.push(w);
     }
 
     fn write(
@@ -285,19 +312,8 @@ impl NamespaceController {
         path: String,
         call: Call,
         actions: &mut Actions,
-    ) -> Option<()> {
-        let sync = self.syncs.get(ns)?;
-        actions.writes.push(Write::new(
-            SERVICE_ACCOUNT,
-            method,
-            path,
-            WriteTag::Namespace {
-                namespace: ns.to_string(),
-                sync: sync.id,
-                call,
-            },
-        ));
-        Some(())
+    ) {
+        self.send(ns, method, path, call, None, actions);
     }
 
     fn write_body(
@@ -309,11 +325,7 @@ impl NamespaceController {
         body: Value,
         actions: &mut Actions,
     ) {
-        if self.write(ns, method, path, call, actions).is_some() {
-            if let Some(w) = actions.writes.last_mut() {
-                w.body = Some(body);
-            }
-        }
+        self.send(ns, method, path, call, Some(body), actions);
     }
 
     fn get_namespace(&self, ns: &str, actions: &mut Actions) {
