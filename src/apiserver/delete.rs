@@ -1,6 +1,8 @@
 //! What a DELETE does to an object (`k8s.io/apiserver/pkg/registry/generic/registry/store.go`
 //! `Delete`, `BeforeDelete` and the graceful-deletion strategies): delete at once, or mark it
-//! with `deletionTimestamp` and wait for its finalizers or its kubelet.
+//! with `deletionTimestamp` and wait for its finalizers or its kubelet. A namespace is special
+//! (`pkg/registry/core/namespace/storage`): its first DELETE only marks it Terminating, and it
+//! goes once the namespace controller has emptied it and removed `spec.finalizers`.
 
 use serde_json::{json, Value};
 
@@ -102,6 +104,24 @@ fn finalizers(obj: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Whether `resource` is the core group's `namespaces`.
+fn is_namespaces(resource: &Resource) -> bool {
+    resource.group.is_empty() && resource.name == "namespaces"
+}
+
+/// A namespace's `spec.finalizers` (`kubernetes` until the namespace controller is done).
+fn spec_finalizers(namespace: &Value) -> Vec<String> {
+    namespace
+        .pointer("/spec/finalizers")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Decides a DELETE of `current` (which must pass `options`' preconditions).
 pub fn plan(
     resource: &Resource,
@@ -109,6 +129,59 @@ pub fn plan(
     options: &DeleteOptions,
     now: SimTime,
 ) -> Result<DeletePlan, ApiError> {
+    check_preconditions(resource, current, options)?;
+    if is_namespaces(resource) {
+        // `REST.Delete` of the namespace registry: the first DELETE marks the namespace
+        // Terminating (it keeps existing, and no new content may be created in it); a
+        // later one deletes it only once `spec.finalizers` is empty.
+        if current.pointer("/metadata/deletionTimestamp").is_none() {
+            return Ok(DeletePlan::Mark(mark_namespace_terminating(
+                current, options, now,
+            )?));
+        }
+        if !spec_finalizers(current).is_empty() {
+            return Ok(DeletePlan::Unchanged);
+        }
+    }
+    plan_store_delete(resource, current, options, now)
+}
+
+/// The first DELETE of a namespace: `deletionTimestamp` now, phase Terminating, and the
+/// `orphan` / `foregroundDeletion` finalizers as the propagation policy asks.
+fn mark_namespace_terminating(
+    current: &Value,
+    options: &DeleteOptions,
+    now: SimTime,
+) -> Result<Value, ApiError> {
+    let mut ns = current.clone();
+    let mut fins = finalizers(&ns);
+    let policy = options.propagation_policy.as_deref();
+    // `shouldHaveOrphanFinalizer` / `shouldHaveDeleteDependentsFinalizer`: a policy decides,
+    // without one the finalizers stay as they are.
+    for (finalizer, wanted) in [("orphan", "Orphan"), ("foregroundDeletion", "Foreground")] {
+        let have = fins.iter().any(|f| f == finalizer);
+        match policy {
+            Some(p) if p == wanted && !have => fins.push(finalizer.to_string()),
+            Some(p) if p != wanted => fins.retain(|f| f != finalizer),
+            _ => {}
+        }
+    }
+    let meta = ns["metadata"]
+        .as_object_mut()
+        .ok_or_else(|| errors::internal("object without metadata".into()))?;
+    meta.insert("deletionTimestamp".into(), json!(now.rfc3339()));
+    if fins != finalizers(current) {
+        meta.insert("finalizers".into(), json!(fins));
+    }
+    ns["status"]["phase"] = json!("Terminating");
+    Ok(ns)
+}
+
+fn check_preconditions(
+    resource: &Resource,
+    current: &Value,
+    options: &DeleteOptions,
+) -> Result<(), ApiError> {
     let name = current
         .pointer("/metadata/name")
         .and_then(Value::as_str)
@@ -141,6 +214,16 @@ pub fn plan(
             ));
         }
     }
+    Ok(())
+}
+
+/// The generic store's `Delete` (`BeforeDelete` and graceful deletion).
+fn plan_store_delete(
+    resource: &Resource,
+    current: &Value,
+    options: &DeleteOptions,
+    now: SimTime,
+) -> Result<DeletePlan, ApiError> {
     let mut obj = current.clone();
     let mut fins = finalizers(&obj);
     let mut changed = false;
@@ -218,8 +301,12 @@ pub fn plan(
 }
 
 /// An update that leaves an object marked for deletion with no finalizers and no grace period
-/// left deletes it (`ShouldDeleteDuringUpdate`).
-pub fn should_delete_during_update(obj: &Value) -> bool {
+/// left deletes it (`ShouldDeleteDuringUpdate`); a namespace also needs an empty
+/// `spec.finalizers` (`ShouldDeleteNamespaceDuringUpdate`, so its `finalize` deletes it).
+pub fn should_delete_during_update(resource: &Resource, obj: &Value) -> bool {
+    if is_namespaces(resource) && !spec_finalizers(obj).is_empty() {
+        return false;
+    }
     obj.pointer("/metadata/deletionTimestamp").is_some()
         && finalizers(obj).is_empty()
         && obj
@@ -281,6 +368,66 @@ mod tests {
             plan(deploy, &d, &DeleteOptions::default(), SimTime(0)).unwrap(),
             DeletePlan::Now
         );
+    }
+
+    #[test]
+    fn a_namespace_is_marked_terminating_first_and_deleted_once_finalized() {
+        let namespaces = find("", "v1", "namespaces").unwrap();
+        let ns = json!({"metadata": {"name": "dev", "uid": "u"}, "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}});
+        let marked = match plan(namespaces, &ns, &DeleteOptions::default(), SimTime(5_000)) {
+            Ok(DeletePlan::Mark(o)) => o,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            marked["metadata"]["deletionTimestamp"],
+            "2026-01-01T00:00:05Z"
+        );
+        assert_eq!(marked["status"]["phase"], "Terminating");
+        assert_eq!(marked["spec"]["finalizers"], json!(["kubernetes"]));
+        assert!(marked["metadata"]
+            .get("deletionGracePeriodSeconds")
+            .is_none());
+        assert!(!should_delete_during_update(namespaces, &marked));
+        // A second DELETE while the controller works changes nothing.
+        assert_eq!(
+            plan(
+                namespaces,
+                &marked,
+                &DeleteOptions::default(),
+                SimTime(6_000)
+            )
+            .unwrap(),
+            DeletePlan::Unchanged
+        );
+        // Once finalized, an update (the finalize itself) or a DELETE removes it.
+        let mut finalized = marked.clone();
+        finalized["spec"]["finalizers"] = json!([]);
+        assert!(should_delete_during_update(namespaces, &finalized));
+        assert_eq!(
+            plan(
+                namespaces,
+                &finalized,
+                &DeleteOptions::default(),
+                SimTime(7_000)
+            )
+            .unwrap(),
+            DeletePlan::Now
+        );
+        // Even an already finalized namespace is marked first, as the registry does.
+        let mut empty = ns.clone();
+        empty["spec"]["finalizers"] = json!([]);
+        assert!(matches!(
+            plan(namespaces, &empty, &DeleteOptions::default(), SimTime(0)),
+            Ok(DeletePlan::Mark(_))
+        ));
+        let orphan = DeleteOptions {
+            propagation_policy: Some("Orphan".into()),
+            ..DeleteOptions::default()
+        };
+        match plan(namespaces, &ns, &orphan, SimTime(0)).unwrap() {
+            DeletePlan::Mark(o) => assert_eq!(o["metadata"]["finalizers"], json!(["orphan"])),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -831,6 +831,7 @@ impl KubeApiServer {
             }
             Stage::Authorization => self.after_authorization(ctx, n),
             Stage::Decoding => self.after_decoding(ctx, n),
+            Stage::MutatingAdmission if rc.info.verb == "delete" => self.plan_delete(ctx, n),
             Stage::MutatingAdmission => self.after_admission(ctx, n),
             Stage::Validation => self.after_validation(ctx, n),
             Stage::ValidatingAdmission => self.write(ctx, n),
@@ -1017,7 +1018,6 @@ impl KubeApiServer {
         };
         let now = ctx.now();
         let rc = self.requests.get_mut(&n).expect("in flight");
-        let resource = rc.resource.expect("resolved");
         rc.current = Some((current.clone(), kv.mod_revision));
         match (rc.info.verb.as_str(), rc.info.subresource.as_str()) {
             ("get", "scale") => {
@@ -1083,35 +1083,8 @@ impl KubeApiServer {
                 let resp = HttpResponse::json(200, current);
                 self.respond(ctx, n, resp);
             }
-            ("delete", _) | ("create", "eviction") => {
-                let options = if rc.info.subresource == "eviction" {
-                    let body = rc
-                        .body
-                        .as_ref()
-                        .and_then(|b| b.get("deleteOptions").cloned());
-                    DeleteOptions::parse(body.as_ref(), &rc.request.query)
-                } else {
-                    let body = rc.request.body.json();
-                    DeleteOptions::parse(body.as_deref(), &rc.request.query)
-                };
-                let plan = options.and_then(|o| delete::plan(resource, &current, &o, now));
-                match plan {
-                    Ok(DeletePlan::Unchanged) => {
-                        let resp = HttpResponse::json(200, current);
-                        self.respond(ctx, n, resp);
-                    }
-                    Ok(DeletePlan::Now) => {
-                        rc.action = WriteAction::Delete;
-                        self.write(ctx, n);
-                    }
-                    Ok(DeletePlan::Mark(obj)) => {
-                        rc.action = WriteAction::Update;
-                        rc.object = Some(obj);
-                        self.write(ctx, n);
-                    }
-                    Err(e) => self.respond(ctx, n, e.response()),
-                }
-            }
+            ("delete", _) => self.admit_delete(ctx, n),
+            ("create", "eviction") => self.plan_delete(ctx, n),
             _ => match self.updated_object(n, current, now) {
                 Ok(new) => {
                     let rc = self.requests.get_mut(&n).expect("in flight");
@@ -1120,6 +1093,60 @@ impl KubeApiServer {
                 }
                 Err(e) => self.respond(ctx, n, e.response()),
             },
+        }
+    }
+
+    /// Admission of a DELETE, with the stored object as the old object: NamespaceLifecycle
+    /// refuses to delete `default`, `kube-system` and `kube-public`.
+    fn admit_delete(&mut self, ctx: &mut Ctx<'_>, n: u64) {
+        let objects = self.admission_objects();
+        let rc = &self.requests[&n];
+        let resource = rc.resource.expect("resolved");
+        let Some((current, _)) = rc.current.as_ref() else {
+            return;
+        };
+        let attrs = chain::admission_attributes(&rc.info, resource, Some(current));
+        match chain::mutating_admission(&attrs, &objects, current.clone(), ctx.rng()) {
+            Ok((_, note)) => self.stage(ctx, n, Stage::MutatingAdmission, true, note),
+            Err(e) => self.fail(ctx, n, Stage::MutatingAdmission, e),
+        }
+    }
+
+    /// What a DELETE (or an eviction) does to the stored object: remove it, mark it, or
+    /// leave it as it is.
+    fn plan_delete(&mut self, ctx: &mut Ctx<'_>, n: u64) {
+        let now = ctx.now();
+        let rc = self.requests.get_mut(&n).expect("in flight");
+        let resource = rc.resource.expect("resolved");
+        let Some((current, _)) = rc.current.clone() else {
+            return;
+        };
+        let options = if rc.info.subresource == "eviction" {
+            let body = rc
+                .body
+                .as_ref()
+                .and_then(|b| b.get("deleteOptions").cloned());
+            DeleteOptions::parse(body.as_ref(), &rc.request.query)
+        } else {
+            let body = rc.request.body.json();
+            DeleteOptions::parse(body.as_deref(), &rc.request.query)
+        };
+        let plan = options.and_then(|o| delete::plan(resource, &current, &o, now));
+        match plan {
+            Ok(DeletePlan::Unchanged) => {
+                let resp = HttpResponse::json(200, current);
+                self.respond(ctx, n, resp);
+            }
+            Ok(DeletePlan::Now) => {
+                rc.action = WriteAction::Delete;
+                self.write(ctx, n);
+            }
+            Ok(DeletePlan::Mark(obj)) => {
+                rc.action = WriteAction::Update;
+                rc.object = Some(obj);
+                self.write(ctx, n);
+            }
+            Err(e) => self.respond(ctx, n, e.response()),
         }
     }
 
@@ -1310,11 +1337,14 @@ impl KubeApiServer {
     fn write(&mut self, ctx: &mut Ctx<'_>, n: u64) {
         let rc = self.requests.get_mut(&n).expect("in flight");
         let resource = rc.resource.expect("resolved");
+        // (A DELETE's own mark is stored as planned: a namespace stays Terminating even with
+        // no finalizers, as the registry's GuaranteedUpdate leaves it.)
         if rc.action == WriteAction::Update
+            && rc.info.verb != "delete"
             && rc
                 .object
                 .as_ref()
-                .is_some_and(delete::should_delete_during_update)
+                .is_some_and(|o| delete::should_delete_during_update(resource, o))
         {
             rc.action = WriteAction::Delete;
         }
@@ -1413,6 +1443,10 @@ impl KubeApiServer {
                 }
             }
         }
+        let unowned = resp
+            .succeeded
+            .then(|| self.unowned_pod_note(n, resp.header.revision))
+            .flatten();
         let Some(rc) = self.requests.get_mut(&n) else {
             return;
         };
@@ -1509,7 +1543,47 @@ impl KubeApiServer {
                 )
             }
         };
-        self.respond(ctx, n, response);
+        match unowned {
+            // The trace says why the flow skips steps 3 and 4 before the answer goes out.
+            Some(note) => {
+                rc.reply = Some(response);
+                self.stage(ctx, n, Stage::Storage, true, note);
+            }
+            None => self.respond(ctx, n, response),
+        }
+    }
+
+    /// Why a pod kubectl created (step 1) goes from step 2 straight to step 5: no controller
+    /// owns it, so no controller creates it (step 3) and no controller's write is stored
+    /// (step 4). `None` for any other write.
+    fn unowned_pod_note(&self, n: u64, revision: i64) -> Option<String> {
+        let rc = self.requests.get(&n)?;
+        let resource = rc.resource?;
+        let is_pod = resource.group.is_empty() && resource.name == "pods";
+        if rc.step != Some(1)
+            || !is_pod
+            || rc.action != WriteAction::Create
+            || !rc.info.subresource.is_empty()
+        {
+            return None;
+        }
+        let pod = rc.object.as_ref()?;
+        let owned = pod
+            .pointer("/metadata/ownerReferences")
+            .and_then(Value::as_array)
+            .is_some_and(|refs| refs.iter().any(|r| r["controller"] == true));
+        if owned {
+            return None;
+        }
+        let name = pod
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        Some(format!(
+            "stored at revision {revision}; no controller owns pod {name} (no ownerReference \
+             with controller: true), so steps 3 and 4 do not happen: the scheduler sees it \
+             next (step 5)"
+        ))
     }
 
     fn list(&mut self, ctx: &mut Ctx<'_>, n: u64) {

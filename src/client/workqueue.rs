@@ -23,11 +23,22 @@ pub struct WorkQueue {
     /// When each waiting key comes back (a key waits once: the sooner time wins, as in
     /// client-go's delaying queue).
     waiting_at: BTreeMap<String, SimTime>,
+    /// The longest backoff, if not [`MAX_DELAY`] (the namespace controller retries at least
+    /// every minute).
+    max_delay: Option<SimDuration>,
 }
 
 impl WorkQueue {
     pub fn new() -> Self {
         WorkQueue::default()
+    }
+
+    /// A queue whose backoff stops growing at `max`.
+    pub fn with_max_delay(max: SimDuration) -> Self {
+        WorkQueue {
+            max_delay: Some(max),
+            ..WorkQueue::default()
+        }
     }
 
     /// Queues `key` unless it is already queued (or marks it dirty while it is processed).
@@ -70,8 +81,13 @@ impl WorkQueue {
         let delay = BASE_DELAY
             .as_millis()
             .saturating_mul(1u64 << shift)
-            .min(MAX_DELAY.as_millis());
-        let at = now + SimDuration::from_millis(delay);
+            .min(self.max_delay.unwrap_or(MAX_DELAY).as_millis());
+        self.add_after(key, now + SimDuration::from_millis(delay))
+    }
+
+    /// `AddAfter`: `key` is queued at `at` (or sooner, if it already waits for an earlier
+    /// time). Returns when.
+    pub fn add_after(&mut self, key: &str, at: SimTime) -> SimTime {
         match self.waiting_at.get(key) {
             Some(&old) if old <= at => old,
             old => {
@@ -134,6 +150,30 @@ mod tests {
         assert_eq!(q.get(), None);
         q.done(&a);
         assert_eq!(q.get().as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn add_after_waits_and_the_sooner_time_wins() {
+        let mut q = WorkQueue::new();
+        assert_eq!(q.add_after("ns", SimTime(5_000)), SimTime(5_000));
+        assert_eq!(q.add_after("ns", SimTime(9_000)), SimTime(5_000));
+        q.tick(SimTime(4_999));
+        assert_eq!(q.get(), None);
+        q.tick(SimTime(5_000));
+        assert_eq!(q.get().as_deref(), Some("ns"));
+    }
+
+    #[test]
+    fn the_backoff_can_be_capped() {
+        let mut q = WorkQueue::with_max_delay(SimDuration::from_secs(60));
+        let mut at = SimTime(0);
+        for _ in 0..20 {
+            at = q.add_rate_limited("ns", SimTime(0));
+            q.tick(at);
+            q.get();
+            q.done("ns");
+        }
+        assert_eq!(at, SimTime(60_000));
     }
 
     #[test]

@@ -280,3 +280,32 @@ pub fn in_namespace<'a>(
         .take_while(move |(k, _)| k.starts_with(&prefix))
         .map(|(_, v)| v)
 }
+
+/// The simulated moment an RFC 3339 timestamp of an object stands for (timestamps are whole
+/// seconds after the simulation's epoch, none later than `now`); `now` for an empty one.
+pub fn sim_time_of(ts: &str, now: SimTime) -> SimTime {
+    if ts.is_empty() {
+        return now;
+    }
+    let mut lo = 0u64;
+    let mut hi = now.as_millis() / 1000 + 1;
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if SimTime(mid * 1000).rfc3339().as_str() < ts {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    SimTime(lo * 1000)
+}
+
+/// `apierrors.HasStatusCause`: whether a refused request's Status names `cause` (such as
+/// `NamespaceTerminating`, which every create in a terminating namespace gets).
+pub fn has_status_cause(response: &crate::apiserver::request::HttpResponse, cause: &str) -> bool {
+    response.body_json().is_some_and(|b| {
+        b.pointer("/details/causes")
+            .and_then(Value::as_array)
+            .is_some_and(|cs| cs.iter().any(|c| c["reason"] == cause))
+    })
+}

@@ -157,7 +157,10 @@ impl EndpointsController {
         now: SimTime,
     ) -> Actions {
         if let WriteTag::Endpoints { service } = tag {
-            if !(200..300).contains(&response.status) {
+            // In a terminating namespace creates keep failing: the item is dropped.
+            if !(200..300).contains(&response.status)
+                && !has_status_cause(response, "NamespaceTerminating")
+            {
                 self.queue.add_rate_limited(service, now);
             }
         }

@@ -200,7 +200,11 @@ impl EndpointSliceController {
         now: SimTime,
     ) -> Actions {
         if let WriteTag::EndpointSlice { service } = tag {
-            if !(200..300).contains(&response.status) && response.status != 404 {
+            // In a terminating namespace creates keep failing: the item is dropped.
+            if !(200..300).contains(&response.status)
+                && response.status != 404
+                && !has_status_cause(response, "NamespaceTerminating")
+            {
                 self.queue.add_rate_limited(service, now);
             }
         }

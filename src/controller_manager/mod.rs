@@ -17,6 +17,7 @@ pub mod deployment;
 pub mod endpoints;
 pub mod endpointslice;
 pub mod garbagecollector;
+pub mod namespace;
 pub mod nodelifecycle;
 pub mod replicaset;
 pub mod serviceaccount;
@@ -37,7 +38,7 @@ use crate::sim::{Actor, Addr, Ctx, Envelope, Message, SimDuration, SimTime};
 pub const USER_AGENT: &str = "kube-controller-manager/v1.33.1 (linux/amd64) kubernetes/8adc0f0";
 
 /// The controllers' service accounts in `kube-system`, in start-up order.
-pub const SERVICE_ACCOUNTS: [&str; 7] = [
+pub const SERVICE_ACCOUNTS: [&str; 8] = [
     endpoints::SERVICE_ACCOUNT,
     serviceaccount::SERVICE_ACCOUNT,
     endpointslice::SERVICE_ACCOUNT,
@@ -45,6 +46,7 @@ pub const SERVICE_ACCOUNTS: [&str; 7] = [
     deployment::SERVICE_ACCOUNT,
     garbagecollector::SERVICE_ACCOUNT,
     nodelifecycle::SERVICE_ACCOUNT,
+    namespace::SERVICE_ACCOUNT,
 ];
 
 /// One bearer token per controller service account, as issued at cluster bootstrap.
@@ -203,6 +205,8 @@ pub enum WriteTag {
     Endpoints { service: String },
     /// A write of the EndpointSlice controller for `service`.
     EndpointSlice { service: String },
+    /// The node lifecycle controller's Ready=False on a pod of a node that is not Ready.
+    MarkPodNotReady { node: String, pod_uid: String },
     /// The taint eviction's DisruptionTarget condition on a pod, before its delete.
     TaintEviction {
         node: String,
@@ -216,6 +220,12 @@ pub enum WriteTag {
         dependent: String,
         dependent_uid: String,
         owner_uid: String,
+    },
+    /// A request of the namespace controller's sync `sync` of `namespace`.
+    Namespace {
+        namespace: String,
+        sync: u64,
+        call: namespace::Call,
     },
 }
 
@@ -315,6 +325,7 @@ pub struct KubeControllerManager {
     pub endpointslice: endpointslice::EndpointSliceController,
     pub serviceaccount: serviceaccount::ServiceAccountsController,
     pub endpoints: endpoints::EndpointsController,
+    pub namespace: namespace::NamespaceController,
     /// Wake-ups already scheduled, so timers are not duplicated.
     timers: std::collections::BTreeSet<(SimTime, String)>,
 }
@@ -338,6 +349,7 @@ impl KubeControllerManager {
             endpointslice: endpointslice::EndpointSliceController::default(),
             serviceaccount: serviceaccount::ServiceAccountsController::default(),
             endpoints: endpoints::EndpointsController::default(),
+            namespace: namespace::NamespaceController::default(),
             timers: Default::default(),
         }
     }
@@ -403,7 +415,10 @@ impl KubeControllerManager {
             }
             Informer::Endpoints => self.endpoints.on_endpoints(delta),
             Informer::EndpointSlices => self.endpointslice.on_slice(delta),
-            Informer::Namespaces => self.serviceaccount.on_namespace(delta),
+            Informer::Namespaces => {
+                self.serviceaccount.on_namespace(delta);
+                self.namespace.on_namespace(delta, now);
+            }
             Informer::ServiceAccounts => self.serviceaccount.on_service_account(delta),
             Informer::Nodes => self.node_lifecycle.on_node(delta),
             Informer::Leases => self.node_lifecycle.on_lease(delta),
@@ -421,7 +436,6 @@ impl KubeControllerManager {
             _ => return,
         };
         self.garbage_collector.on_delta(kind, delta);
-        let _ = now;
     }
 
     fn on_write_response(&mut self, tag: WriteTag, response: &HttpResponse, ctx: &mut Ctx<'_>) {
@@ -445,13 +459,22 @@ impl KubeControllerManager {
             WriteTag::ServiceAccounts { .. } => {
                 self.serviceaccount.on_response(&tag, response, now)
             }
-            WriteTag::NodeLifecycle { .. } | WriteTag::TaintEviction { .. } => {
+            WriteTag::NodeLifecycle { .. }
+            | WriteTag::TaintEviction { .. }
+            | WriteTag::MarkPodNotReady { .. } => {
                 self.node_lifecycle.on_response(&tag, response, now)
             }
             WriteTag::GarbageCollector { .. } | WriteTag::GarbageCollectorOwnerLookup { .. } => {
                 self.garbage_collector
                     .on_response(&tag, response, &self.informers, now)
             }
+            WriteTag::Namespace {
+                namespace,
+                sync,
+                call,
+            } => self
+                .namespace
+                .on_response(namespace, *sync, call, response, now),
         };
         self.apply(actions, ctx);
     }
@@ -488,6 +511,7 @@ impl KubeControllerManager {
         self.serviceaccount
             .process(&self.informers, now, &mut actions);
         self.endpoints.process(&self.informers, now, &mut actions);
+        self.namespace.process(&mut actions);
         self.apply(actions, ctx);
         let wake = [
             self.replicaset.queue.next_wakeup(),
@@ -497,6 +521,7 @@ impl KubeControllerManager {
             self.endpointslice.queue.next_wakeup(),
             self.serviceaccount.queue.next_wakeup(),
             self.endpoints.queue.next_wakeup(),
+            self.namespace.queue.next_wakeup(),
         ]
         .into_iter()
         .flatten()
@@ -527,6 +552,7 @@ impl KubeControllerManager {
                     endpointslice::NAME => self.endpointslice.queue.add(key),
                     serviceaccount::NAME => self.serviceaccount.queue.add(key),
                     endpoints::NAME => self.endpoints.queue.add(key),
+                    namespace::NAME => self.namespace.queue.add(key),
                     _ => {}
                 }
             }
@@ -538,6 +564,7 @@ impl KubeControllerManager {
         self.endpointslice.queue.tick(now);
         self.serviceaccount.queue.tick(now);
         self.endpoints.queue.tick(now);
+        self.namespace.queue.tick(now);
     }
 }
 

@@ -4,7 +4,9 @@
 //! conditions set to Unknown ("Kubelet stopped posting node status.") and the
 //! `node.kubernetes.io/unreachable` NoExecute and NoSchedule taints; its pods are then deleted
 //! once their toleration of that taint runs out (`tolerationSeconds`, 300 s by default from
-//! the DefaultTolerationSeconds admission plugin), so their controllers recreate them.
+//! the DefaultTolerationSeconds admission plugin), so their controllers recreate them. Until
+//! then its pods' Ready condition is False (`MarkPodsNotReady`), so no Service sends them
+//! traffic.
 //!
 //! The real controller checks every `--node-monitor-period` (5 s); this one sets a timer for
 //! the moment a node's grace period ends, so the trace shows the check when it matters.
@@ -43,6 +45,8 @@ pub struct NodeLifecycleController {
     pub health: BTreeMap<String, NodeHealth>,
     /// Pods (by uid) whose eviction was sent: the taint manager's timed worker fires once.
     pub evicted: std::collections::BTreeSet<String>,
+    /// Pods (by uid) whose Ready=False update is in flight.
+    pub marking_not_ready: std::collections::BTreeSet<String>,
 }
 
 fn ready_condition(node: &Value) -> Option<&Value> {
@@ -77,6 +81,11 @@ impl NodeLifecycleController {
     pub fn on_pod(&mut self, delta: &Delta) {
         if let Delta::Deleted(pod) = delta {
             self.evicted.remove(uid(pod));
+        }
+        // A Ready=False update in flight is done once the cache shows it.
+        let ready = pod_ready(delta.object()).0;
+        if matches!(delta, Delta::Deleted(_)) || !ready {
+            self.marking_not_ready.remove(uid(delta.object()));
         }
         let node = str_at(delta.object(), "/spec/nodeName");
         if !node.is_empty() && !matches!(delta, Delta::Deleted(_)) {
@@ -220,6 +229,11 @@ impl NodeLifecycleController {
             return;
         }
 
+        // `MarkPodsNotReady`: while the node is not Ready, neither are its pods.
+        if ready_status != "True" && !ready_status.is_empty() {
+            self.mark_pods_not_ready(node_name, informers, now, actions);
+        }
+
         // The taint eviction controller: pods that do not tolerate the NoExecute taints go
         // when their tolerationSeconds (counted from the taint's timeAdded) run out.
         let no_execute: Vec<&Value> = current
@@ -292,6 +306,55 @@ impl NodeLifecycleController {
         }
     }
 
+    /// Sets the Ready condition of every pod on `node_name` that is still Ready to False, as
+    /// `controllerutil.MarkPodsNotReady` does (a status update per pod; only Ready changes,
+    /// its lastTransitionTime with it).
+    fn mark_pods_not_ready(
+        &mut self,
+        node_name: &str,
+        informers: &Informers,
+        now: SimTime,
+        actions: &mut Actions,
+    ) {
+        for pod in informers.pods.list_cached() {
+            if str_at(pod, "/spec/nodeName") != node_name
+                || self.marking_not_ready.contains(uid(pod))
+            {
+                continue;
+            }
+            let mut updated = (**pod).clone();
+            let Some(ready) = updated
+                .pointer_mut("/status/conditions")
+                .and_then(Value::as_array_mut)
+                .and_then(|cs| cs.iter_mut().find(|c| c["type"] == "Ready"))
+            else {
+                continue;
+            };
+            if ready["status"] != "True" {
+                continue;
+            }
+            ready["status"] = json!("False");
+            ready["lastTransitionTime"] = json!(now.rfc3339());
+            self.marking_not_ready.insert(uid(pod).to_string());
+            actions.writes.push(
+                Write::new(
+                    SERVICE_ACCOUNT,
+                    "PUT",
+                    format!(
+                        "/api/v1/namespaces/{}/pods/{}/status",
+                        namespace(pod),
+                        name(pod)
+                    ),
+                    WriteTag::MarkPodNotReady {
+                        node: node_name.to_string(),
+                        pod_uid: uid(pod).to_string(),
+                    },
+                )
+                .body(updated),
+            );
+        }
+    }
+
     pub fn on_response(
         &mut self,
         tag: &WriteTag,
@@ -303,6 +366,13 @@ impl NodeLifecycleController {
         match tag {
             WriteTag::NodeLifecycle { node } if !ok && response.status != 404 => {
                 self.queue.add_rate_limited(node, now);
+            }
+            WriteTag::MarkPodNotReady { node, pod_uid } if !ok => {
+                self.marking_not_ready.remove(pod_uid);
+                // A pod deleted meanwhile needs nothing; any other failure is tried again.
+                if response.status != 404 {
+                    self.queue.add_rate_limited(node, now);
+                }
             }
             WriteTag::TaintEviction {
                 node,
@@ -357,19 +427,5 @@ fn tolerates(t: &Value, taint: &Value) -> bool {
 
 /// When a taint was added (`timeAdded`), as simulated time.
 fn taint_added_at(taint: &Value, now: SimTime) -> SimTime {
-    let Some(added) = taint["timeAdded"].as_str() else {
-        return now;
-    };
-    // Timestamps are whole seconds after the simulation's epoch.
-    let mut lo = 0u64;
-    let mut hi = now.as_millis() / 1000 + 1;
-    while lo < hi {
-        let mid = (lo + hi) / 2;
-        if SimTime(mid * 1000).rfc3339().as_str() < added {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    SimTime(lo * 1000)
+    sim_time_of(taint["timeAdded"].as_str().unwrap_or(""), now)
 }

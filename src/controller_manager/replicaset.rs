@@ -434,7 +434,11 @@ impl ReplicaSetController {
                     return actions;
                 };
                 run.in_flight -= 1;
-                if !ok {
+                // A namespace being terminated refuses every create: the real controller
+                // treats that as done (`HasStatusCause(err, NamespaceTerminatingCause)`), so
+                // it neither retries nor lowers its expectations, and waits for them to
+                // expire instead.
+                if !ok && !has_status_cause(response, "NamespaceTerminating") {
                     run.failed = true;
                     // The create will never be observed.
                     self.expectations.creation_observed(rs);
@@ -447,11 +451,12 @@ impl ReplicaSetController {
                         self.expectations.creation_observed(rs);
                     }
                     if run.failed {
+                        // The sync failed: it comes back after its backoff, not at once.
                         self.queue.add_rate_limited(rs, now);
                     } else {
                         self.queue.forget(rs);
+                        self.queue.add(rs);
                     }
-                    self.queue.add(rs);
                 } else {
                     self.next_batch(rs, &mut run, &mut actions);
                     self.slow_start.insert(rs.clone(), run);

@@ -423,7 +423,25 @@ impl Kubelet {
                     self.workers.remove(&key);
                 }
             }
-            Call::PodStatus(_) | Call::Event | Call::NodeStatus => {}
+            Call::PodStatus(key) => {
+                let pod = self
+                    .workers
+                    .get_mut(&key)
+                    .filter(|w| w.delete_after_status)
+                    .map(|w| {
+                        w.delete_after_status = false;
+                        w.pod.clone()
+                    });
+                if let Some(pod) = pod {
+                    if status == 404 {
+                        // Gone already.
+                        self.workers.remove(&key);
+                    } else {
+                        self.delete_pod(ctx, &key, &pod);
+                    }
+                }
+            }
+            Call::Event | Call::NodeStatus => {}
             Call::PodList | Call::PodWatch => {}
         }
     }
@@ -556,13 +574,14 @@ impl Kubelet {
     }
 
     /// The status manager: PATCH `pods/<name>/status` when the computed status changed.
-    fn report_status(&mut self, ctx: &mut Ctx<'_>, key: &str, step: Option<u8>) {
+    /// Patches the pod's status if it changed; returns whether it sent a PATCH.
+    fn report_status(&mut self, ctx: &mut Ctx<'_>, key: &str, step: Option<u8>) -> bool {
         let Some(w) = self.workers.get_mut(key) else {
-            return;
+            return false;
         };
         let status = w.status(ctx.now());
         if w.last_reported.as_ref() == Some(&status) {
-            return;
+            return false;
         }
         w.last_reported = Some(status.clone());
         let (ns, name) = (w.namespace().to_string(), w.name().to_string());
@@ -576,6 +595,7 @@ impl Kubelet {
             .json_body(json!({"metadata": {"uid": w.uid()}, "status": status}));
         self.client
             .send(ctx, req, Call::PodStatus(key.to_string()), step);
+        true
     }
 
     /// SyncPod: start the next container that should run (one at a time, in spec order).
@@ -798,9 +818,16 @@ impl Kubelet {
             CriCall::StopPodSandbox => {}
             CriCall::RemovePodSandbox => {
                 self.runtime.remove_pod_sandbox(key);
-                self.report_status(ctx, key, None);
-                if let Some(pod) = self.workers.get(key).map(|w| w.pod.clone()) {
-                    self.delete_pod(ctx, key, &pod);
+                // The final status first; the DELETE once it is stored (or at once when
+                // there is nothing new to report).
+                let patched = self.report_status(ctx, key, None);
+                match self.workers.get_mut(key) {
+                    Some(w) if patched => w.delete_after_status = true,
+                    Some(w) => {
+                        let pod = w.pod.clone();
+                        self.delete_pod(ctx, key, &pod);
+                    }
+                    None => {}
                 }
             }
         }
@@ -828,7 +855,9 @@ impl Kubelet {
         }
         match w.restart_delay(container) {
             // restartPolicy says no restart: the pod may be done.
-            None => self.report_status(ctx, key, None),
+            None => {
+                self.report_status(ctx, key, None);
+            }
             Some(None) => {
                 // The first failure restarts at once; the back-off starts from here.
                 self.report_status(ctx, key, None);

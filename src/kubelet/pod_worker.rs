@@ -88,6 +88,9 @@ pub struct PodWorker {
     pub static_pod: bool,
     pub static_status: Option<Value>,
     pub last_reported: Option<Value>,
+    /// The pod's final status is on its way: its DELETE follows the answer (the status
+    /// manager patches, then deletes, in one sync).
+    pub delete_after_status: bool,
 }
 
 fn s<'a>(v: &'a Value, p: &str) -> &'a str {
@@ -135,6 +138,7 @@ impl PodWorker {
             static_pod: false,
             static_status: None,
             last_reported: None,
+            delete_after_status: false,
         }
     }
 

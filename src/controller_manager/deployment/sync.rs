@@ -313,7 +313,10 @@ impl Sync<'_> {
                     replicas,
                 },
             )
-            .body(rs),
+            .body(rs)
+            // The Deployment controller acting on the Deployment kubectl stored: step 3, as
+            // the ReplicaSet controller's pod create that follows.
+            .step(3),
         );
         let msg = format!("Created new replica set \"{rs_name}\"");
         let mut updated = self.d.clone();
