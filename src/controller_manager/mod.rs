@@ -13,11 +13,14 @@
 //! controller-manager.
 
 pub mod controller_utils;
+pub mod cronjob;
 pub mod deployment;
 pub mod endpoints;
 pub mod endpointslice;
 pub mod garbagecollector;
+pub mod job;
 pub mod nodelifecycle;
+pub mod record;
 pub mod replicaset;
 pub mod serviceaccount;
 
@@ -37,7 +40,7 @@ use crate::sim::{Actor, Addr, Ctx, Envelope, Message, SimDuration, SimTime};
 pub const USER_AGENT: &str = "kube-controller-manager/v1.33.1 (linux/amd64) kubernetes/8adc0f0";
 
 /// The controllers' service accounts in `kube-system`, in start-up order.
-pub const SERVICE_ACCOUNTS: [&str; 7] = [
+pub const SERVICE_ACCOUNTS: [&str; 9] = [
     endpoints::SERVICE_ACCOUNT,
     serviceaccount::SERVICE_ACCOUNT,
     endpointslice::SERVICE_ACCOUNT,
@@ -45,6 +48,8 @@ pub const SERVICE_ACCOUNTS: [&str; 7] = [
     deployment::SERVICE_ACCOUNT,
     garbagecollector::SERVICE_ACCOUNT,
     nodelifecycle::SERVICE_ACCOUNT,
+    job::SERVICE_ACCOUNT,
+    cronjob::SERVICE_ACCOUNT,
 ];
 
 /// One bearer token per controller service account, as issued at cluster bootstrap.
@@ -68,10 +73,12 @@ pub enum Informer {
     Namespaces,
     ServiceAccounts,
     Endpoints,
+    Jobs,
+    CronJobs,
 }
 
 impl Informer {
-    pub const ALL: [Informer; 10] = [
+    pub const ALL: [Informer; 12] = [
         Informer::Endpoints,
         Informer::Namespaces,
         Informer::ServiceAccounts,
@@ -82,6 +89,8 @@ impl Informer {
         Informer::Deployments,
         Informer::Nodes,
         Informer::Leases,
+        Informer::Jobs,
+        Informer::CronJobs,
     ];
 
     fn path(self) -> &'static str {
@@ -96,6 +105,8 @@ impl Informer {
             Informer::Namespaces => "/api/v1/namespaces",
             Informer::ServiceAccounts => "/api/v1/serviceaccounts",
             Informer::Endpoints => "/api/v1/endpoints",
+            Informer::Jobs => "/apis/batch/v1/jobs",
+            Informer::CronJobs => "/apis/batch/v1/cronjobs",
         }
     }
 }
@@ -114,6 +125,8 @@ pub struct Informers {
     pub namespaces: Reflector,
     pub serviceaccounts: Reflector,
     pub endpoints: Reflector,
+    pub jobs: Reflector,
+    pub cronjobs: Reflector,
 }
 
 impl Informers {
@@ -130,6 +143,8 @@ impl Informers {
             namespaces: r(Informer::Namespaces),
             serviceaccounts: r(Informer::ServiceAccounts),
             endpoints: r(Informer::Endpoints),
+            jobs: r(Informer::Jobs),
+            cronjobs: r(Informer::CronJobs),
         }
     }
 
@@ -145,6 +160,8 @@ impl Informers {
             Informer::Namespaces => &self.namespaces,
             Informer::ServiceAccounts => &self.serviceaccounts,
             Informer::Endpoints => &self.endpoints,
+            Informer::Jobs => &self.jobs,
+            Informer::CronJobs => &self.cronjobs,
         }
     }
 
@@ -160,6 +177,8 @@ impl Informers {
             Informer::Namespaces => &mut self.namespaces,
             Informer::ServiceAccounts => &mut self.serviceaccounts,
             Informer::Endpoints => &mut self.endpoints,
+            Informer::Jobs => &mut self.jobs,
+            Informer::CronJobs => &mut self.cronjobs,
         }
     }
 
@@ -204,6 +223,12 @@ pub enum WriteTag {
         dependent_uid: String,
         owner_uid: String,
     },
+    /// A call of the Job controller.
+    Job(job::JobWrite),
+    /// A call of the CronJob controller.
+    CronJob(cronjob::CronJobWrite),
+    /// An Event a controller recorded (its answer matters to no one).
+    Event,
 }
 
 /// A request a controller wants sent with its identity.
@@ -289,6 +314,8 @@ pub struct KubeControllerManager {
     pub endpointslice: endpointslice::EndpointSliceController,
     pub serviceaccount: serviceaccount::ServiceAccountsController,
     pub endpoints: endpoints::EndpointsController,
+    pub job: job::JobController,
+    pub cronjob: cronjob::CronJobController,
     /// Wake-ups already scheduled, so timers are not duplicated.
     timers: std::collections::BTreeSet<(SimTime, String)>,
 }
@@ -312,6 +339,8 @@ impl KubeControllerManager {
             endpointslice: endpointslice::EndpointSliceController::default(),
             serviceaccount: serviceaccount::ServiceAccountsController::default(),
             endpoints: endpoints::EndpointsController::default(),
+            job: job::JobController::default(),
+            cronjob: cronjob::CronJobController::default(),
             timers: Default::default(),
         }
     }
@@ -370,7 +399,13 @@ impl KubeControllerManager {
                 self.node_lifecycle.on_pod(delta);
                 self.endpointslice.on_pod(delta, &self.informers);
                 self.endpoints.on_pod(delta, &self.informers);
+                self.job.on_pod(delta, &self.informers, now);
             }
+            Informer::Jobs => {
+                self.job.on_job(delta, &self.informers, now);
+                self.cronjob.on_job(delta, &self.informers);
+            }
+            Informer::CronJobs => self.cronjob.on_cronjob(delta, now),
             Informer::Services => {
                 self.endpointslice.on_service(delta);
                 self.endpoints.on_service(delta);
@@ -391,11 +426,12 @@ impl KubeControllerManager {
             Informer::Pods => "Pod",
             Informer::ReplicaSets => "ReplicaSet",
             Informer::Deployments => "Deployment",
+            Informer::Jobs => "Job",
+            Informer::CronJobs => "CronJob",
             // The graph covers the workload kinds only (see `garbagecollector`).
             _ => return,
         };
         self.garbage_collector.on_delta(kind, delta);
-        let _ = now;
     }
 
     fn on_write_response(&mut self, tag: WriteTag, response: &HttpResponse, ctx: &mut Ctx<'_>) {
@@ -419,6 +455,9 @@ impl KubeControllerManager {
                 self.garbage_collector
                     .on_response(&tag, response, &self.informers, now)
             }
+            WriteTag::Job(w) => self.job.on_response(w, response, now),
+            WriteTag::CronJob(w) => self.cronjob.on_response(w, response, now),
+            WriteTag::Event => Actions::default(),
         };
         self.apply(actions, ctx);
     }
@@ -455,6 +494,8 @@ impl KubeControllerManager {
         self.serviceaccount
             .process(&self.informers, now, &mut actions);
         self.endpoints.process(&self.informers, now, &mut actions);
+        self.job.process(&self.informers, now, &mut actions);
+        self.cronjob.process(&self.informers, now, &mut actions);
         self.apply(actions, ctx);
         let wake = [
             self.replicaset.queue.next_wakeup(),
@@ -464,6 +505,8 @@ impl KubeControllerManager {
             self.endpointslice.queue.next_wakeup(),
             self.serviceaccount.queue.next_wakeup(),
             self.endpoints.queue.next_wakeup(),
+            self.job.next_wakeup(),
+            self.cronjob.queue.next_wakeup(),
         ]
         .into_iter()
         .flatten()
@@ -494,6 +537,8 @@ impl KubeControllerManager {
                     endpointslice::NAME => self.endpointslice.queue.add(key),
                     serviceaccount::NAME => self.serviceaccount.queue.add(key),
                     endpoints::NAME => self.endpoints.queue.add(key),
+                    job::NAME => self.job.on_requeue(key, now),
+                    cronjob::NAME => self.cronjob.on_requeue(key, now),
                     _ => {}
                 }
             }
@@ -505,6 +550,8 @@ impl KubeControllerManager {
         self.endpointslice.queue.tick(now);
         self.serviceaccount.queue.tick(now);
         self.endpoints.queue.tick(now);
+        self.job.tick(now);
+        self.cronjob.queue.tick(now);
     }
 }
 
