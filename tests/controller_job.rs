@@ -584,7 +584,7 @@ fn a_cronjob_starts_a_job_every_minute_and_keeps_the_last_successful_ones() {
         cronjob["status"]["active"][0]["name"],
         minute_job("hello", 1)
     );
-    assert!(c.items(PODS).len() > 0);
+    assert_eq!(c.job_pods(&minute_job("hello", 1)).len(), 1, "seed {seed}");
     let job = c.get(&format!("{JOBS}/{}", minute_job("hello", 1)));
     assert_eq!(
         job["metadata"]["annotations"]["batch.kubernetes.io/cronjob-scheduled-timestamp"],
@@ -743,4 +743,108 @@ fn a_suspended_cronjob_starts_nothing() {
     c.create(CRONJOBS, cj);
     c.advance(3 * 60);
     assert!(cron_jobs(&mut c, "hello").is_empty(), "seed {seed}");
+}
+
+#[test]
+fn a_finished_job_with_a_ttl_is_deleted_with_its_pods_when_the_ttl_runs_out() {
+    let seed = 62;
+    let mut c = Cluster::new(seed);
+    let mut spec = job("short-lived", 1, 1, json!(["echo", "done"]));
+    spec["spec"]["ttlSecondsAfterFinished"] = json!(20);
+    c.create(JOBS, spec);
+    c.advance_until(60, |c| finished(&c.get(&format!("{JOBS}/short-lived"))));
+    let job = c.get(&format!("{JOBS}/short-lived"));
+    let done_at = ts(&condition(&job, "Complete").unwrap()["lastTransitionTime"]);
+    assert_eq!(c.job_pods("short-lived").len(), 1);
+    // Still there just before the TTL runs out...
+    let t0 = kubestep::sim::clock::EPOCH_UNIX_SECONDS as i64;
+    c.advance_to(((done_at - t0 + 19) * 1000) as u64);
+    let r = c.call(HttpRequest::new("GET", &format!("{JOBS}/short-lived")));
+    assert_eq!(r.status, 200, "seed {seed}");
+    // ...and gone, pods first (foreground deletion), soon after.
+    c.advance_until(10, |c| {
+        c.call(HttpRequest::new("GET", &format!("{JOBS}/short-lived")))
+            .status
+            == 404
+    });
+    assert!(c.job_pods("short-lived").is_empty(), "seed {seed}");
+}
+
+#[test]
+fn a_suspended_job_creates_no_pods_until_resumed() {
+    let seed = 63;
+    let mut c = Cluster::new(seed);
+    let mut spec = job("later", 1, 1, json!(["echo", "now"]));
+    spec["spec"]["suspend"] = json!(true);
+    c.create(JOBS, spec);
+    c.advance(5);
+    assert!(c.job_pods("later").is_empty(), "seed {seed}");
+    let job = c.get(&format!("{JOBS}/later"));
+    let suspended = condition(&job, "Suspended").unwrap();
+    assert_eq!(
+        (suspended["status"].as_str(), suspended["reason"].as_str()),
+        (Some("True"), Some("JobSuspended"))
+    );
+    assert!(job["status"].get("startTime").is_none(), "seed {seed}");
+    let r = c.call(
+        HttpRequest::new("PATCH", &format!("{JOBS}/later"))
+            .header("Content-Type", "application/merge-patch+json")
+            .body(json!({"spec": {"suspend": false}}).to_string()),
+    );
+    assert_eq!(r.status, 200, "seed {seed}: {}", r.body);
+    c.advance_until(60, |c| finished(&c.get(&format!("{JOBS}/later"))));
+    let job = c.get(&format!("{JOBS}/later"));
+    let resumed = condition(&job, "Suspended").unwrap();
+    assert_eq!(
+        (resumed["status"].as_str(), resumed["reason"].as_str()),
+        (Some("False"), Some("JobResumed"))
+    );
+    // The sync that resumes the Job creates its pod first, then records the resumption.
+    let reasons: Vec<String> = c.events("later").into_iter().map(|(r, _)| r).collect();
+    assert_eq!(
+        reasons,
+        ["Suspended", "SuccessfulCreate", "Resumed", "Completed"],
+        "seed {seed}"
+    );
+}
+
+#[test]
+fn deleting_a_cronjob_deletes_its_jobs_and_their_pods() {
+    let seed = 64;
+    let mut c = Cluster::new(seed);
+    c.create(CRONJOBS, sleepy_cronjob("Allow"));
+    c.advance_to(125_000);
+    assert_eq!(cron_jobs(&mut c, "hello").len(), 2, "seed {seed}");
+    // CronJobs delete their dependents in the background by default.
+    let r = c.call(HttpRequest::new("DELETE", &format!("{CRONJOBS}/hello")));
+    assert_eq!(r.status, 200, "seed {seed}: {}", r.body);
+    assert!(r.headers.iter().all(|(k, _)| k != "Warning"), "seed {seed}");
+    c.advance_until(60, |c| c.items(JOBS).is_empty() && c.items(PODS).is_empty());
+}
+
+#[test]
+fn with_restart_policy_on_failure_container_restarts_count_against_the_backoff_limit() {
+    let seed = 65;
+    let mut c = Cluster::new(seed);
+    let mut spec = job("crashes", 1, 1, json!(["sh", "-c", "exit 2"]));
+    spec["spec"]["template"]["spec"]["restartPolicy"] = json!("OnFailure");
+    spec["spec"]["backoffLimit"] = json!(2);
+    c.create(JOBS, spec);
+    c.advance_until(120, |c| finished(&c.get(&format!("{JOBS}/crashes"))));
+    let job = c.get(&format!("{JOBS}/crashes"));
+    let failed = condition(&job, "Failed").unwrap();
+    assert_eq!(failed["reason"], "BackoffLimitExceeded", "seed {seed}");
+    // One pod, restarted in place by its kubelet until the restarts reached the limit; the
+    // Job controller then deleted it, and counts it failed.
+    assert_eq!(job["status"]["failed"], 1, "seed {seed}: {}", job["status"]);
+    let events = c.events("crashes");
+    let creates = events
+        .iter()
+        .filter(|(r, _)| r == "SuccessfulCreate")
+        .count();
+    assert_eq!(creates, 1, "seed {seed}: {events:?}");
+    assert!(
+        events.iter().any(|(r, _)| r == "SuccessfulDelete"),
+        "seed {seed}: {events:?}"
+    );
 }

@@ -23,6 +23,7 @@ pub mod nodelifecycle;
 pub mod record;
 pub mod replicaset;
 pub mod serviceaccount;
+pub mod ttlafterfinished;
 
 use std::any::Any;
 use std::collections::BTreeMap;
@@ -40,7 +41,7 @@ use crate::sim::{Actor, Addr, Ctx, Envelope, Message, SimDuration, SimTime};
 pub const USER_AGENT: &str = "kube-controller-manager/v1.33.1 (linux/amd64) kubernetes/8adc0f0";
 
 /// The controllers' service accounts in `kube-system`, in start-up order.
-pub const SERVICE_ACCOUNTS: [&str; 9] = [
+pub const SERVICE_ACCOUNTS: [&str; 10] = [
     endpoints::SERVICE_ACCOUNT,
     serviceaccount::SERVICE_ACCOUNT,
     endpointslice::SERVICE_ACCOUNT,
@@ -50,6 +51,7 @@ pub const SERVICE_ACCOUNTS: [&str; 9] = [
     nodelifecycle::SERVICE_ACCOUNT,
     job::SERVICE_ACCOUNT,
     cronjob::SERVICE_ACCOUNT,
+    ttlafterfinished::SERVICE_ACCOUNT,
 ];
 
 /// One bearer token per controller service account, as issued at cluster bootstrap.
@@ -227,6 +229,8 @@ pub enum WriteTag {
     Job(job::JobWrite),
     /// A call of the CronJob controller.
     CronJob(cronjob::CronJobWrite),
+    /// A call of the TTL-after-finished controller.
+    TtlAfterFinished(ttlafterfinished::TtlWrite),
     /// An Event a controller recorded (its answer matters to no one).
     Event,
 }
@@ -316,6 +320,7 @@ pub struct KubeControllerManager {
     pub endpoints: endpoints::EndpointsController,
     pub job: job::JobController,
     pub cronjob: cronjob::CronJobController,
+    pub ttl_after_finished: ttlafterfinished::TtlAfterFinishedController,
     /// Wake-ups already scheduled, so timers are not duplicated.
     timers: std::collections::BTreeSet<(SimTime, String)>,
 }
@@ -341,6 +346,7 @@ impl KubeControllerManager {
             endpoints: endpoints::EndpointsController::default(),
             job: job::JobController::default(),
             cronjob: cronjob::CronJobController::default(),
+            ttl_after_finished: ttlafterfinished::TtlAfterFinishedController::default(),
             timers: Default::default(),
         }
     }
@@ -404,6 +410,7 @@ impl KubeControllerManager {
             Informer::Jobs => {
                 self.job.on_job(delta, &self.informers, now);
                 self.cronjob.on_job(delta, &self.informers);
+                self.ttl_after_finished.on_job(delta);
             }
             Informer::CronJobs => self.cronjob.on_cronjob(delta, now),
             Informer::Services => {
@@ -457,6 +464,7 @@ impl KubeControllerManager {
             }
             WriteTag::Job(w) => self.job.on_response(w, response, now),
             WriteTag::CronJob(w) => self.cronjob.on_response(w, response, now),
+            WriteTag::TtlAfterFinished(w) => self.ttl_after_finished.on_response(w, response, now),
             WriteTag::Event => Actions::default(),
         };
         self.apply(actions, ctx);
@@ -496,6 +504,8 @@ impl KubeControllerManager {
         self.endpoints.process(&self.informers, now, &mut actions);
         self.job.process(&self.informers, now, &mut actions);
         self.cronjob.process(&self.informers, now, &mut actions);
+        self.ttl_after_finished
+            .process(&self.informers, now, &mut actions);
         self.apply(actions, ctx);
         let wake = [
             self.replicaset.queue.next_wakeup(),
@@ -507,6 +517,7 @@ impl KubeControllerManager {
             self.endpoints.queue.next_wakeup(),
             self.job.next_wakeup(),
             self.cronjob.queue.next_wakeup(),
+            self.ttl_after_finished.queue.next_wakeup(),
         ]
         .into_iter()
         .flatten()
@@ -539,6 +550,7 @@ impl KubeControllerManager {
                     endpoints::NAME => self.endpoints.queue.add(key),
                     job::NAME => self.job.on_requeue(key, now),
                     cronjob::NAME => self.cronjob.on_requeue(key, now),
+                    ttlafterfinished::NAME => self.ttl_after_finished.on_requeue(key, now),
                     _ => {}
                 }
             }
@@ -552,6 +564,7 @@ impl KubeControllerManager {
         self.endpoints.queue.tick(now);
         self.job.tick(now);
         self.cronjob.queue.tick(now);
+        self.ttl_after_finished.queue.tick(now);
     }
 }
 

@@ -313,7 +313,7 @@ fn parse_sleep(arg: &str) -> Option<u64> {
         _ => return None,
     };
     let n: f64 = num.parse().ok()?;
-    (n >= 0.0 && n.is_finite()).then(|| (n * scale) as u64)
+    (n >= 0.0 && n.is_finite()).then_some((n * scale) as u64)
 }
 
 /// perl `-e`/`-wle` or python `-c`: the inline script after the flag cluster ending in `flag`.
