@@ -1224,7 +1224,7 @@ impl JobController {
                     run.stage = Stage::Finish;
                 }
                 Stage::Finish => {
-                    self.finish(key, &mut run, now, actions);
+                    self.finish(key, &mut run, actions);
                     run.stage = Stage::Done;
                 }
                 Stage::Done => {
@@ -1497,7 +1497,7 @@ impl JobController {
 
     /// The second half: pods without finalizer are counted, the Job finishes if it can
     /// (`enactJobFinished`), and the status is written if anything changed.
-    fn finish(&mut self, key: &str, run: &mut Run, now: SimTime, actions: &mut Actions) {
+    fn finish(&mut self, key: &str, run: &mut Run, actions: &mut Actions) {
         for u in &run.removed {
             run.uids_with_finalizer.remove(u);
         }
@@ -1515,7 +1515,6 @@ impl JobController {
         if needs_flush {
             self.put_status(key, run, actions);
         }
-        let _ = now;
     }
 
     /// `enactJobFinished`: the terminal condition, once nothing is uncounted or terminating.
