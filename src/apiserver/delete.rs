@@ -82,6 +82,23 @@ impl DeleteOptions {
     }
 }
 
+/// `deleteOptionWarnings` of the Job REST storage: the `Warning` a DELETE of a batch/v1 Job
+/// gets when it leaves the propagation to the default.
+pub const JOB_DELETE_WARNING: &str = "child pods are preserved by default when jobs are deleted; set propagationPolicy=Background to remove them or set propagationPolicy=Orphan to suppress this warning";
+
+/// `DefaultGarbageCollectionPolicy` is `OrphanDependents`: batch/v1 Jobs keep their pods when
+/// the DELETE names no policy (for backward compatibility; every other resource deletes its
+/// dependents in the background).
+pub fn orphans_by_default(resource: &Resource) -> bool {
+    resource.group == "batch" && resource.version == "v1" && resource.name == "jobs"
+}
+
+/// The warning a DELETE with `options` gets (`REST.Delete` of the Job storage).
+pub fn warning(resource: &Resource, options: &DeleteOptions) -> Option<&'static str> {
+    (orphans_by_default(resource) && options.propagation_policy.is_none())
+        .then_some(JOB_DELETE_WARNING)
+}
+
 /// What the store does with a DELETE.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DeletePlan {
@@ -227,7 +244,15 @@ fn plan_store_delete(
     let mut obj = current.clone();
     let mut fins = finalizers(&obj);
     let mut changed = false;
-    match options.propagation_policy.as_deref() {
+    // `shouldOrphanDependents`: without a policy, a GC finalizer already on the object decides,
+    // else the resource's default.
+    let has_gc_finalizer = fins
+        .iter()
+        .any(|f| f == "orphan" || f == "foregroundDeletion");
+    let policy = options.propagation_policy.clone().or_else(|| {
+        (orphans_by_default(resource) && !has_gc_finalizer).then(|| "Orphan".to_string())
+    });
+    match policy.as_deref() {
         Some("Orphan") if !fins.iter().any(|f| f == "orphan") => {
             fins.push("orphan".to_string());
             changed = true;
@@ -328,6 +353,34 @@ mod tests {
 
     fn pod(node: &str) -> Value {
         json!({"metadata": {"name": "web", "uid": "u1", "resourceVersion": "9"}, "spec": {"nodeName": node, "terminationGracePeriodSeconds": 30}, "status": {"phase": "Running"}})
+    }
+
+    #[test]
+    fn a_batch_v1_job_orphans_its_pods_unless_told_otherwise() {
+        let jobs = find("batch", "v1", "jobs").unwrap();
+        let job = json!({"metadata": {"name": "pi", "uid": "u1", "resourceVersion": "9"}});
+        match plan(jobs, &job, &DeleteOptions::default(), SimTime(0)).unwrap() {
+            DeletePlan::Mark(o) => assert_eq!(o["metadata"]["finalizers"], json!(["orphan"])),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            warning(jobs, &DeleteOptions::default()),
+            Some(JOB_DELETE_WARNING)
+        );
+        let background = DeleteOptions {
+            propagation_policy: Some("Background".into()),
+            ..DeleteOptions::default()
+        };
+        assert_eq!(
+            plan(jobs, &job, &background, SimTime(0)).unwrap(),
+            DeletePlan::Now
+        );
+        assert_eq!(warning(jobs, &background), None);
+        let cronjobs = find("batch", "v1", "cronjobs").unwrap();
+        assert_eq!(
+            plan(cronjobs, &job, &DeleteOptions::default(), SimTime(0)).unwrap(),
+            DeletePlan::Now
+        );
     }
 
     #[test]

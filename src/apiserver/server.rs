@@ -1131,6 +1131,13 @@ impl KubeApiServer {
             let body = rc.request.body.json();
             DeleteOptions::parse(body.as_deref(), &rc.request.query)
         };
+        if let Some(w) = options
+            .as_ref()
+            .ok()
+            .and_then(|o| delete::warning(resource, o))
+        {
+            rc.warnings.push(w.to_string());
+        }
         let plan = options.and_then(|o| delete::plan(resource, &current, &o, now));
         match plan {
             Ok(DeletePlan::Unchanged) => {
@@ -1799,6 +1806,9 @@ impl KubeApiServer {
                 return;
             }
         };
+        if let Some(w) = delete::warning(resource, &options) {
+            rc.warnings.push(w.to_string());
+        }
         let mut txns = Vec::new();
         let mut deleted = Vec::new();
         for item in items {

@@ -38,12 +38,44 @@ impl EventRecorder {
         }
     }
 
-    /// Records an event of `kind` (`Normal`/`Warning`) about `object` (any API object with
+    /// Records an event of `kind` (`Normal`/`Warning`) about `object` (an API object with
     /// apiVersion, kind and metadata); `field_path` names a part of it
     /// (`spec.containers{nginx}`).
     pub fn event(
         &mut self,
         object: &Value,
+        field_path: Option<&str>,
+        kind: &str,
+        reason: &str,
+        message: &str,
+        now: SimTime,
+    ) -> EventWrite {
+        let type_meta = (
+            object["apiVersion"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            object["kind"].as_str().unwrap_or_default().to_string(),
+        );
+        self.event_typed(
+            object,
+            (&type_meta.0, &type_meta.1),
+            field_path,
+            kind,
+            reason,
+            message,
+            now,
+        )
+    }
+
+    /// [`EventRecorder::event`] about an object whose `(apiVersion, kind)` is given: objects
+    /// from an informer's list carry no type meta (client-go's `GetReference` fills it from
+    /// the scheme).
+    #[allow(clippy::too_many_arguments)]
+    pub fn event_typed(
+        &mut self,
+        object: &Value,
+        type_meta: (&str, &str),
         field_path: Option<&str>,
         kind: &str,
         reason: &str,
@@ -73,11 +105,11 @@ impl EventRecorder {
         let event_name = format!("{name}.{nanos:x}");
         self.recorded.insert(key, (event_name.clone(), 1));
         let mut involved = json!({
-            "kind": object["kind"],
+            "kind": type_meta.1,
             "namespace": ns,
             "name": name,
             "uid": uid,
-            "apiVersion": object["apiVersion"],
+            "apiVersion": type_meta.0,
             "resourceVersion": meta["resourceVersion"],
         });
         if let Some(f) = field_path {

@@ -1,6 +1,7 @@
 //! client-go's rate-limited work queue: a key is queued at most once, a key being processed is
 //! not handed out twice, and failed keys come back after an exponential backoff
-//! (`ItemExponentialFailureRateLimiter`, 5 ms doubling to 1000 s), on the simulation clock.
+//! (`ItemExponentialFailureRateLimiter`, 5 ms doubling to 1000 s unless a controller sets its
+//! own), on the simulation clock.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -10,7 +11,7 @@ use crate::sim::{SimDuration, SimTime};
 pub const BASE_DELAY: SimDuration = SimDuration::from_millis(5);
 pub const MAX_DELAY: SimDuration = SimDuration::from_secs(1000);
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct WorkQueue {
     queue: VecDeque<String>,
     queued: BTreeSet<String>,
@@ -23,9 +24,15 @@ pub struct WorkQueue {
     /// When each waiting key comes back (a key waits once: the sooner time wins, as in
     /// client-go's delaying queue).
     waiting_at: BTreeMap<String, SimTime>,
-    /// The longest backoff, if not [`MAX_DELAY`] (the namespace controller retries at least
-    /// every minute).
-    max_delay: Option<SimDuration>,
+    /// The rate limiter's first delay and its cap.
+    base_delay: SimDuration,
+    max_delay: SimDuration,
+}
+
+impl Default for WorkQueue {
+    fn default() -> Self {
+        WorkQueue::with_backoff(BASE_DELAY, MAX_DELAY)
+    }
 }
 
 impl WorkQueue {
@@ -33,11 +40,25 @@ impl WorkQueue {
         WorkQueue::default()
     }
 
-    /// A queue whose backoff stops growing at `max`.
+    /// A queue whose backoff stops growing at `max` (the namespace controller retries at least
+    /// every minute).
     pub fn with_max_delay(max: SimDuration) -> Self {
+        WorkQueue::with_backoff(BASE_DELAY, max)
+    }
+
+    /// A queue whose failed keys back off from `base` doubling to `max`
+    /// (`NewTypedItemExponentialFailureRateLimiter(base, max)`).
+    pub fn with_backoff(base: SimDuration, max: SimDuration) -> Self {
         WorkQueue {
-            max_delay: Some(max),
-            ..WorkQueue::default()
+            queue: VecDeque::new(),
+            queued: BTreeSet::new(),
+            processing: BTreeSet::new(),
+            dirty: BTreeSet::new(),
+            failures: BTreeMap::new(),
+            waiting: BTreeMap::new(),
+            waiting_at: BTreeMap::new(),
+            base_delay: base,
+            max_delay: max,
         }
     }
 
@@ -78,10 +99,11 @@ impl WorkQueue {
         let n = self.failures.entry(key.to_string()).or_insert(0);
         let shift = (*n).min(40);
         *n += 1;
-        let delay = BASE_DELAY
+        let delay = self
+            .base_delay
             .as_millis()
             .saturating_mul(1u64 << shift)
-            .min(self.max_delay.unwrap_or(MAX_DELAY).as_millis());
+            .min(self.max_delay.as_millis());
         self.add_after(key, now + SimDuration::from_millis(delay))
     }
 

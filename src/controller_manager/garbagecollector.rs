@@ -5,7 +5,7 @@
 //! has its reference removed from every dependent, then loses the finalizer.
 //!
 //! Its graph is built from the controller-manager's informers (pods, ReplicaSets,
-//! Deployments); the real one watches every resource the discovery lists.
+//! Deployments, Jobs, CronJobs); the real one watches every resource the discovery lists.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -46,6 +46,8 @@ fn lookup<'a>(informers: &'a Informers, key: &str) -> Option<&'a Arc<Value>> {
         "Pod" => &informers.pods,
         "ReplicaSet" => &informers.replicasets,
         "Deployment" => &informers.deployments,
+        "Job" => &informers.jobs,
+        "CronJob" => &informers.cronjobs,
         _ => return None,
     };
     r.get(rest)
@@ -110,7 +112,11 @@ impl GarbageCollector {
     fn path(item: &str) -> Option<String> {
         let mut parts = item.splitn(3, '/');
         let (kind, ns, name) = (parts.next()?, parts.next()?, parts.next()?);
-        let api_version = if kind == "Pod" { "v1" } else { "apps/v1" };
+        let api_version = match kind {
+            "Pod" => "v1",
+            "Job" | "CronJob" => "batch/v1",
+            _ => "apps/v1",
+        };
         object_path(api_version, kind, ns, name)
     }
 

@@ -13,14 +13,18 @@
 //! controller-manager.
 
 pub mod controller_utils;
+pub mod cronjob;
 pub mod deployment;
 pub mod endpoints;
 pub mod endpointslice;
 pub mod garbagecollector;
+pub mod job;
 pub mod namespace;
 pub mod nodelifecycle;
+pub mod record;
 pub mod replicaset;
 pub mod serviceaccount;
+pub mod ttlafterfinished;
 
 use std::any::Any;
 use std::collections::BTreeMap;
@@ -38,7 +42,7 @@ use crate::sim::{Actor, Addr, Ctx, Envelope, Message, SimDuration, SimTime};
 pub const USER_AGENT: &str = "kube-controller-manager/v1.33.1 (linux/amd64) kubernetes/8adc0f0";
 
 /// The controllers' service accounts in `kube-system`, in start-up order.
-pub const SERVICE_ACCOUNTS: [&str; 8] = [
+pub const SERVICE_ACCOUNTS: [&str; 11] = [
     endpoints::SERVICE_ACCOUNT,
     serviceaccount::SERVICE_ACCOUNT,
     endpointslice::SERVICE_ACCOUNT,
@@ -47,6 +51,9 @@ pub const SERVICE_ACCOUNTS: [&str; 8] = [
     garbagecollector::SERVICE_ACCOUNT,
     nodelifecycle::SERVICE_ACCOUNT,
     namespace::SERVICE_ACCOUNT,
+    job::SERVICE_ACCOUNT,
+    cronjob::SERVICE_ACCOUNT,
+    ttlafterfinished::SERVICE_ACCOUNT,
 ];
 
 /// One bearer token per controller service account, as issued at cluster bootstrap.
@@ -70,10 +77,12 @@ pub enum Informer {
     Namespaces,
     ServiceAccounts,
     Endpoints,
+    Jobs,
+    CronJobs,
 }
 
 impl Informer {
-    pub const ALL: [Informer; 10] = [
+    pub const ALL: [Informer; 12] = [
         Informer::Endpoints,
         Informer::Namespaces,
         Informer::ServiceAccounts,
@@ -84,6 +93,8 @@ impl Informer {
         Informer::Deployments,
         Informer::Nodes,
         Informer::Leases,
+        Informer::Jobs,
+        Informer::CronJobs,
     ];
 
     fn path(self) -> &'static str {
@@ -98,6 +109,8 @@ impl Informer {
             Informer::Namespaces => "/api/v1/namespaces",
             Informer::ServiceAccounts => "/api/v1/serviceaccounts",
             Informer::Endpoints => "/api/v1/endpoints",
+            Informer::Jobs => "/apis/batch/v1/jobs",
+            Informer::CronJobs => "/apis/batch/v1/cronjobs",
         }
     }
 }
@@ -116,6 +129,8 @@ pub struct Informers {
     pub namespaces: Reflector,
     pub serviceaccounts: Reflector,
     pub endpoints: Reflector,
+    pub jobs: Reflector,
+    pub cronjobs: Reflector,
 }
 
 impl Informers {
@@ -132,6 +147,8 @@ impl Informers {
             namespaces: r(Informer::Namespaces),
             serviceaccounts: r(Informer::ServiceAccounts),
             endpoints: r(Informer::Endpoints),
+            jobs: r(Informer::Jobs),
+            cronjobs: r(Informer::CronJobs),
         }
     }
 
@@ -147,6 +164,8 @@ impl Informers {
             Informer::Namespaces => &self.namespaces,
             Informer::ServiceAccounts => &self.serviceaccounts,
             Informer::Endpoints => &self.endpoints,
+            Informer::Jobs => &self.jobs,
+            Informer::CronJobs => &self.cronjobs,
         }
     }
 
@@ -162,6 +181,8 @@ impl Informers {
             Informer::Namespaces => &mut self.namespaces,
             Informer::ServiceAccounts => &mut self.serviceaccounts,
             Informer::Endpoints => &mut self.endpoints,
+            Informer::Jobs => &mut self.jobs,
+            Informer::CronJobs => &mut self.cronjobs,
         }
     }
 
@@ -227,6 +248,12 @@ pub enum WriteTag {
         sync: u64,
         call: namespace::Call,
     },
+    /// A call of the Job controller.
+    Job(job::JobWrite),
+    /// A call of the CronJob controller.
+    CronJob(cronjob::CronJobWrite),
+    /// A call of the TTL-after-finished controller.
+    TtlAfterFinished(ttlafterfinished::TtlWrite),
 }
 
 /// A request a controller wants sent with its identity.
@@ -326,6 +353,9 @@ pub struct KubeControllerManager {
     pub serviceaccount: serviceaccount::ServiceAccountsController,
     pub endpoints: endpoints::EndpointsController,
     pub namespace: namespace::NamespaceController,
+    pub job: job::JobController,
+    pub cronjob: cronjob::CronJobController,
+    pub ttl_after_finished: ttlafterfinished::TtlAfterFinishedController,
     /// Wake-ups already scheduled, so timers are not duplicated.
     timers: std::collections::BTreeSet<(SimTime, String)>,
 }
@@ -350,6 +380,9 @@ impl KubeControllerManager {
             serviceaccount: serviceaccount::ServiceAccountsController::default(),
             endpoints: endpoints::EndpointsController::default(),
             namespace: namespace::NamespaceController::default(),
+            job: job::JobController::default(),
+            cronjob: cronjob::CronJobController::default(),
+            ttl_after_finished: ttlafterfinished::TtlAfterFinishedController::default(),
             timers: Default::default(),
         }
     }
@@ -408,7 +441,14 @@ impl KubeControllerManager {
                 self.node_lifecycle.on_pod(delta);
                 self.endpointslice.on_pod(delta, &self.informers);
                 self.endpoints.on_pod(delta, &self.informers);
+                self.job.on_pod(delta, &self.informers, now);
             }
+            Informer::Jobs => {
+                self.job.on_job(delta, &self.informers, now);
+                self.cronjob.on_job(delta, &self.informers);
+                self.ttl_after_finished.on_job(delta);
+            }
+            Informer::CronJobs => self.cronjob.on_cronjob(delta, now),
             Informer::Services => {
                 self.endpointslice.on_service(delta);
                 self.endpoints.on_service(delta);
@@ -432,6 +472,8 @@ impl KubeControllerManager {
             Informer::Pods => "Pod",
             Informer::ReplicaSets => "ReplicaSet",
             Informer::Deployments => "Deployment",
+            Informer::Jobs => "Job",
+            Informer::CronJobs => "CronJob",
             // The graph covers the workload kinds only (see `garbagecollector`).
             _ => return,
         };
@@ -475,6 +517,9 @@ impl KubeControllerManager {
             } => self
                 .namespace
                 .on_response(namespace, *sync, call, response, now),
+            WriteTag::Job(w) => self.job.on_response(w, response, now),
+            WriteTag::CronJob(w) => self.cronjob.on_response(w, response, now),
+            WriteTag::TtlAfterFinished(w) => self.ttl_after_finished.on_response(w, response, now),
         };
         self.apply(actions, ctx);
     }
@@ -512,6 +557,10 @@ impl KubeControllerManager {
             .process(&self.informers, now, &mut actions);
         self.endpoints.process(&self.informers, now, &mut actions);
         self.namespace.process(&mut actions);
+        self.job.process(&self.informers, now, &mut actions);
+        self.cronjob.process(&self.informers, now, &mut actions);
+        self.ttl_after_finished
+            .process(&self.informers, now, &mut actions);
         self.apply(actions, ctx);
         let wake = [
             self.replicaset.queue.next_wakeup(),
@@ -522,6 +571,9 @@ impl KubeControllerManager {
             self.serviceaccount.queue.next_wakeup(),
             self.endpoints.queue.next_wakeup(),
             self.namespace.queue.next_wakeup(),
+            self.job.next_wakeup(),
+            self.cronjob.queue.next_wakeup(),
+            self.ttl_after_finished.queue.next_wakeup(),
         ]
         .into_iter()
         .flatten()
@@ -553,6 +605,9 @@ impl KubeControllerManager {
                     serviceaccount::NAME => self.serviceaccount.queue.add(key),
                     endpoints::NAME => self.endpoints.queue.add(key),
                     namespace::NAME => self.namespace.queue.add(key),
+                    job::NAME => self.job.on_requeue(key, now),
+                    cronjob::NAME => self.cronjob.on_requeue(key, now),
+                    ttlafterfinished::NAME => self.ttl_after_finished.on_requeue(key, now),
                     _ => {}
                 }
             }
@@ -565,6 +620,9 @@ impl KubeControllerManager {
         self.serviceaccount.queue.tick(now);
         self.endpoints.queue.tick(now);
         self.namespace.queue.tick(now);
+        self.job.tick(now);
+        self.cronjob.queue.tick(now);
+        self.ttl_after_finished.queue.tick(now);
     }
 }
 

@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use super::controller_utils::*;
+use super::record::EventRecorder;
 use super::{Actions, Informers, Requeue, Write, WriteTag};
 use crate::apiserver::request::HttpResponse;
-use crate::client::events::EventRecorder;
 use crate::client::reflector::Delta;
 use crate::client::workqueue::WorkQueue;
 use crate::sim::{Rng, SimDuration, SimTime};
@@ -51,7 +51,7 @@ impl Default for ReplicaSetController {
             queue: WorkQueue::default(),
             expectations: ControllerExpectations::default(),
             slow_start: BTreeMap::new(),
-            recorder: EventRecorder::new("replicaset-controller", ""),
+            recorder: EventRecorder::new(SERVICE_ACCOUNT, "replicaset-controller"),
         }
     }
 }
@@ -422,10 +422,15 @@ impl ReplicaSetController {
                 _ => None,
             };
             if let Some((kind, reason, message)) = event {
-                let e = self
-                    .recorder
-                    .event(owner, None, kind, reason, &message, now);
-                actions.writes.push(Write::event(SERVICE_ACCOUNT, e));
+                let w = self.recorder.event(
+                    owner,
+                    ("apps/v1", "ReplicaSet"),
+                    kind,
+                    reason,
+                    &message,
+                    now,
+                );
+                actions.writes.push(w);
             }
         }
         match tag {

@@ -764,7 +764,11 @@ impl Kubelet {
                     .container(container)
                     .map(|c| c.container_id.clone())
                     .unwrap_or_default();
-                self.runtime.start_container(&id, &now.rfc3339(), exits);
+                let process = w
+                    .container(container)
+                    .map(|c| c.behaviour.clone())
+                    .expect("the container started");
+                self.runtime.start_container(&id, now, &process);
                 self.event(
                     ctx,
                     key,
@@ -773,14 +777,14 @@ impl Kubelet {
                     "Started",
                     &format!("Started container {container}"),
                 );
-                if let Some(code) = exits {
+                if let Some(exit) = exits {
                     self.cri_after(
                         ctx,
-                        cri::EXIT_AFTER,
+                        exit.after,
                         key,
                         CriCall::ContainerExited {
                             container: container.clone(),
-                            exit_code: code,
+                            exit_code: exit.code,
                         },
                     );
                 }
@@ -815,7 +819,15 @@ impl Kubelet {
                     },
                 );
             }
-            CriCall::StopPodSandbox => {}
+            CriCall::StopPodSandbox => {
+                self.runtime.stop_pod_sandbox(key);
+                if let Some(w) = self.workers.get_mut(key) {
+                    if !w.terminating {
+                        w.sandbox_stopped(now);
+                        self.report_status(ctx, key, None);
+                    }
+                }
+            }
             CriCall::RemovePodSandbox => {
                 self.runtime.remove_pod_sandbox(key);
                 // The final status first; the DELETE once it is stored (or at once when
@@ -854,9 +866,15 @@ impl Kubelet {
             return;
         }
         match w.restart_delay(container) {
-            // restartPolicy says no restart: the pod may be done.
+            // restartPolicy says no restart: the pod may be done. A pod whose containers have
+            // all ended for good is terminal: the kubelet stops its sandbox (the pod keeps its
+            // containers, and their logs, until it is deleted).
             None => {
+                let terminal = matches!(w.phase(), "Succeeded" | "Failed");
                 self.report_status(ctx, key, None);
+                if terminal {
+                    self.cri(ctx, key, CriCall::StopPodSandbox);
+                }
             }
             Some(None) => {
                 // The first failure restarts at once; the back-off starts from here.

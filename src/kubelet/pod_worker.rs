@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use super::cri::{image_id, normalize_image, ProcessBehaviour};
+use super::cri::{image_id, normalize_image, Exit, ProcessBehaviour};
 use super::{BACKOFF_INITIAL, BACKOFF_MAX};
 use crate::sim::{SimDuration, SimTime};
 
@@ -78,6 +78,8 @@ pub struct PodWorker {
     pub start_time: SimTime,
     pub containers: Vec<ContainerRecord>,
     pub sandbox_ready_at: Option<SimTime>,
+    /// When the sandbox of a terminal pod was stopped.
+    pub sandbox_stopped_at: Option<SimTime>,
     pub created_at: SimTime,
     /// When ContainersReady last changed.
     pub ready_changed: SimTime,
@@ -130,6 +132,7 @@ impl PodWorker {
             start_time: now,
             containers,
             sandbox_ready_at: None,
+            sandbox_stopped_at: None,
             created_at: now,
             ready_changed: now,
             was_ready: false,
@@ -203,6 +206,11 @@ impl PodWorker {
     pub fn sandbox_ready(&mut self, ip: String, now: SimTime) {
         self.pod_ip = Some(ip);
         self.sandbox_ready_at = Some(now);
+    }
+
+    /// StopPodSandbox for a terminal pod.
+    pub fn sandbox_stopped(&mut self, now: SimTime) {
+        self.sandbox_stopped_at = Some(now);
     }
 
     /// The next container to (re)start now, in spec order.
@@ -299,15 +307,16 @@ impl PodWorker {
         }
     }
 
-    /// StartContainer succeeded; returns the exit code if the process will exit by itself.
-    pub fn started(&mut self, name: &str, now: SimTime) -> Option<Option<i32>> {
+    /// StartContainer succeeded; returns when and how the process will exit by itself, if it
+    /// will.
+    pub fn started(&mut self, name: &str, now: SimTime) -> Option<Option<Exit>> {
         let c = self.container_mut(name)?;
         if let State::Terminated { .. } = c.state {
             c.last_terminated = Some(terminated_json(&c.state, &c.container_id));
         }
         c.state = State::Running { started_at: now };
         c.ever_started = true;
-        Some(c.behaviour.exits_with)
+        Some(c.behaviour.exit)
     }
 
     /// The container's process exited; false if it was not running.
@@ -424,6 +433,14 @@ impl PodWorker {
             self.ready_changed = now;
         }
         let t = |x: SimTime| x.rfc3339();
+        let phase = self.phase();
+        // A terminal pod's Ready and ContainersReady say why it is not ready
+        // (`generateContainersReadyConditionForTerminalPhase`).
+        let terminal_reason = match phase {
+            "Succeeded" => Some("PodCompleted"),
+            "Failed" => Some("PodFailed"),
+            _ => None,
+        };
         let unready: Vec<&str> = self
             .containers
             .iter()
@@ -431,24 +448,34 @@ impl PodWorker {
             .map(|c| c.name.as_str())
             .collect();
         let ready_cond = |kind: &str| {
-            if ready {
+            if let Some(reason) = terminal_reason {
+                json!({"type": kind, "status": "False", "lastProbeTime": null, "lastTransitionTime": t(self.ready_changed), "reason": reason})
+            } else if ready {
                 json!({"type": kind, "status": "True", "lastProbeTime": null, "lastTransitionTime": t(self.ready_changed)})
             } else {
                 json!({"type": kind, "status": "False", "lastProbeTime": null, "lastTransitionTime": t(self.ready_changed),
                        "reason": "ContainersNotReady", "message": format!("containers with unready status: [{}]", unready.join(" "))})
             }
         };
-        let sandbox = match self.sandbox_ready_at {
-            Some(at) if !self.terminating || self.pod_ip.is_some() => {
+        let sandbox = match (self.sandbox_ready_at, self.sandbox_stopped_at) {
+            (_, Some(at)) => {
+                json!({"type": "PodReadyToStartContainers", "status": "False", "lastProbeTime": null, "lastTransitionTime": t(at)})
+            }
+            (Some(at), None) if !self.terminating || self.pod_ip.is_some() => {
                 json!({"type": "PodReadyToStartContainers", "status": "True", "lastProbeTime": null, "lastTransitionTime": t(at)})
             }
             _ => {
                 json!({"type": "PodReadyToStartContainers", "status": "False", "lastProbeTime": null, "lastTransitionTime": t(self.created_at)})
             }
         };
+        // A succeeded pod's Initialized says PodCompleted (`GeneratePodInitializedCondition`).
+        let mut initialized = json!({"type": "Initialized", "status": "True", "lastProbeTime": null, "lastTransitionTime": t(self.created_at)});
+        if phase == "Succeeded" {
+            initialized["reason"] = json!("PodCompleted");
+        }
         let mut conditions = vec![
             sandbox,
-            json!({"type": "Initialized", "status": "True", "lastProbeTime": null, "lastTransitionTime": t(self.created_at)}),
+            initialized,
             ready_cond("Ready"),
             ready_cond("ContainersReady"),
         ];
@@ -498,7 +525,7 @@ impl PodWorker {
             })
             .collect();
         let mut status = json!({
-            "phase": self.phase(),
+            "phase": phase,
             "conditions": conditions,
             "hostIP": self.host_ip,
             "hostIPs": [{"ip": self.host_ip}],

@@ -43,6 +43,12 @@ pub struct Cluster {
     next: u64,
 }
 
+/// The test's stand-in for kubectl (the cluster runs kubestep's own kubectl at
+/// `Addr::Kubectl`; this client sends raw requests and is named the same in the trace).
+pub fn kubectl_addr() -> Addr {
+    Addr::Client("kubectl".into())
+}
+
 /// kubeadm's admin: `kubernetes-admin` in `kubeadm:cluster-admins`.
 pub fn admin(req: HttpRequest) -> HttpRequest {
     req.header("User-Agent", KUBECTL_USER_AGENT)
@@ -54,7 +60,7 @@ impl Cluster {
     pub fn booted(seed: u64) -> Cluster {
         let mut sim = kubestep::cluster::booted(seed);
         sim.add_actor(Box::new(Recorder {
-            addr: Addr::Kubectl,
+            addr: kubectl_addr(),
             responses: BTreeMap::new(),
         }));
         sim.run_until_idle();
@@ -67,7 +73,7 @@ impl Cluster {
         let id = self.next;
         self.next += 1;
         self.sim.inject_annotated(
-            Addr::Kubectl,
+            kubectl_addr(),
             Addr::ApiServer,
             Message::HttpRequest {
                 id,
@@ -81,7 +87,7 @@ impl Cluster {
     /// The answer to request `id`, if it has arrived.
     pub fn response(&self, id: u64) -> Option<&HttpResponse> {
         self.sim
-            .actor::<Recorder>(&Addr::Kubectl)
+            .actor::<Recorder>(&kubectl_addr())
             .expect("kubectl runs")
             .responses
             .get(&id)

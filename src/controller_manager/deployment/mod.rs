@@ -17,9 +17,9 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::controller_utils::*;
-use super::{Actions, Informers, Write, WriteTag};
+use super::record::EventRecorder;
+use super::{Actions, Informers, WriteTag};
 use crate::apiserver::request::HttpResponse;
-use crate::client::events::EventRecorder;
 use crate::client::reflector::Delta;
 use crate::client::workqueue::WorkQueue;
 use crate::sim::SimTime;
@@ -43,7 +43,7 @@ impl Default for DeploymentController {
     fn default() -> DeploymentController {
         DeploymentController {
             queue: WorkQueue::default(),
-            recorder: EventRecorder::new("deployment-controller", ""),
+            recorder: EventRecorder::new(SERVICE_ACCOUNT, "deployment-controller"),
         }
     }
 }
@@ -179,15 +179,14 @@ impl DeploymentController {
             let mut actions = Actions::default();
             if let Some(d) = informers.deployments.get(deployment) {
                 let direction = if to > from { "up" } else { "down" };
-                let e = self.recorder.event(
+                actions.writes.push(self.recorder.event(
                     d,
-                    None,
+                    ("apps/v1", "Deployment"),
                     "Normal",
                     "ScalingReplicaSet",
                     &format!("Scaled {direction} replica set {rs} from {from} to {to}"),
                     now,
-                );
-                actions.writes.push(Write::event(SERVICE_ACCOUNT, e));
+                ));
             }
             return actions;
         }

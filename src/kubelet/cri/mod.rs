@@ -4,15 +4,17 @@
 //!
 //! The calls travel as [`crate::sim::Message::Cri`] messages the kubelet sends itself, so the
 //! trace shows every RunPodSandbox, PullImage, CreateContainer and StartContainer. What the
-//! simulated world does is decided by plain rules, documented on [`registry_lookup`] and
-//! [`ProcessBehaviour`].
+//! simulated world does is decided by plain rules, documented on [`registry_lookup`] and in
+//! [`process`] (what a container's command does).
+
+pub mod process;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::sim::{Rng, SimDuration};
+use crate::sim::{Rng, SimDuration, SimTime};
 
 /// One CRI call, or the runtime's report of something that happened (a pull finished, a
 /// process exited), as it appears in the trace.
@@ -137,6 +139,8 @@ const REGISTRY: &[(&str, u64)] = &[
     ("docker.io/library/postgres", 158_623_450),
     ("docker.io/library/python", 412_503_081),
     ("docker.io/library/ubuntu", 29_754_290),
+    ("docker.io/library/perl", 335_521_408),
+    ("docker.io/library/bash", 6_216_118),
     ("registry.k8s.io/pause", 320_368),
     ("registry.k8s.io/etcd", 57_680_541),
     ("registry.k8s.io/kube-apiserver", 30_071_307),
@@ -178,42 +182,10 @@ pub fn image_id(image: &str) -> String {
     format!("{repo}@sha256:{}", image_digest(image))
 }
 
-/// What a container's simulated process does, read from its `command` and `args`:
-/// a shell running `exit N` exits with N shortly after it starts; `sleep` ignores SIGTERM (so
-/// a stop waits the whole grace period and ends in SIGKILL); everything else serves forever and
-/// exits at once, with code 0, on SIGTERM.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ProcessBehaviour {
-    /// `Some(code)`: the process exits by itself with `code`, after [`EXIT_AFTER`].
-    pub exits_with: Option<i32>,
-    /// Whether SIGTERM stops it (otherwise the grace period runs out and SIGKILL ends it).
-    pub handles_sigterm: bool,
-}
+pub use process::{Exit, ProcessBehaviour};
 
-/// How long a process that exits by itself runs.
-pub const EXIT_AFTER: SimDuration = SimDuration::from_millis(500);
 /// How long a process that handles SIGTERM takes to stop.
 pub const SIGTERM_STOP: SimDuration = SimDuration::from_millis(100);
-
-impl ProcessBehaviour {
-    pub fn of(container: &serde_json::Value) -> ProcessBehaviour {
-        let words: Vec<&str> = ["command", "args"]
-            .iter()
-            .flat_map(|f| container[*f].as_array().into_iter().flatten())
-            .filter_map(|v| v.as_str())
-            .collect();
-        let script = words.join(" ");
-        let exits_with = script.split([';', '&', '|']).find_map(|part| {
-            let mut it = part.split_whitespace().skip_while(|w| *w != "exit");
-            it.next()
-                .map(|_| it.next().and_then(|n| n.parse().ok()).unwrap_or(0))
-        });
-        ProcessBehaviour {
-            exits_with,
-            handles_sigterm: !script.contains("sleep"),
-        }
-    }
-}
 
 /// A container the runtime holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -238,6 +210,8 @@ pub struct ContainerRuntime {
     pub sandboxes: BTreeMap<String, (String, String)>,
     /// Host numbers in use in the pod CIDR (host-local IPAM).
     used_ips: BTreeSet<u32>,
+    /// Pods whose sandbox was stopped (its IP given back) but not yet removed.
+    stopped: BTreeSet<String>,
     /// Container id → container.
     pub containers: BTreeMap<String, RuntimeContainer>,
     next_created: u64,
@@ -331,11 +305,15 @@ impl ContainerRuntime {
         id
     }
 
-    /// StartContainer: the process starts and prints its first lines.
-    pub fn start_container(&mut self, id: &str, started_at: &str, exit_code: Option<i32>) {
+    /// StartContainer: the process starts and prints what it prints (see [`process`]).
+    pub fn start_container(&mut self, id: &str, started_at: SimTime, process: &ProcessBehaviour) {
         if let Some(c) = self.containers.get_mut(id) {
             c.running = true;
-            c.log.extend(startup_log(&c.image, started_at, exit_code));
+            if process.image_entrypoint {
+                c.log.extend(startup_log(&c.image, &started_at.rfc3339()));
+            } else {
+                c.log.extend(process.log(started_at));
+            }
         }
     }
 
@@ -345,13 +323,24 @@ impl ContainerRuntime {
         }
     }
 
-    /// StopPodSandbox + RemovePodSandbox: the IP goes back to the pool, the containers go.
-    pub fn remove_pod_sandbox(&mut self, pod: &str) {
-        if let Some((_, ip)) = self.sandboxes.remove(pod) {
-            if let Some(h) = ip.rsplit('.').next().and_then(|h| h.parse::<u32>().ok()) {
-                self.used_ips.remove(&h);
+    /// StopPodSandbox: the network goes (the IP back to the pool); the containers stay, so a
+    /// finished pod's logs can still be read.
+    pub fn stop_pod_sandbox(&mut self, pod: &str) {
+        if let Some((_, ip)) = self.sandboxes.get(pod) {
+            if self.stopped.insert(pod.to_string()) {
+                if let Some(h) = ip.rsplit('.').next().and_then(|h| h.parse::<u32>().ok()) {
+                    self.used_ips.remove(&h);
+                }
             }
         }
+    }
+
+    /// RemovePodSandbox (after a stop, or in its place): the IP goes back to the pool if the
+    /// stop did not give it back already, and the containers go.
+    pub fn remove_pod_sandbox(&mut self, pod: &str) {
+        self.stop_pod_sandbox(pod);
+        self.sandboxes.remove(pod);
+        self.stopped.remove(pod);
         self.containers.retain(|_, c| c.pod != pod);
     }
 
@@ -365,12 +354,9 @@ impl ContainerRuntime {
     }
 }
 
-/// What a container prints when it starts: nginx's entrypoint and worker lines for nginx,
-/// nothing for a shell that just exits, a line for anything else.
-fn startup_log(image: &str, started_at: &str, exit_code: Option<i32>) -> Vec<String> {
-    if exit_code.is_some() {
-        return Vec::new();
-    }
+/// What an image's entrypoint prints when it starts: nginx's entrypoint and worker lines, redis'
+/// ready line, nothing for others.
+fn startup_log(image: &str, started_at: &str) -> Vec<String> {
     let full = normalize_image(image);
     let ts = started_at
         .replace('T', " ")
