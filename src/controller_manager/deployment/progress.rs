@@ -4,8 +4,7 @@
 use serde_json::{json, Value};
 
 use super::sync::{max_unavailable, replicas_of, status_write, Sync};
-use crate::controller_manager::controller_utils::{i64_at, name, namespace};
-use crate::controller_manager::{Write, WriteTag};
+use crate::controller_manager::controller_utils::i64_at;
 use crate::sim::SimTime;
 
 pub fn condition<'a>(d: &'a Value, kind: &str) -> Option<&'a Value> {
@@ -185,30 +184,9 @@ pub fn sync_status(s: &mut Sync<'_>, with_progress: bool) {
             }
         }
     }
-    let annotations = d.pointer("/metadata/annotations").cloned();
-    if annotations != s.original.pointer("/metadata/annotations").cloned() {
-        // The revision annotation. The real controller sends it with UpdateStatus, whose
-        // strategy keeps metadata changes; kubestep's status subresource ignores metadata, so
-        // it goes as an update of the Deployment itself (the controller may update
-        // deployments), and the status follows on the next sync.
-        let mut updated = (*s.original).clone();
-        updated["metadata"]["annotations"] = annotations.unwrap_or(Value::Null);
-        s.actions.writes.push(
-            Write::new(
-                super::SERVICE_ACCOUNT,
-                "PUT",
-                format!(
-                    "/apis/apps/v1/namespaces/{}/deployments/{}",
-                    namespace(&d),
-                    name(&d)
-                ),
-                WriteTag::Deployment {
-                    deployment: s.key.to_string(),
-                },
-            )
-            .body(updated),
-        );
-    } else if d != *s.original {
+    // The revision annotation goes with the status, as the real controller's UpdateStatus
+    // sends it: the status strategy keeps metadata changes and does not bump generation.
+    if d != *s.original {
         let w = status_write(s.key, &d);
         s.actions.writes.push(w);
     }
