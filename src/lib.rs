@@ -12,6 +12,7 @@ pub mod controller_manager;
 pub mod etcd;
 pub mod etcdctl;
 pub mod kube_proxy;
+pub mod kubectl;
 pub mod kubelet;
 pub mod scheduler;
 pub mod sim;

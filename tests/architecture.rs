@@ -11,6 +11,7 @@ const CORE: &[&str] = &[
     "src/etcdctl",
     "src/apiserver",
     "src/console",
+    "src/kubectl",
     "src/cluster.rs",
 ];
 
