@@ -11,6 +11,7 @@ pub mod kubeconfig;
 pub mod logging;
 pub mod manifest;
 pub mod output;
+pub mod printers;
 
 use std::any::Any;
 use std::collections::BTreeMap;

@@ -1,58 +1,82 @@
-//! How kubectl writes objects and tables: `-o yaml|json|name|jsonpath=...|custom-columns=...`
-//! for objects, and Go's tabwriter alignment for tables (the formats themselves live in
-//! `printers/`).
+//! How commands write objects and tables: `-o yaml|json|name|jsonpath=...|custom-columns=...`
+//! dispatched to the ports in `printers/`, and the table writer kubectl uses.
 
 use serde_json::Value;
 
 use super::io::{Fail, Res};
+use super::printers::{custom_columns::CustomColumns, json, jsonpath, tabwriter, yaml};
+
+const ALLOWED: &str = "custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml";
+
+fn no_printer(format: &str) -> Fail {
+    Fail::msg(format!(
+        "unable to match a printer suitable for the output format \"{format}\", allowed formats are: {ALLOWED}"
+    ))
+}
+
+/// Fails for an `-o` value kubectl has no printer for (before any request is sent, as
+/// kubectl checks its flags first).
+pub fn check_format(format: &str) -> Res<()> {
+    let (name, arg) = format.split_once('=').unwrap_or((format, ""));
+    match name {
+        "yaml" | "json" | "name" | "wide" => Ok(()),
+        "jsonpath" | "jsonpath-as-json" => {
+            if arg.is_empty() {
+                return Err(Fail::msg("template format specified but no template given"));
+            }
+            jsonpath::JsonPath::parse(arg).map_err(|e| Fail::msg(e.to_string()))?;
+            Ok(())
+        }
+        "custom-columns" => {
+            if arg.is_empty() {
+                return Err(Fail::msg("custom-columns format specified but no custom columns given"));
+            }
+            CustomColumns::parse(arg).map_err(|e| Fail::msg(e.to_string()))?;
+            Ok(())
+        }
+        "go-template" | "template" | "go-template-file" | "templatefile" | "jsonpath-file"
+        | "custom-columns-file" => Err(Fail::msg(format!(
+            "kubestep's kubectl does not run Go templates or template files (-o {name}); use -o jsonpath or -o custom-columns"
+        ))),
+        _ => Err(no_printer(format)),
+    }
+}
 
 /// An object (or a `List`) in the output format `-o` names.
 pub fn print_object(v: &Value, format: &str) -> Res<String> {
-    match format {
-        "yaml" => Ok(crate_yaml(v)),
-        "json" => Ok(format!("{}\n", serde_json::to_string_pretty(v).unwrap_or_default())),
-        other => Err(Fail::msg(format!(
-            "unable to match a printer suitable for the output format \"{other}\", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml"
-        ))),
-    }
-}
-
-fn crate_yaml(v: &Value) -> String {
-    format!("{}\n", serde_json::to_string_pretty(v).unwrap_or_default())
-}
-
-/// Go's `text/tabwriter` as kubectl configures it (`tabwriter.NewWriter(out, 0, 8, 3, ' ', 0)`):
-/// every tab-terminated cell is padded to its column's width plus 3.
-pub fn tabwrite(text: &str) -> String {
-    let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
-    let cols = lines.iter().map(Vec::len).max().unwrap_or(0);
-    let mut widths = vec![0; cols];
-    for l in &lines {
-        for (i, c) in l.iter().enumerate().take(l.len().saturating_sub(1)) {
-            widths[i] = widths[i].max(c.chars().count());
+    let (name, arg) = format.split_once('=').unwrap_or((format, ""));
+    match name {
+        "yaml" => yaml::to_yaml(v).map_err(|e| Fail::msg(e.to_string())),
+        "json" => Ok(json::to_json(v)),
+        "name" => super::printers::name::to_name(v)
+            .map(|s| format!("{s}\n"))
+            .map_err(|e| Fail::msg(e.to_string())),
+        "jsonpath" | "jsonpath-as-json" => {
+            check_format(format)?;
+            let p = jsonpath::JsonPath::parse(arg)
+                .map_err(|e| Fail::msg(e.to_string()))?
+                .json_output(name == "jsonpath-as-json");
+            p.execute(v).map_err(|e| Fail::msg(e.to_string()))
         }
-    }
-    let mut out = String::new();
-    for l in &lines {
-        for (i, c) in l.iter().enumerate() {
-            out.push_str(c);
-            if i + 1 < l.len() {
-                out.push_str(&" ".repeat(widths[i] - c.chars().count() + 3));
+        "custom-columns" => {
+            check_format(format)?;
+            let cc = CustomColumns::parse(arg).map_err(|e| Fail::msg(e.to_string()))?;
+            let items: Vec<&Value> = match v["items"].as_array() {
+                Some(items) if v["kind"].as_str().is_some_and(|k| k.ends_with("List")) => {
+                    items.iter().collect()
+                }
+                _ => vec![v],
+            };
+            let (text, err) = cc.print(&items, false);
+            match err {
+                None => Ok(text),
+                Some(e) => Err(Fail::raw(format!("{text}error: {e}\n"))),
             }
         }
-        out.push('\n');
-    }
-    out
-}
-
-/// Fails for an `-o` value kubectl has no printer for.
-pub fn check_format(format: &str) -> Res<()> {
-    let name = format.split('=').next().unwrap_or_default();
-    match name {
-        "yaml" | "json" | "name" | "wide" | "jsonpath" | "jsonpath-as-json" | "custom-columns" => {
-            Ok(())
+        _ => {
+            check_format(format)?;
+            Err(no_printer(format))
         }
-        _ => print_object(&Value::Null, format).map(|_| ()),
     }
 }
 
@@ -82,12 +106,26 @@ pub fn labels_string(labels: &Value) -> String {
     pairs.join(",")
 }
 
-/// kubectl's tabwriter for tables, which remembers column widths across flushes
-/// (`RememberWidths`), so the rows `get -w` prints one by one stay aligned with the header.
-#[derive(Clone, Debug, Default)]
+/// Lines of tab-separated cells aligned as kubectl prints a table in one go.
+pub fn tabwrite(text: &str) -> String {
+    tabwriter::align(text)
+}
+
+/// kubectl's table writer, which remembers column widths across flushes (`RememberWidths`),
+/// so the rows `get -w` prints one by one stay aligned with the header.
+#[derive(Clone, Debug)]
 pub struct TabWriter {
-    widths: Vec<usize>,
-    pending: String,
+    inner: tabwriter::TabWriter,
+    used: bool,
+}
+
+impl Default for TabWriter {
+    fn default() -> TabWriter {
+        TabWriter {
+            inner: tabwriter::TabWriter::kubectl(),
+            used: false,
+        }
+    }
 }
 
 impl TabWriter {
@@ -96,34 +134,17 @@ impl TabWriter {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.widths.is_empty() && self.pending.is_empty()
+        !self.used
     }
 
     pub fn write(&mut self, text: &str) {
-        self.pending.push_str(text);
+        self.used |= !text.is_empty();
+        self.inner.write(text);
     }
 
+    /// Formats what was written since the last flush and returns it.
     pub fn flush(&mut self) -> String {
-        let text = std::mem::take(&mut self.pending);
-        let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
-        for l in &lines {
-            for (i, c) in l.iter().enumerate().take(l.len().saturating_sub(1)) {
-                if self.widths.len() <= i {
-                    self.widths.resize(i + 1, 0);
-                }
-                self.widths[i] = self.widths[i].max(c.chars().count() + 3);
-            }
-        }
-        let mut out = String::new();
-        for l in &lines {
-            for (i, c) in l.iter().enumerate() {
-                out.push_str(c);
-                if i + 1 < l.len() {
-                    out.push_str(&" ".repeat(self.widths[i] - c.chars().count()));
-                }
-            }
-            out.push('\n');
-        }
-        out
+        self.inner.flush();
+        self.inner.take_output()
     }
 }
