@@ -20,6 +20,7 @@ use serde_json::{json, Value};
 use crate::apiserver::authn::ClientCertificate;
 use crate::apiserver::kubeadm;
 use crate::apiserver::request::{Body, HttpRequest, HttpResponse};
+use crate::client::events::EventRecorder;
 use crate::client::reflector::{Delta, Reflector, ReflectorCall};
 use crate::client::{ApiClient, Credentials};
 use crate::cluster::NodeConfig;
@@ -86,10 +87,8 @@ pub struct Kubelet {
     pub runtime: ContainerRuntime,
     /// Pod workers, by `namespace/name`.
     pub workers: BTreeMap<String, PodWorker>,
-    /// A sequence number making event names unique within one millisecond.
-    event_seq: u64,
-    /// Events already recorded (correlation key → event name and count).
-    recorded: BTreeMap<String, (String, u64)>,
+    /// The kubelet's event recorder (`source: {component: kubelet, host: <node>}`).
+    recorder: EventRecorder,
 }
 
 impl Kubelet {
@@ -99,6 +98,7 @@ impl Kubelet {
             USER_AGENT,
         );
         let pods = Reflector::new("/api/v1/pods", "", &format!("spec.nodeName={}", node.name));
+        let recorder = EventRecorder::new("kubelet", &node.name);
         let mut runtime = ContainerRuntime::default();
         if node.control_plane {
             // `kubeadm init` pulled the control-plane images before the kubelet started them.
@@ -120,8 +120,7 @@ impl Kubelet {
             reported_images: Value::Null,
             runtime,
             workers: BTreeMap::new(),
-            event_seq: 0,
-            recorded: BTreeMap::new(),
+            recorder,
         }
     }
 
@@ -532,45 +531,22 @@ impl Kubelet {
         let Some(w) = self.workers.get(key) else {
             return;
         };
-        // The recorder's EventCorrelator: the same event again (same object, field, type,
-        // reason and message) bumps the count of the first one instead of creating another.
-        let correlation = format!(
-            "{}/{}/{kind}/{reason}/{message}",
-            w.uid(),
-            container.unwrap_or("")
-        );
-        let ns = w.namespace().to_string();
-        if let Some((name, count)) = self.recorded.get_mut(&correlation) {
-            *count += 1;
-            let patch =
-                json!({"count": *count, "lastTimestamp": ctx.now().rfc3339(), "message": message});
-            let req = self
-                .client
-                .request("PATCH", &format!("/api/v1/namespaces/{ns}/events/{name}"))
-                .header("Content-Type", "application/strategic-merge-patch+json")
-                .json_body(patch);
-            self.client.send(ctx, req, Call::Event, None);
-            return;
-        }
-        self.event_seq += 1;
-        let ev = node_status::pod_event(
+        let field_path = container.map(|c| format!("spec.containers{{{c}}}"));
+        let e = self.recorder.event_typed(
             &w.pod,
-            container,
+            ("v1", "Pod"),
+            field_path.as_deref(),
             kind,
             reason,
             message,
-            &self.node.name,
             ctx.now(),
-            self.event_seq,
         );
-        if let Some(name) = ev.pointer("/metadata/name").and_then(Value::as_str) {
-            self.recorded.insert(correlation, (name.to_string(), 1));
+        let mut req = self.client.request(e.method, &e.path);
+        if e.method == "PATCH" {
+            req = req.header("Content-Type", e.content_type);
         }
-        let req = self
-            .client
-            .request("POST", &format!("/api/v1/namespaces/{ns}/events"))
-            .json_body(ev);
-        self.client.send(ctx, req, Call::Event, None);
+        self.client
+            .send(ctx, req.json_body(e.body), Call::Event, None);
     }
 
     /// The status manager: PATCH `pods/<name>/status` when the computed status changed.
