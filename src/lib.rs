@@ -4,6 +4,7 @@
 //! and deterministic and compile for x86_64 and wasm32; `ui` is the yew app (wasm32 only) and
 //! `cli` the headless binary's commands (native only).
 
+pub mod apimachinery;
 pub mod apiserver;
 pub mod client;
 pub mod cluster;

@@ -17,6 +17,7 @@ const CORE: &[&str] = &[
     "src/kubelet",
     "src/kube_proxy",
     "src/kubectl",
+    "src/apimachinery",
     "src/cluster.rs",
 ];
 

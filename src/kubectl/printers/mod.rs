@@ -17,7 +17,7 @@
 //! text, which it prints after `error: `.
 
 pub mod custom_columns;
-pub mod duration;
+pub use crate::apimachinery::duration;
 pub mod gofmt;
 pub mod json;
 pub mod jsonpath;
