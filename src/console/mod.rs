@@ -1,6 +1,7 @@
 //! The console engine shared by the page and the native binary: a small shell that runs
 //! `kubectl`, `etcdctl` and `sim` lines against the simulation.
 
+pub mod ansi;
 pub mod script;
 pub mod session;
 pub mod sim_command;

@@ -151,7 +151,7 @@ impl Session {
         }
         if let Some(e) = error {
             let rest: Vec<&str> = text.lines().skip(e.line - 1).collect();
-            self.push_error(rest.join("\n"), format!("kubestep: line {e}\n"));
+            self.push_error(rest.join("\n"), format!("kubestep: {e}\n"));
         }
         self.entries[first..]
             .iter()

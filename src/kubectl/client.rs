@@ -36,8 +36,9 @@ impl Client {
         let context_name = flags.str("context").unwrap_or(&config.current_context);
         let context = config.context(context_name);
         if context.is_none() && flags.has("context") {
-            return Err(Fail::msg(format!(
-                "context was not found for specified context: {context_name}"
+            // clientcmd's errConfigurationInvalid, which CheckErr words on its own.
+            return Err(Fail::raw(format!(
+                "Error in configuration: context was not found for specified context: {context_name}\n"
             )));
         }
         let user_name = flags

@@ -85,7 +85,7 @@ pub fn console(props: &Props) -> Html {
                     html! {
                         <div class="console-entry" data-testid="console-entry">
                             <div class="cmd"><span class="prompt">{"$ "}</span>{&entry.source}</div>
-                            if !out.is_empty() { <pre class="out">{out}</pre> }
+                            if !out.is_empty() { <pre class="out">{ colored(&out) }</pre> }
                             if live {
                                 <p class="waiting">
                                     {"Running: press Step to deliver its messages one by one, or "}
@@ -115,4 +115,14 @@ pub fn console(props: &Props) -> Html {
 fn has_selection(e: &KeyboardEvent) -> bool {
     e.target_dyn_into::<HtmlInputElement>()
         .is_some_and(|el| el.selection_start().ok().flatten() != el.selection_end().ok().flatten())
+}
+
+/// Tool output with its terminal colours as spans (`cluster-info` colours its lines).
+fn colored(text: &str) -> Html {
+    html! {
+        { for crate::console::ansi::segments(text).into_iter().map(|s| match s.color {
+            Some(c) => html! { <span class={format!("ansi-{c}")}>{s.text}</span> },
+            None => html! { {s.text} },
+        }) }
+    }
 }

@@ -148,7 +148,10 @@ fn read_docs(io: &Io<'_>, inv: &Invocation, cmd: &str) -> Res<Vec<Doc>> {
     if files.is_empty() {
         return Err(Fail::msg("must specify one of -f and -k"));
     }
-    let docs = manifest::read(io, &files, inv.flags.bool("recursive"))?;
+    let docs = match inv.flags.str("validate") {
+        Some("false" | "ignore") => manifest::read(io, &files, inv.flags.bool("recursive"))?,
+        _ => manifest::read_validated(io, &files, inv.flags.bool("recursive"))?,
+    };
     if docs.is_empty() {
         return Err(Fail::msg("no objects passed to ".to_string() + cmd));
     }

@@ -192,6 +192,13 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
             "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples\n",
         ));
     }
+    if f.bool("show-labels") {
+        if let Some(o) = f.str("output").filter(|o| !o.is_empty() && *o != "wide") {
+            return Err(Fail::msg(format!(
+                "--show-labels option cannot be used with {o} printer"
+            )));
+        }
+    }
     let format = match f.str("output") {
         None | Some("") => Format::Table { wide: false },
         Some("wide") => Format::Table { wide: true },
@@ -201,7 +208,25 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
         }
     };
     let d = inv.client.discover(io)?;
-    let targets = targets(io, inv, &d, inv.args())?;
+    let targets = match targets(io, inv, &d, inv.args()) {
+        // What goes wrong while the builder visits `-f` files (parsing, decoding, mapping)
+        // reaches CheckErr inside get's own aggregate, which prints it without `error: `.
+        Err(Fail::Error { text, code })
+            if [
+                "error: error parsing ",
+                "error: unable to decode ",
+                "error: resource mapping not found ",
+            ]
+            .iter()
+            .any(|p| text.starts_with(p)) =>
+        {
+            return Err(Fail::Error {
+                text: text["error: ".len()..].to_string(),
+                code,
+            })
+        }
+        other => other?,
+    };
     let watching = f.bool("watch") || f.bool("watch-only");
     let tuples = inv.args().first().is_some_and(|a| a.contains('/'));
     // The watch's builder takes a single type (`pods,svc` or `all` are several).
