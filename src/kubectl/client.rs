@@ -24,7 +24,8 @@ pub struct Client {
     pub auth: UserAuth,
     /// `-n`, else the context's namespace, else `default`.
     pub namespace: String,
-    /// Whether `-n` (or the context) named the namespace explicitly.
+    /// Whether `-n` named the namespace (clientcmd's `Namespace()` reports an override only
+    /// for the flag; a context's namespace is a default, not enforced).
     pub namespace_explicit: bool,
     pub impersonate_user: Option<String>,
     pub impersonate_groups: Vec<String>,
@@ -60,7 +61,7 @@ impl Client {
         let (namespace, explicit) = match flags.str("namespace") {
             Some(ns) => (ns.to_string(), true),
             None => match context.and_then(|c| c.namespace.clone()) {
-                Some(ns) => (ns, true),
+                Some(ns) => (ns, false),
                 None => ("default".to_string(), false),
             },
         };

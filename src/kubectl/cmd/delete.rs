@@ -65,6 +65,7 @@ struct Victim {
     /// `pod "web"` as the result line names it.
     label: String,
     name: String,
+    namespaced: bool,
 }
 
 fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
@@ -156,6 +157,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                     path,
                     label: format!("{} \"{name}\"", resource.kind_group()),
                     name: name.to_string(),
+                    namespaced: resource.namespaced,
                 });
             }
         }
@@ -170,6 +172,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                 path,
                 label: format!("{} \"{name}\"", resource.kind_group()),
                 name: name.clone(),
+                namespaced: resource.namespaced,
             });
         }
     }
@@ -189,7 +192,13 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     }
     let body = Value::Object(body).to_string();
     let mut deleted: Vec<(&Victim, String)> = Vec::new();
+    // `-n` names a namespace the cluster-scoped objects deleted are not in: said once.
+    let mut warn_cluster_scope = inv.client.namespace_explicit && !all_ns;
     for v in &victims {
+        if warn_cluster_scope && !v.namespaced {
+            io.print("warning: deleting cluster-scoped resources, not scoped to the provided namespace\n");
+            warn_cluster_scope = false;
+        }
         if f.str("dry-run") == Some("client") {
             io.print(format!("{} {operation} (dry run)\n", v.label));
             continue;

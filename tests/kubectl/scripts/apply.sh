@@ -41,5 +41,5 @@ kubectl delete pod web
 kubectl delete configmap from-heredoc created
 kubectl delete configmaps -n team-a -l '!missing' --all
 kubectl delete configmaps --all -n team-a
-kubectl delete -f manifests/multi.yaml --ignore-not-found
+kubectl delete -f manifests/multi.yaml -n team-a --ignore-not-found
 kubectl get pods,configmaps
