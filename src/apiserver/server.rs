@@ -29,6 +29,10 @@ use super::watch::{WatchCache, WatchEvent, WatchEventType, Watcher};
 use crate::etcd::api::{self as etcdpb, EtcdError, Request, Response, ResponseOp};
 use crate::sim::{Actor, Addr, Annotation, Ctx, Envelope, Message, SimDuration, Stage};
 
+/// The warning 1.33 sends with every request on v1 Endpoints.
+const ENDPOINTS_DEPRECATED: &str =
+    "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice";
+
 /// kube-apiserver compacts etcd every 5 minutes (`--etcd-compaction-interval`).
 pub const COMPACTION_INTERVAL: SimDuration = SimDuration::from_secs(300);
 const COMPACTION_TIMER: &str = "etcd-compaction";
@@ -295,6 +299,15 @@ enum Pending {
         revision: i64,
     },
     Compact,
+    /// `sim compact`: the turn claimed for the learner's input `input`.
+    ForcedCompactRecord {
+        input: u64,
+    },
+    /// `sim compact`: etcd compacting to `revision` for the learner's input `input`.
+    ForcedCompact {
+        input: u64,
+        revision: i64,
+    },
     /// A request's read of the current object.
     Read {
         request: u64,
@@ -543,6 +556,38 @@ impl KubeApiServer {
             None,
         );
         ctx.timer(COMPACTION_INTERVAL, COMPACTION_TIMER);
+    }
+
+    /// `sim compact`: one turn of the compaction loop run now, compacting to the revision of
+    /// its own `compact_rev_key` write (the current one) rather than to the revision recorded
+    /// an interval ago. The loop goes on from there: its next tick records a revision without
+    /// compacting, as after start-up, so it never compacts to an older revision than this.
+    fn forced_compaction(&mut self, ctx: &mut Ctx<'_>, input: u64) {
+        let key = b"compact_rev_key".to_vec();
+        let current = self.caches.values().map(|c| c.revision).max().unwrap_or(0);
+        let txn = etcdpb::TxnRequest {
+            compare: vec![etcdpb::Compare {
+                result: etcdpb::CompareResult::Equal,
+                target: etcdpb::CompareTarget::Version(self.compact_key_version),
+                key: key.clone(),
+                range_end: vec![],
+            }],
+            success: vec![etcdpb::RequestOp::Put(etcdpb::PutRequest {
+                key: key.clone(),
+                value: current.to_string().into_bytes(),
+                ..etcdpb::PutRequest::default()
+            })],
+            failure: vec![etcdpb::RequestOp::Range(etcdpb::RangeRequest {
+                key,
+                ..etcdpb::RangeRequest::default()
+            })],
+        };
+        self.etcd(
+            ctx,
+            Request::Txn(txn),
+            Pending::ForcedCompactRecord { input },
+            None,
+        );
     }
 
     /// BOOKMARK events tell watchers how far the cache has got when their objects did not
@@ -885,6 +930,10 @@ impl KubeApiServer {
         }
         if let Some(rc) = self.requests.get_mut(&n) {
             rc.resource = Some(resource);
+            // KEP-4974: 1.33 deprecates v1 Endpoints; its handler warns every reader and writer.
+            if resource.group.is_empty() && resource.name == "endpoints" {
+                rc.warnings.push(ENDPOINTS_DEPRECATED.to_string());
+            }
         }
         match info.verb.as_str() {
             "create" | "update" | "patch" => self.decode(ctx, n),
@@ -911,7 +960,7 @@ impl KubeApiServer {
                     obj
                 };
                 rc.body = Some(obj);
-                rc.warnings = warnings;
+                rc.warnings.extend(warnings);
                 self.stage(ctx, n, Stage::Decoding, true, note);
             }
             Err(e) => self.fail(ctx, n, Stage::Decoding, e),
@@ -2073,6 +2122,47 @@ impl KubeApiServer {
                     self.compact_key_version = r.kvs.first().map_or(0, |kv| kv.version);
                 }
             }
+            (Pending::ForcedCompactRecord { input }, Ok(Response::Txn(t))) => {
+                if t.succeeded {
+                    self.compact_key_version += 1;
+                    self.compact_revision = 0;
+                    let revision = t.header.revision;
+                    let req = etcdpb::CompactionRequest {
+                        revision,
+                        physical: false,
+                    };
+                    self.etcd(
+                        ctx,
+                        Request::Compact(req),
+                        Pending::ForcedCompact { input, revision },
+                        None,
+                    );
+                } else {
+                    // Someone else wrote the key: follow its version and claim the turn again.
+                    if let Some(ResponseOp::Range(r)) = t.responses.first() {
+                        self.compact_key_version = r.kvs.first().map_or(0, |kv| kv.version);
+                    }
+                    self.forced_compaction(ctx, input);
+                }
+            }
+            (Pending::ForcedCompact { input, revision }, result) => {
+                let text = match result {
+                    Ok(_) => format!("kube-apiserver compacted etcd at revision {revision}\n"),
+                    Err(e) => format!("sim compact: etcd refused the compaction: {e}\n"),
+                };
+                ctx.print(input, text, true);
+            }
+            (Pending::ForcedCompactRecord { input }, other) => {
+                let why = match other {
+                    Err(e) => e.to_string(),
+                    Ok(r) => format!("unexpected etcd answer {r:?}"),
+                };
+                ctx.print(
+                    input,
+                    format!("sim compact: etcd refused the compaction: {why}\n"),
+                    true,
+                );
+            }
             (Pending::EventLease { request }, Ok(Response::LeaseGrant(g))) => {
                 self.event_lease = Some((g.id, ctx.now() + SimDuration::from_secs(g.ttl as u64)));
                 self.write(ctx, request);
@@ -2178,6 +2268,10 @@ impl Actor for KubeApiServer {
             } => self.on_stage(ctx, *request, *stage, *ok),
             Message::EtcdResponse { id, result } => self.on_etcd(ctx, *id, result.clone()),
             Message::Timer { name } if name == COMPACTION_TIMER => self.compaction_tick(ctx),
+            Message::Input {
+                id,
+                input: crate::sim::Input::Compact,
+            } => self.forced_compaction(ctx, *id),
             Message::Timer { name } if name == BOOKMARK_TIMER => self.bookmarks(ctx),
             Message::HttpCancel { id } => {
                 self.watchers.remove(&(env.from.clone(), *id));

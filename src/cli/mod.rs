@@ -1,4 +1,4 @@
-//! The headless `kubestep` command line (native only): `trace`, `trace-hash`, `serve`, `bench`.
+//! The headless `kubestep` command line (native only).
 
 pub mod bench;
 pub mod http;
@@ -6,46 +6,78 @@ pub mod serve;
 
 use std::io::Read;
 
-use crate::sim::{Input, Sim};
+use std::io::Write;
+
+use crate::console::Session;
 
 const USAGE: &str = "kubestep: a simulated Kubernetes control plane
 
 Usage:
-  kubestep trace [--seed N] [--script FILE]   run console lines (stdin or FILE) and print the
-                                              trace as JSON lines
+  kubestep console [--seed N] [--script FILE]  run console lines (stdin or FILE) on a fresh
+                                               cluster and print the transcript: each line
+                                               after `$ `, then its output
+  kubestep trace [--seed N] [--script FILE]    the same run, printing the trace as JSON lines
+                                               (one per delivered message)
   kubestep trace-hash [--seed N] [--script FILE]
-                                              the same run, printing only the trace hash
+                                               the same run, printing only the trace hash
   kubestep serve [--addr HOST:PORT] [--kubeconfig PATH] [--seed N] [-v]
-                                              serve the simulated API server over HTTP for
-                                              the real kubectl, the clock running in real
-                                              time; --addr defaults to 127.0.0.1:6443 and
-                                              --kubeconfig to ./kubestep.kubeconfig, written
-                                              once it answers (plain HTTP, bearer tokens for
-                                              kubernetes-admin and jane: no TLS); -v logs
-                                              each request to stderr
-  kubestep bench etcd                         benchmark the etcd store (run with
-                                              --profile bench-native)
-  kubestep help                               this text
+                                               serve the simulated API server over HTTP for
+                                               the real kubectl, the clock running in real
+                                               time; --addr defaults to 127.0.0.1:6443 and
+                                               --kubeconfig to ./kubestep.kubeconfig, written
+                                               once it answers (plain HTTP, no TLS: a request
+                                               without credentials is kubernetes-admin's); -v
+                                               logs each request to stderr
+  kubestep bench etcd                          benchmark the etcd store (run with
+                                               --profile bench-native)
+  kubestep help                                this text
+
+Console lines are what the page's console runs: kubectl, etcdctl, sim (`sim help`), echo,
+cat, sleep and timeout, with quotes, `VAR=value` prefixes, heredocs and pipes from echo or
+cat. Files (`cat FILE`, `kubectl -f FILE`) are read from disk, relative to the script's
+directory (the current directory for stdin). Each line runs to its end in simulated time;
+`timeout 10s kubectl get pods -w` watches for 10 simulated seconds.
 ";
 
 /// Runs the CLI with `args` (without the program name) and returns the exit code.
 pub fn run(args: &[String]) -> i32 {
-    match args.first().map(String::as_str) {
-        None | Some("help" | "--help" | "-h") => {
+    let (cmd, rest) = match args.split_first() {
+        Some((c, rest)) => (c.as_str(), rest),
+        None => ("help", &[][..]),
+    };
+    let output = match cmd {
+        "help" | "--help" | "-h" => {
             print!("{USAGE}");
+            return 0;
+        }
+        "bench" => return bench::run(rest),
+        "serve" => return serve::run(rest),
+        "console" | "trace" | "trace-hash" => parse_run_args(rest).and_then(|a| console(&a)),
+        other => {
+            eprintln!(
+                "error: unknown command \"{other}\" for \"kubestep\"\nRun 'kubestep help' for usage."
+            );
+            return 1;
+        }
+    };
+    match output {
+        Ok(session) => {
+            if cmd == "trace-hash" {
+                println!("{}", session.1.sim().trace().hash_hex());
+            } else if cmd == "trace" {
+                let mut out = std::io::stdout().lock();
+                for e in session.1.sim().trace().entries() {
+                    if writeln!(out, "{}", e.to_json_line()).is_err() {
+                        break;
+                    }
+                }
+            } else {
+                print!("{}", session.0);
+            }
             0
         }
-        Some(cmd @ ("trace" | "trace-hash")) => match trace(cmd == "trace-hash", &args[1..]) {
-            Ok(()) => 0,
-            Err(e) => {
-                eprintln!("error: {e}");
-                1
-            }
-        },
-        Some("bench") => bench::run(&args[1..]),
-        Some("serve") => serve::run(&args[1..]),
-        Some(other) => {
-            eprintln!("error: unknown command \"{other}\" for \"kubestep\"\nRun 'kubestep help' for usage.");
+        Err(e) => {
+            eprintln!("error: {e}");
             1
         }
     }
@@ -87,10 +119,35 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
     Ok(out)
 }
 
-/// Turns a script into inputs (see `console::script` for the shell forms it understands);
-/// `cat FILE` and `kubectl -f FILE` read files relative to the current directory.
-pub fn script_inputs(text: &str) -> Result<Vec<Input>, String> {
-    crate::console::inputs(text, &|path| disk_file(std::path::Path::new("."), path))
+/// Runs the script of `args` (its file, or stdin) on a fresh cluster: its transcript and the
+/// session it leaves.
+fn console(args: &RunArgs) -> Result<(String, Session), String> {
+    let (text, base) = match &args.script {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("open {path}: {e}"))?;
+            let base = std::path::Path::new(path)
+                .parent()
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_default();
+            (text, base)
+        }
+        None => {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|e| format!("reading stdin: {e}"))?;
+            (s, std::path::PathBuf::from("."))
+        }
+    };
+    Ok(run_console(args.seed, &text, &base))
+}
+
+/// Runs `text` as console lines on a fresh cluster booted from `seed`, reading files relative
+/// to `base`: the transcript and the session.
+pub fn run_console(seed: u64, text: &str, base: &std::path::Path) -> (String, Session) {
+    let mut session = Session::new(seed);
+    let transcript = session.run_script(text, &|p| disk_file(base, p));
+    (transcript, session)
 }
 
 /// A file or directory on disk, relative to `base`, as the console hands it to kubectl.
@@ -108,37 +165,4 @@ pub fn disk_file(base: &std::path::Path, path: &str) -> Option<crate::console::F
     } else {
         std::fs::read_to_string(&full).ok().map(FileEntry::File)
     }
-}
-
-fn trace(hash_only: bool, args: &[String]) -> Result<(), String> {
-    let args = parse_run_args(args)?;
-    let text = match &args.script {
-        Some(path) => std::fs::read_to_string(path).map_err(|e| format!("open {path}: {e}"))?,
-        None => {
-            let mut s = String::new();
-            std::io::stdin()
-                .read_to_string(&mut s)
-                .map_err(|e| format!("reading stdin: {e}"))?;
-            s
-        }
-    };
-    let sim = run_script(args.seed, &script_inputs(&text)?);
-    if hash_only {
-        println!("{}", sim.trace().hash_hex());
-    } else {
-        for e in sim.trace().entries() {
-            println!("{}", e.to_json_line());
-        }
-    }
-    Ok(())
-}
-
-/// Runs `inputs` one after another on a fresh cluster, each until the cluster is idle.
-pub fn run_script(seed: u64, inputs: &[Input]) -> Sim {
-    let mut sim = crate::cluster::booted(seed);
-    for input in inputs {
-        sim.submit(input.clone());
-        sim.run_until_idle();
-    }
-    sim
 }

@@ -1,7 +1,12 @@
 //! The console engine shared by the page and the native binary: a small shell that runs
 //! `kubectl`, `etcdctl` and `sim` lines against the simulation.
 
+pub mod ansi;
 pub mod script;
+pub mod session;
+pub mod sim_command;
+
+pub use session::{Entry, Session};
 
 pub use crate::kubectl::io::FileEntry;
 use crate::sim::Input;
@@ -64,6 +69,8 @@ fn kubectl_files(argv: &[String], files: Files<'_>) -> Vec<(String, FileEntry)> 
 /// does not know.
 pub fn input_for(command: &script::Command, files: Files<'_>) -> Result<Input, String> {
     match command.argv.split_first() {
+        // `ETCDCTL_API=3 etcdctl ...`: v3 is the only API (and 3.4's default), so the
+        // environment prefix changes nothing.
         Some((tool, args)) if tool == "etcdctl" => Ok(Input::Etcdctl {
             argv: args.to_vec(),
             stdin: command.stdin.clone(),
@@ -84,14 +91,4 @@ pub fn file_text(files: Files<'_>, path: &str) -> Option<String> {
         Some(FileEntry::File(text)) => Some(text),
         _ => None,
     }
-}
-
-/// Every input of a script, or the first line that cannot run.
-pub fn inputs(text: &str, files: Files<'_>) -> Result<Vec<Input>, String> {
-    let commands =
-        script::parse(text, &|p| file_text(files, p)).map_err(|e| format!("kubestep: {e}"))?;
-    commands
-        .iter()
-        .map(|c| input_for(c, files).map_err(|e| format!("{e} (in: {})", c.source)))
-        .collect()
 }

@@ -11,6 +11,9 @@ pub struct Command {
     pub argv: Vec<String>,
     /// The heredoc's or the piped command's output, if any.
     pub stdin: Option<String>,
+    /// What the command on the left of a pipe wrote to stderr (`cat: x: No such file or
+    /// directory`), shown before the command's own output, as a terminal shows it.
+    pub pipe_stderr: String,
     /// The line(s) as typed, for the transcript.
     pub source: String,
 }
@@ -157,8 +160,62 @@ pub fn parse(
     text: &str,
     read_file: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Vec<Command>, ScriptError> {
-    let lines: Vec<&str> = text.lines().collect();
+    match parse_prefix(text, read_file) {
+        (commands, None) => Ok(commands),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// Parses a script up to its first syntax error: the commands before it (which a shell runs
+/// before it reaches the broken line) and the error, if any.
+pub fn parse_prefix(
+    text: &str,
+    read_file: &dyn Fn(&str) -> Option<String>,
+) -> (Vec<Command>, Option<ScriptError>) {
     let mut commands = Vec::new();
+    let error = parse_into(text, read_file, &mut commands).err();
+    (commands, error)
+}
+
+/// What the left side of a pipe writes: (stdout, stderr).
+fn pipe_source(
+    left: &[String],
+    heredoc: Option<&String>,
+    read_file: &dyn Fn(&str) -> Option<String>,
+) -> (String, String) {
+    match left.split_first() {
+        Some((cmd, args)) if cmd == "echo" => (echo(args), String::new()),
+        Some((cmd, args)) if cmd == "cat" && args.is_empty() => {
+            (heredoc.cloned().unwrap_or_default(), String::new())
+        }
+        Some((cmd, args)) if cmd == "cat" => {
+            let (mut out, mut err) = (String::new(), String::new());
+            for f in args {
+                match read_file(f) {
+                    Some(t) => out.push_str(&t),
+                    None => err.push_str(&format!("cat: {f}: No such file or directory\n")),
+                }
+            }
+            (out, err)
+        }
+        Some((cmd, _)) if cmd == "kubectl" || cmd == "etcdctl" => (
+            String::new(),
+            format!("kubestep: {cmd}: only echo and cat can be piped into a command here\n"),
+        ),
+        Some((cmd, _)) => (
+            String::new(),
+            format!("kubestep: {cmd}: command not found\n"),
+        ),
+        None => (String::new(), String::new()),
+    }
+}
+
+fn parse_into(
+    text: &str,
+    read_file: &dyn Fn(&str) -> Option<String>,
+    commands: &mut Vec<Command>,
+) -> Result<(), ScriptError> {
+    let lines: Vec<&str> = text.lines().collect();
     let mut i = 0;
     while i < lines.len() {
         let start = i;
@@ -210,42 +267,17 @@ pub fn parse(
             Some(at) => (words.words[..at].to_vec(), words.words[at..].to_vec()),
             None => (Vec::new(), words.words.clone()),
         };
-        let stdin = if words.pipe_at.is_some() {
-            match left.split_first() {
-                Some((cmd, args)) if cmd == "echo" => Some(echo(args)),
-                Some((cmd, args)) if cmd == "cat" && args.is_empty() => heredoc_body.clone(),
-                Some((cmd, args)) if cmd == "cat" => {
-                    let mut out = String::new();
-                    for f in args {
-                        match read_file(f) {
-                            Some(t) => out.push_str(&t),
-                            None => {
-                                return Err(ScriptError {
-                                    line: start + 1,
-                                    message: format!("cat: {f}: No such file or directory"),
-                                })
-                            }
-                        }
-                    }
-                    Some(out)
-                }
-                Some((cmd, _)) => {
-                    return Err(ScriptError {
-                        line: start + 1,
-                        message: format!(
-                            "{cmd}: only echo and cat can be piped into a command here"
-                        ),
-                    })
-                }
-                None => {
-                    return Err(ScriptError {
-                        line: start + 1,
-                        message: "syntax error near unexpected token `|'".to_string(),
-                    })
-                }
-            }
+        if words.pipe_at.is_some() && left.is_empty() {
+            return Err(ScriptError {
+                line: start + 1,
+                message: "syntax error near unexpected token `|'".to_string(),
+            });
+        }
+        let (stdin, pipe_stderr) = if words.pipe_at.is_some() {
+            let (out, err) = pipe_source(&left, heredoc_body.as_ref(), read_file);
+            (Some(out), err)
         } else {
-            heredoc_body
+            (heredoc_body, String::new())
         };
         let mut env = Vec::new();
         let mut argv = right;
@@ -268,10 +300,11 @@ pub fn parse(
             env,
             argv,
             stdin,
+            pipe_stderr,
             source,
         });
     }
-    Ok(commands)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -333,8 +366,27 @@ mod tests {
         .unwrap();
         assert_eq!(cmds[0].stdin.as_deref(), Some("hello"));
         assert_eq!(cmds[1].stdin.as_deref(), Some("kind: Pod\n"));
-        let err = parse("cat nope.yaml | kubectl apply -f -", &files).unwrap_err();
-        assert_eq!(err.message, "cat: nope.yaml: No such file or directory");
+        // As in bash, a failing cat still runs the command, with what cat did print.
+        let cmds = parse("cat nope.yaml | kubectl apply -f -", &files).unwrap();
+        assert_eq!(
+            cmds[0].pipe_stderr,
+            "cat: nope.yaml: No such file or directory\n"
+        );
+        assert_eq!(cmds[0].stdin.as_deref(), Some(""));
+        assert_eq!(
+            parse("frob x | kubectl apply -f -", &files).unwrap()[0].pipe_stderr,
+            "kubestep: frob: command not found\n"
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_stops_the_script_after_the_lines_before_it() {
+        let (cmds, err) = parse_prefix("kubectl get pods\necho 'oops\nkubectl get ns\n", &no_files);
+        assert_eq!(cmds.len(), 1);
+        assert_eq!(cmds[0].argv, ["kubectl", "get", "pods"]);
+        let err = err.unwrap();
+        assert_eq!(err.line, 2);
+        assert_eq!(err.message, "unexpected EOF while looking for matching `''");
     }
 
     #[test]

@@ -24,7 +24,8 @@ pub struct Client {
     pub auth: UserAuth,
     /// `-n`, else the context's namespace, else `default`.
     pub namespace: String,
-    /// Whether `-n` (or the context) named the namespace explicitly.
+    /// Whether `-n` named the namespace (clientcmd's `Namespace()` reports an override only
+    /// for the flag; a context's namespace is a default, not enforced).
     pub namespace_explicit: bool,
     pub impersonate_user: Option<String>,
     pub impersonate_groups: Vec<String>,
@@ -36,8 +37,9 @@ impl Client {
         let context_name = flags.str("context").unwrap_or(&config.current_context);
         let context = config.context(context_name);
         if context.is_none() && flags.has("context") {
-            return Err(Fail::msg(format!(
-                "context was not found for specified context: {context_name}"
+            // clientcmd's errConfigurationInvalid, which CheckErr words on its own.
+            return Err(Fail::raw(format!(
+                "Error in configuration: context was not found for specified context: {context_name}\n"
             )));
         }
         let user_name = flags
@@ -59,7 +61,7 @@ impl Client {
         let (namespace, explicit) = match flags.str("namespace") {
             Some(ns) => (ns.to_string(), true),
             None => match context.and_then(|c| c.namespace.clone()) {
-                Some(ns) => (ns, true),
+                Some(ns) => (ns, false),
                 None => ("default".to_string(), false),
             },
         };
@@ -156,10 +158,13 @@ pub fn status_message(r: &HttpResponse, context: &str) -> String {
             }
         );
     };
-    let reason = status["reason"].as_str().unwrap_or_default();
-    let message = status["message"].as_str().unwrap_or_default();
-    if reason == "Invalid" {
+    // CheckErr prints an Invalid error from its details: the context a visitor put into the
+    // message (`error when creating "pod.yaml": `) does not show.
+    if status["reason"] == "Invalid" {
         let details = &status["details"];
+        if details.is_null() {
+            return "The request is invalid\n".to_string();
+        }
         let kind = details["kind"].as_str().unwrap_or_default();
         let name = details["name"].as_str().unwrap_or_default();
         let prefix = if !kind.is_empty() || !name.is_empty() {
@@ -167,25 +172,21 @@ pub fn status_message(r: &HttpResponse, context: &str) -> String {
         } else {
             "The request is invalid".to_string()
         };
-        let causes: Vec<String> = details["causes"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|c| {
-                let field = c["field"].as_str().unwrap_or_default();
-                let msg = c["message"].as_str().unwrap_or_default();
-                if field.is_empty() {
-                    msg.to_string()
-                } else {
-                    format!("{field}: {msg}")
-                }
-            })
-            .collect();
+        // statusCausesToAggrError: `field: message`, duplicates dropped.
+        let mut causes: Vec<String> = Vec::new();
+        for c in details["causes"].as_array().into_iter().flatten() {
+            let field = c["field"].as_str().unwrap_or_default();
+            let msg = c["message"].as_str().unwrap_or_default();
+            let line = format!("{field}: {msg}");
+            if !causes.contains(&line) {
+                causes.push(line);
+            }
+        }
         return match causes.len() {
-            0 => format!("{context}{prefix}\n"),
-            1 => format!("{context}{prefix}: {}\n", causes[0]),
+            0 => format!("{prefix}\n"),
+            1 => format!("{prefix}: {}\n", causes[0]),
             _ => {
-                let mut s = format!("{context}{prefix}: \n");
+                let mut s = format!("{prefix}: \n");
                 for c in causes {
                     s += &format!("* {c}\n");
                 }
@@ -193,10 +194,66 @@ pub fn status_message(r: &HttpResponse, context: &str) -> String {
             }
         };
     }
+    standard_message(r, context)
+}
+
+/// An API error as `StandardErrorMessage` words it, as kubectl prints each error of several
+/// (`Error from server (Invalid): error when creating "pod.yaml": Pod "MyPod" is invalid: ...`).
+pub fn standard_message(r: &HttpResponse, context: &str) -> String {
+    let Some(status) = r.body_json().filter(|s| s["kind"] == "Status") else {
+        return status_message(r, context);
+    };
+    let reason = status["reason"].as_str().unwrap_or_default();
+    let message = status["message"].as_str().unwrap_or_default();
     if reason.is_empty() || reason == "Unknown" {
         format!("Error from server: {context}{message}\n")
     } else {
         format!("Error from server ({reason}): {context}{message}\n")
+    }
+}
+
+/// The errors a command collects while it goes on with the other objects, printed at the end
+/// as `CheckErr` prints them: one alone in its own form, several one after another in their
+/// standard form (`MultipleErrors`).
+#[derive(Clone, Debug, Default)]
+pub struct Errors {
+    /// (alone, among several)
+    items: Vec<(String, String)>,
+}
+
+impl Errors {
+    /// An error answer, with the context kubectl's visitor adds to its message.
+    pub fn status(&mut self, r: &HttpResponse, context: &str) {
+        self.items
+            .push((status_message(r, context), standard_message(r, context)));
+    }
+
+    /// A client-side error message (without `error: `, which only a lone error gets).
+    pub fn message(&mut self, message: impl Into<String>) {
+        let m = message.into();
+        let m = m.trim_end_matches('\n');
+        self.items.push((format!("error: {m}\n"), format!("{m}\n")));
+    }
+
+    /// Text already in its printed form, whether alone or not.
+    pub fn text(&mut self, text: impl Into<String>) {
+        let t = text.into();
+        self.items.push((t.clone(), t));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// `Ok` when nothing failed, else the text kubectl prints.
+    pub fn result(self) -> Res<()> {
+        match self.items.as_slice() {
+            [] => Ok(()),
+            [(alone, _)] => Err(Fail::raw(alone.clone())),
+            several => Err(Fail::raw(
+                several.iter().map(|(_, s)| s.as_str()).collect::<String>(),
+            )),
+        }
     }
 }
 

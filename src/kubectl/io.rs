@@ -100,6 +100,8 @@ pub struct Io<'a> {
     pub wants: Option<HttpRequest>,
     pub effects: Effects,
     pub log: RequestLog,
+    /// Warnings already printed in this run (kubectl prints each once).
+    warned: Vec<String>,
 }
 
 impl<'a> Io<'a> {
@@ -125,6 +127,7 @@ impl<'a> Io<'a> {
             wants: None,
             effects: Effects::default(),
             log: RequestLog::new(verbosity),
+            warned: Vec::new(),
         }
     }
 
@@ -154,7 +157,29 @@ impl<'a> Io<'a> {
         let at = *at;
         let out = self.log.response(&request, &response, sent_at, at);
         self.out.push_str(&out);
+        self.print_warnings(&response);
         Ok(response)
+    }
+
+    /// client-go's warning handler as kubectl sets it up: each `Warning: 299 - "text"` header
+    /// of an answer printed as `Warning: text`, once per run.
+    fn print_warnings(&mut self, response: &HttpResponse) {
+        for (name, value) in &response.headers {
+            if !name.eq_ignore_ascii_case("Warning") {
+                continue;
+            }
+            let Some(text) = value
+                .strip_prefix("299 ")
+                .and_then(|rest| rest.split_once(' '))
+                .and_then(|(_agent, quoted)| serde_json::from_str::<String>(quoted).ok())
+            else {
+                continue;
+            };
+            if !self.warned.contains(&text) {
+                self.out.push_str(&format!("Warning: {text}\n"));
+                self.warned.push(text);
+            }
+        }
     }
 
     /// Opens a watch: returns its answer and the events delivered so far. The command prints
@@ -168,6 +193,7 @@ impl<'a> Io<'a> {
         let request = ex.request.clone();
         let out = self.log.response(&request, &response, sent_at, at);
         self.out.push_str(&out);
+        self.print_warnings(&response);
         Ok((response, events))
     }
 

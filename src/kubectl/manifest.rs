@@ -21,6 +21,18 @@ const EXTENSIONS: [&str; 3] = [".json", ".yaml", ".yml"];
 
 /// Every object the `-f` arguments name, in order.
 pub fn read(io: &Io<'_>, filenames: &[String], recursive: bool) -> Res<Vec<Doc>> {
+    read_with(io, filenames, recursive, false)
+}
+
+/// [`read`] for the commands that validate what they send (`apply`, `create`, `replace`
+/// unless `--validate=false`): each document's `apiVersion` and `kind` are checked first, as
+/// kubectl's schema validator does before decoding.
+pub fn read_validated(io: &Io<'_>, filenames: &[String], recursive: bool) -> Res<Vec<Doc>> {
+    read_with(io, filenames, recursive, true)
+}
+
+fn read_with(io: &Io<'_>, filenames: &[String], recursive: bool, validate: bool) -> Res<Vec<Doc>> {
+    let parse = |text: &str, source: &str| parse_with(text, source, validate);
     let mut out = Vec::new();
     for f in filenames {
         if f == "-" {
@@ -40,7 +52,7 @@ pub fn read(io: &Io<'_>, filenames: &[String], recursive: bool) -> Res<Vec<Doc>>
                             out.extend(parse(text, &path)?)
                         }
                         Some(FileEntry::Dir(_)) if recursive => {
-                            out.extend(read(io, &[path], true)?)
+                            out.extend(read_with(io, &[path], true, validate)?)
                         }
                         _ => {}
                     }
@@ -59,6 +71,33 @@ pub fn read(io: &Io<'_>, filenames: &[String], recursive: bool) -> Res<Vec<Doc>>
 
 /// The objects of one file (a `List` is expanded into its items, as the builder does).
 pub fn parse(text: &str, source: &str) -> Res<Vec<Doc>> {
+    parse_with(text, source, false)
+}
+
+/// What `paramVerifyingSchema` finds wrong with a document before it is decoded
+/// (`getObjectKind`): a missing or mistyped `apiVersion` or `kind`.
+fn schema_errors(value: &Value) -> Vec<String> {
+    let Value::Object(fields) = value else {
+        return vec!["invalid object to validate".to_string()];
+    };
+    let mut errors = Vec::new();
+    match fields.get("apiVersion") {
+        None | Some(Value::Null) => errors.push("apiVersion not set".to_string()),
+        Some(Value::String(gv)) if gv.matches('/').count() > 1 => {
+            errors.push(format!("unexpected GroupVersion string: {gv}"))
+        }
+        Some(Value::String(_)) => {}
+        Some(_) => errors.push("apiVersion isn't string type".to_string()),
+    }
+    match fields.get("kind") {
+        None | Some(Value::Null) => errors.push("kind not set".to_string()),
+        Some(Value::String(_)) => {}
+        Some(_) => errors.push("kind isn't string type".to_string()),
+    }
+    errors
+}
+
+fn parse_with(text: &str, source: &str, validate: bool) -> Res<Vec<Doc>> {
     let docs =
         split_documents(text).map_err(|e| Fail::msg(format!("error parsing {source}: {e}")))?;
     let mut out = Vec::new();
@@ -68,6 +107,20 @@ pub fn parse(text: &str, source: &str) -> Res<Vec<Doc>> {
                 "error parsing {source}: error converting YAML to JSON: {e}"
             ))
         })?;
+        if validate && !value.is_null() {
+            let errors = schema_errors(&value);
+            // An aggregate of several prints as `[a, b]`.
+            let text = match errors.as_slice() {
+                [] => None,
+                [one] => Some(one.clone()),
+                several => Some(format!("[{}]", several.join(", "))),
+            };
+            if let Some(text) = text {
+                return Err(Fail::msg(format!(
+                    "error validating \"{source}\": error validating data: {text}; if you choose to ignore these errors, turn validation off with --validate=false"
+                )));
+            }
+        }
         match value {
             Value::Null => continue,
             Value::Object(ref m) => {

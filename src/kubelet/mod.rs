@@ -205,6 +205,19 @@ impl Kubelet {
             self.node_uid = uid.to_string();
         }
         self.last_node_status = Some(ctx.now());
+        // A restarted kubelet finds its Node as the node controller left it (Ready Unknown
+        // after the grace period): its first `syncNodeStatus` sees the status changed and
+        // reports at once.
+        let ready = node.as_ref().and_then(|n| {
+            n.pointer("/status/conditions")?
+                .as_array()?
+                .iter()
+                .find(|c| c["type"] == "Ready")
+                .map(|c| c["status"] == "True")
+        });
+        if ready == Some(false) {
+            self.report_node_status(ctx);
+        }
         self.pods.list(&mut self.client, ctx, Call::PodList);
         self.renew_lease(ctx);
         ctx.timer(LEASE_RENEW_INTERVAL, LEASE_TIMER);

@@ -226,6 +226,14 @@ pub fn describe(message: &Message) -> Description {
                 summary: format!("^C (interrupt input {input_id})"),
                 ..Description::default()
             },
+            Input::Fault(fault) => Description {
+                summary: format!("$ {}", fault.command()),
+                ..Description::default()
+            },
+            Input::Compact => Description {
+                summary: "$ sim compact".to_string(),
+                ..Description::default()
+            },
         },
         Message::EtcdRequest { request, .. } => describe_request(request),
         Message::EtcdResponse { result, .. } => describe_response(result),

@@ -78,6 +78,52 @@ pub enum Input {
     /// Ctrl-C on a running input (a `watch` that stays open), or the end of a console
     /// `timeout N ...` wrapper: the tool running `input_id` stops it.
     Interrupt { input_id: u64 },
+    /// A fault the learner injects from the console (`sim stop kubelet worker-1`). The kernel
+    /// applies it when it is delivered, so faults sit in the input log and the trace like any
+    /// other input, and a replay injects them at the same point.
+    Fault(Fault),
+    /// `sim compact`: kube-apiserver runs its etcd compaction now, to the current revision,
+    /// instead of waiting for its 5-minute loop.
+    Compact,
+}
+
+/// The faults a learner can inject: a component crashes or comes back, a node loses or
+/// regains its network to the control plane.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Fault {
+    /// The component at this address stops (a crashed process): messages to it are dropped.
+    Stop(Addr),
+    /// A stopped component starts again and rebuilds what it watches.
+    Start(Addr),
+    /// The node's kubelet and kube-proxy lose their network to kube-apiserver.
+    Partition { node: String },
+    /// Undoes [`Fault::Partition`].
+    Heal { node: String },
+}
+
+impl Fault {
+    /// Where the fault lands: the component it stops or starts, or the node's kubelet.
+    pub fn target(&self) -> Addr {
+        match self {
+            Fault::Stop(a) | Fault::Start(a) => a.clone(),
+            Fault::Partition { node } | Fault::Heal { node } => Addr::Kubelet(node.clone()),
+        }
+    }
+
+    /// The console line that injects it (`sim stop kubelet worker-1`).
+    pub fn command(&self) -> String {
+        let component = |a: &Addr| match a {
+            Addr::Kubelet(n) => format!("kubelet {n}"),
+            Addr::KubeProxy(n) => format!("kube-proxy {n}"),
+            other => other.name(),
+        };
+        match self {
+            Fault::Stop(a) => format!("sim stop {}", component(a)),
+            Fault::Start(a) => format!("sim start {}", component(a)),
+            Fault::Partition { node } => format!("sim partition {node}"),
+            Fault::Heal { node } => format!("sim heal {node}"),
+        }
+    }
 }
 
 /// The messages of the simulated control plane.

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 pub use actor::{Actor, Ctx};
 pub use clock::{SimDuration, SimTime};
-pub use message::{Addr, Annotation, Envelope, Input, Message, Stage};
+pub use message::{Addr, Annotation, Envelope, Fault, Input, Message, Stage};
 pub use rng::Xoshiro256StarStar as Rng;
 pub use trace::{Trace, TraceEntry};
 
@@ -180,6 +180,40 @@ impl Sim {
         true
     }
 
+    /// Applies a learner's fault and says what changed, as the console prints it.
+    fn apply_fault(&mut self, fault: &Fault) -> String {
+        let exists = |s: &Sim, a: &Addr| s.actors.contains_key(a);
+        match fault {
+            Fault::Stop(a) if !exists(self, a) => format!("sim: no component {a}\n"),
+            Fault::Stop(a) if !self.stop_actor(a) => format!("{a} is already stopped\n"),
+            Fault::Stop(a) => format!("{a} stopped: messages to it are dropped\n"),
+            Fault::Start(a) if !exists(self, a) => format!("sim: no component {a}\n"),
+            Fault::Start(a) if !self.start_actor(a) => format!("{a} is already running\n"),
+            Fault::Start(a) => format!("{a} started\n"),
+            Fault::Partition { node } | Fault::Heal { node }
+                if !exists(self, &Addr::Kubelet(node.clone())) =>
+            {
+                format!("sim: no node {node}\n")
+            }
+            Fault::Partition { node } if self.is_partitioned(&fault.target(), &Addr::ApiServer) => {
+                format!("{node} is already partitioned\n")
+            }
+            Fault::Heal { node } if !self.is_partitioned(&fault.target(), &Addr::ApiServer) => {
+                format!("{node} is not partitioned\n")
+            }
+            Fault::Partition { node } => {
+                crate::cluster::partition_node(self, node);
+                format!(
+                    "{node} partitioned: kubelet/{node} and kube-proxy/{node} cannot reach kube-apiserver\n"
+                )
+            }
+            Fault::Heal { node } => {
+                crate::cluster::heal_node(self, node);
+                format!("{node} healed: kubelet/{node} and kube-proxy/{node} reach kube-apiserver again\n")
+            }
+        }
+    }
+
     pub fn is_stopped(&self, addr: &Addr) -> bool {
         self.stopped.contains(addr)
     }
@@ -187,6 +221,11 @@ impl Sim {
     /// Cuts the network between `a` and `b`: messages either way are dropped on delivery.
     pub fn partition(&mut self, a: &Addr, b: &Addr) {
         self.partitions.insert(Self::link(a, b));
+    }
+
+    /// Whether the network between `a` and `b` is cut.
+    pub fn is_partitioned(&self, a: &Addr, b: &Addr) -> bool {
+        self.partitions.contains(&Self::link(a, b))
     }
 
     /// Heals the partition between `a` and `b`.
@@ -295,6 +334,8 @@ impl Sim {
                 Some((_, Input::Kubectl { .. })) => Addr::Kubectl,
                 _ => Addr::Learner,
             },
+            Input::Fault(fault) => fault.target(),
+            Input::Compact => Addr::ApiServer,
         };
         // The learner sits at the tool: the input arrives without network latency.
         self.enqueue(
@@ -318,6 +359,21 @@ impl Sim {
             "the bus delivered into the past"
         );
         self.now = self.now.max(env.deliver_at);
+        if let Message::Input {
+            id,
+            input: Input::Fault(fault),
+        } = &env.message
+        {
+            // The kernel itself applies a fault (a stopped actor cannot be asked to start).
+            self.trace.push(TraceEntry::from_envelope(&env, self.now));
+            let text = self.apply_fault(fault);
+            self.console.push(ConsoleOutput {
+                input_id: *id,
+                text,
+                done: true,
+            });
+            return self.trace.entries().last();
+        }
         let dropped = self.dropped(&env);
         let mut entry = TraceEntry::from_envelope(&env, self.now);
         if dropped {

@@ -49,7 +49,7 @@ pub fn app() -> Html {
                     <TraceList sim={sim.clone()} />
                 </aside>
             </main>
-            <Console sim={sim} history={state.history.clone()} dispatch={dispatch} />
+            <Console sim={sim} draft={state.draft.clone()} dispatch={dispatch} />
         </div>
     }
 }

@@ -166,7 +166,7 @@ fn truncate(s: &str, n: usize) -> String {
 
 #[function_component(Diagram)]
 pub fn diagram(props: &Props) -> Html {
-    let sim = props.sim.sim.borrow();
+    let sim = props.sim.sim();
     let components: Vec<&Addr> = sim
         .addrs()
         .filter(|a| !matches!(a, Addr::Client(_)))

@@ -14,7 +14,7 @@ pub struct Props {
 
 #[function_component(KernelPanel)]
 pub fn kernel_panel(props: &Props) -> Html {
-    let sim = props.sim.sim.borrow();
+    let sim = props.sim.sim();
     let pending = sim.pending();
     let next = sim.peek().map(|e| {
         format!(

@@ -1,10 +1,11 @@
 //! The app's one reducer: every user action becomes an `Action`, applied here.
 
-use std::cell::RefCell;
+use std::cell::{Ref, RefCell};
 use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::console::Session;
 use crate::sim::{RunOutcome, Sim};
 
 /// What the learner can do.
@@ -15,55 +16,64 @@ pub enum Action {
     RunUntilIdle,
     /// Start again from a fresh cluster with the same seed.
     Restart,
-    /// Run one console line.
+    /// Run one console line (Enter at the prompt).
     Console(String),
+    /// The prompt's text changed (typing).
+    Draft(String),
+    /// Up arrow: the previous line of the history into the prompt.
+    HistoryPrev,
+    /// Down arrow: the next line of the history (or back to what was being typed).
+    HistoryNext,
+    /// Let simulated time run until the running command is done, as a terminal waits.
+    Finish,
+    /// Ctrl-C: interrupt the running command.
+    Interrupt,
 }
 
-/// A console line the learner typed and what came back.
-#[derive(Clone, PartialEq)]
-pub struct ConsoleLine {
-    pub command: String,
-    /// The input id its output carries, or `None` when the shell refused the line itself.
-    pub input_id: Option<u64>,
-    pub error: Option<String>,
-}
-
-/// A fresh cluster that has finished starting up (the API server has filled its caches and run
-/// its post-start hooks), as a cluster is when a learner first reaches it.
 /// How many trace entries the page holds in full; older ones are only counted (a long-running
 /// cluster's heartbeats would otherwise grow without end).
 const TRACE_RETENTION: usize = 50_000;
 
-fn booted(seed: u64) -> Sim {
+/// A console session on a fresh cluster that has finished starting up, with a bounded trace.
+fn page_session(seed: u64) -> Session {
     let config = crate::sim::SimConfig {
         trace_retention: Some(TRACE_RETENTION),
         ..crate::sim::SimConfig::default()
     };
-    crate::cluster::booted_with(config, seed)
+    Session::on(crate::cluster::booted_with(config, seed))
 }
 
-/// The app state. The simulation sits behind `Rc<RefCell<..>>` so that a step does not clone the
-/// cluster; `version` changes on every action so yew re-renders.
+/// The app state. The console session (and its simulation) sits behind `Rc<RefCell<..>>` so
+/// that a step does not clone the cluster; `version` changes on every action so yew re-renders.
 pub struct AppState {
-    pub sim: Rc<RefCell<Sim>>,
+    pub session: Rc<RefCell<Session>>,
     pub version: u64,
-    pub history: Vec<ConsoleLine>,
     pub last_outcome: Option<RunOutcome>,
+    /// What the prompt holds.
+    pub draft: String,
+    /// Lines typed so far, oldest first (the shell's history).
+    pub typed: Vec<String>,
+    /// Where Up/Down has got to in `typed`, and the line being typed before it started.
+    pub history_pos: Option<(usize, String)>,
 }
 
 impl PartialEq for AppState {
     fn eq(&self, other: &Self) -> bool {
-        self.version == other.version && Rc::ptr_eq(&self.sim, &other.sim)
+        self.version == other.version && Rc::ptr_eq(&self.session, &other.session)
     }
 }
 
 impl AppState {
+    /// A fresh cluster that has finished starting up (the API server has filled its caches and
+    /// run its post-start hooks), as a cluster is when a learner first reaches it.
     pub fn new(seed: u64) -> Self {
         AppState {
-            sim: Rc::new(RefCell::new(booted(seed))),
+            session: Rc::new(RefCell::new(page_session(seed))),
             version: 0,
-            history: Vec::new(),
             last_outcome: None,
+            draft: String::new(),
+            typed: Vec::new(),
+            history_pos: None,
         }
     }
 }
@@ -72,75 +82,95 @@ impl Reducible for AppState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut history = self.history.clone();
+        let mut session = self.session.clone();
         let mut last_outcome = self.last_outcome;
-        let mut sim_rc = self.sim.clone();
+        let mut draft = self.draft.clone();
+        let mut typed = self.typed.clone();
+        let mut history_pos = self.history_pos.clone();
         match action {
             Action::Step => {
-                sim_rc.borrow_mut().step();
+                session.borrow_mut().sim_mut().step();
             }
             Action::RunUntilIdle => {
-                last_outcome = Some(sim_rc.borrow_mut().run_until_idle());
+                last_outcome = Some(session.borrow_mut().sim_mut().run_until_idle());
             }
             Action::Restart => {
-                let seed = sim_rc.borrow().seed();
-                sim_rc = Rc::new(RefCell::new(booted(seed)));
-                history.clear();
+                let seed = session.borrow().sim().seed();
+                session = Rc::new(RefCell::new(page_session(seed)));
                 last_outcome = None;
+                history_pos = None;
             }
             Action::Console(line) => {
-                let parsed = crate::console::script::parse(&line, &|_| None);
-                let entry = match parsed {
-                    Err(e) => ConsoleLine {
-                        command: line.clone(),
-                        input_id: None,
-                        error: Some(format!("kubestep: {}", e.message)),
-                    },
-                    Ok(commands) if commands.is_empty() => return self,
-                    Ok(commands) => {
-                        match crate::console::input_for(&commands[0], &crate::console::no_files) {
-                            Ok(input) => ConsoleLine {
-                                command: line.clone(),
-                                input_id: Some(sim_rc.borrow_mut().submit(input)),
-                                error: None,
-                            },
-                            Err(e) => ConsoleLine {
-                                command: line.clone(),
-                                input_id: None,
-                                error: Some(e),
-                            },
-                        }
-                    }
-                };
-                history.push(entry);
+                // The command enters the bus here: the learner steps it through, or waits
+                // for it with Finish (the next command line waits for it too).
+                session
+                    .borrow_mut()
+                    .type_line(&line, &crate::console::no_files);
+                if !line.trim().is_empty() {
+                    typed.push(line);
+                }
+                draft.clear();
+                history_pos = None;
             }
+            Action::Draft(text) => draft = text,
+            Action::HistoryPrev => {
+                let pos = match &history_pos {
+                    Some((i, stash)) => Some((i.saturating_sub(1), stash.clone())),
+                    None => typed.len().checked_sub(1).map(|i| (i, draft.clone())),
+                };
+                if let Some((i, _)) = &pos {
+                    draft = typed[*i].clone();
+                    history_pos = pos;
+                }
+            }
+            Action::HistoryNext => {
+                if let Some((i, stash)) = history_pos.take() {
+                    if i + 1 < typed.len() {
+                        draft = typed[i + 1].clone();
+                        history_pos = Some((i + 1, stash));
+                    } else {
+                        draft = stash;
+                    }
+                }
+            }
+            Action::Finish => session.borrow_mut().finish(),
+            Action::Interrupt => session.borrow_mut().interrupt(),
         }
         Rc::new(AppState {
-            sim: sim_rc,
+            session,
             version: self.version + 1,
-            history,
             last_outcome,
+            draft,
+            typed,
+            history_pos,
         })
     }
 }
 
-/// A cheap handle to the simulation for child components: equal while nothing has changed.
+/// A cheap handle to the session for child components: equal while nothing has changed.
 #[derive(Clone)]
 pub struct SimRef {
-    pub sim: Rc<RefCell<Sim>>,
+    pub session: Rc<RefCell<Session>>,
     pub version: u64,
 }
 
 impl PartialEq for SimRef {
     fn eq(&self, other: &Self) -> bool {
-        self.version == other.version && Rc::ptr_eq(&self.sim, &other.sim)
+        self.version == other.version && Rc::ptr_eq(&self.session, &other.session)
+    }
+}
+
+impl SimRef {
+    /// The simulation, borrowed for rendering.
+    pub fn sim(&self) -> Ref<'_, Sim> {
+        Ref::map(self.session.borrow(), Session::sim)
     }
 }
 
 impl AppState {
     pub fn sim_ref(&self) -> SimRef {
         SimRef {
-            sim: self.sim.clone(),
+            session: self.session.clone(),
             version: self.version,
         }
     }

@@ -14,7 +14,7 @@ pub struct Props {
 
 #[function_component(TraceList)]
 pub fn trace_list(props: &Props) -> Html {
-    let sim = props.sim.sim.borrow();
+    let sim = props.sim.sim();
     let entries = sim.trace().entries();
     html! {
         <section class="panel trace" aria-labelledby="trace-title">

@@ -12,7 +12,7 @@ use crate::apiserver::patch::three_way::{
     kubectl_apply_patch, missing_annotation_warning, modified_configuration,
 };
 use crate::apiserver::patch::PatchType;
-use crate::kubectl::client::{status_message, Client};
+use crate::kubectl::client::{Client, Errors};
 use crate::kubectl::discovery::{ApiResource, Discovery};
 use crate::kubectl::flags::{bool_flag, str_flag, Flag};
 use crate::kubectl::io::{Fail, Io, Res};
@@ -148,7 +148,10 @@ fn read_docs(io: &Io<'_>, inv: &Invocation, cmd: &str) -> Res<Vec<Doc>> {
     if files.is_empty() {
         return Err(Fail::msg("must specify one of -f and -k"));
     }
-    let docs = manifest::read(io, &files, inv.flags.bool("recursive"))?;
+    let docs = match inv.flags.str("validate") {
+        Some("false" | "ignore") => manifest::read(io, &files, inv.flags.bool("recursive"))?,
+        _ => manifest::read_validated(io, &files, inv.flags.bool("recursive"))?,
+    };
     if docs.is_empty() {
         return Err(Fail::msg("no objects passed to ".to_string() + cmd));
     }
@@ -222,7 +225,7 @@ fn apply(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     let client = &inv.client;
     let d = client.discover(io)?;
     let items = items(inv, &d, &docs)?;
-    let mut errors = String::new();
+    let mut errors = Errors::default();
     let dry_q = if dry == DryRun::Server {
         "dryRun=All&"
     } else {
@@ -230,10 +233,11 @@ fn apply(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     };
     for item in &items {
         if item.name.is_empty() {
-            errors += &format!(
-                "error: error when retrieving current configuration of:\nResource: \"{}\", GroupVersionKind: \"{}, Kind={}\"\nName: \"\", Namespace: \"{}\"\nfrom server for: \"{}\": resource name may not be empty\n",
-                item.resource.group_resource(), item.resource.group_version(), item.resource.kind, item.namespace, item.doc.source
-            );
+            errors.message(format!(
+                "error when retrieving current configuration of:\n{}\nfrom server for: \"{}\": resource name may not be empty",
+                info_string(item),
+                item.doc.source
+            ));
             continue;
         }
         let obj = with_namespace(item);
@@ -260,7 +264,7 @@ fn apply(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                 let body = r.body_json();
                 report(io, inv, item, "serverside-applied", dry, body.as_deref())?;
             } else {
-                errors += &status_message(&r, "");
+                errors.status(&r, "");
             }
             continue;
         }
@@ -285,7 +289,7 @@ fn apply(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
             if (200..300).contains(&r.status) {
                 report(io, inv, item, "created", dry, r.body_json().as_deref())?;
             } else {
-                errors += &status_message(
+                errors.status(
                     &r,
                     &format!("error when creating \"{}\": ", item.doc.source),
                 );
@@ -293,17 +297,17 @@ fn apply(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
             continue;
         }
         let Some(live_obj) = live.body_json().filter(|_| live.status == 200) else {
-            errors += &status_message(&live, "");
+            errors.status(&live, "");
             continue;
         };
         let kind = item.resource.kind.as_str();
         let patch = match kubectl_apply_patch(kind, is_builtin_kind(kind), &obj, &live_obj) {
             Ok(p) => p,
             Err(e) => {
-                errors += &format!(
-                    "error: error when applying patch to \"{}\": {e}\n",
+                errors.message(format!(
+                    "error when applying patch to \"{}\": {e}",
                     item.doc.source
-                );
+                ));
                 continue;
             }
         };
@@ -333,34 +337,29 @@ fn apply(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
         if (200..300).contains(&r.status) {
             report(io, inv, item, "configured", dry, r.body_json().as_deref())?;
         } else {
-            errors += &patch_error(&r, item, &patch.body);
+            errors.status(&r, &patch_context(item, &patch.body));
         }
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(Fail::raw(errors))
-    }
+    errors.result()
 }
 
-/// kubectl's text for a failed apply patch: `error when applying patch:` with the patch, the
-/// object and the server's message.
-fn patch_error(
-    r: &crate::apiserver::request::HttpResponse,
-    item: &Item<'_>,
-    patch: &str,
-) -> String {
-    let status = status_message(r, "");
+/// The context kubectl's apply puts before the server's message for a failed patch
+/// (`AddSourceToErr("applying patch:\n<patch>\nto:\n<info>\nfor:", source, err)`).
+fn patch_context(item: &Item<'_>, patch: &str) -> String {
     format!(
-        "Error from server ({}): error when applying patch:\n{patch}\n\nto:\nResource: \"{}\", GroupVersionKind: \"{}, Kind={}\"\nName: \"{}\", Namespace: \"{}\"\nfor: \"{}\": {}",
-        r.body_json().and_then(|s| s["reason"].as_str().map(str::to_string)).unwrap_or_default(),
-        item.resource.group_resource(),
-        item.resource.group_version(),
-        item.resource.kind,
-        item.name,
-        item.namespace,
+        "error when applying patch:\n{patch}\nto:\n{}\nfor: \"{}\": ",
+        info_string(item),
         item.doc.source,
-        status.split_once("): ").map(|(_, m)| m.to_string()).unwrap_or(status.clone())
+    )
+}
+
+/// `resource.Info.String()`: `Resource: "/v1, Resource=pods", GroupVersionKind: "/v1, Kind=Pod"`
+/// and `Name: "web", Namespace: "default"` on the next line.
+fn info_string(item: &Item<'_>) -> String {
+    let r = &item.resource;
+    format!(
+        "Resource: \"{}/{}, Resource={}\", GroupVersionKind: \"{}/{}, Kind={}\"\nName: \"{}\", Namespace: \"{}\"",
+        r.group, r.version, r.name, r.group, r.version, r.kind, item.name, item.namespace
     )
 }
 
@@ -370,7 +369,7 @@ fn create(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     let client: &Client = &inv.client;
     let d = client.discover(io)?;
     let items = items(inv, &d, &docs)?;
-    let mut errors = String::new();
+    let mut errors = Errors::default();
     for item in &items {
         let mut obj = with_namespace(item);
         if inv.flags.bool("save-config") {
@@ -394,15 +393,11 @@ fn create(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
         if (200..300).contains(&r.status) {
             report(io, inv, item, "created", dry, r.body_json().as_deref())?;
         } else {
-            errors += &status_message(
+            errors.status(
                 &r,
                 &format!("error when creating \"{}\": ", item.doc.source),
             );
         }
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(Fail::raw(errors))
-    }
+    errors.result()
 }

@@ -32,10 +32,7 @@ pub fn commands() -> Vec<Command> {
         Command {
             path: "config",
             flags: &[],
-            run: |io, _| {
-                io.print(include_str!("../help/config.txt"));
-                Ok(())
-            },
+            run: config_group,
             help: include_str!("../help/config.txt"),
         },
         Command {
@@ -76,6 +73,38 @@ pub fn commands() -> Vec<Command> {
             help: include_str!("../help/config_set-context.txt"),
         },
     ]
+}
+
+/// The subcommands of the real `kubectl config` kubestep does not run.
+const NOT_SIMULATED: &[&str] = &[
+    "delete-cluster",
+    "delete-context",
+    "delete-user",
+    "get-clusters",
+    "get-users",
+    "rename-context",
+    "set",
+    "set-cluster",
+    "set-credentials",
+    "unset",
+];
+
+/// `kubectl config` alone prints its help (and exits 1, `DefaultSubCommandRun`); with words it
+/// does not know, `RequireNoArguments`' usage error.
+fn config_group(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
+    match inv.args().first() {
+        None => {
+            io.print(include_str!("../help/config.txt"));
+            Err(Fail::raw(""))
+        }
+        Some(sub) if NOT_SIMULATED.contains(&sub.as_str()) => Err(Fail::msg(format!(
+            "kubestep's kubectl does not simulate \"kubectl config {sub}\": it runs view, get-contexts, current-context, use-context and set-context"
+        ))),
+        Some(_) => Err(inv.usage_error(&format!(
+            "unknown command {}",
+            crate::kubectl::client::go_quote(&inv.args().join(" "))
+        ))),
+    }
 }
 
 fn view(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {

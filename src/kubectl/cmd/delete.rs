@@ -65,6 +65,7 @@ struct Victim {
     /// `pod "web"` as the result line names it.
     label: String,
     name: String,
+    namespaced: bool,
 }
 
 fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
@@ -87,18 +88,35 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
         grace = Some(1);
     }
     if f.bool("force") {
-        match grace {
-            None | Some(-1) => grace = Some(0),
-            Some(0) => {}
-            Some(_) => {}
+        if grace.is_none_or(|g| g < 0) {
+            grace = Some(0);
         }
-        io.print("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n");
     } else if grace == Some(0) {
         // kubectl turns a zero grace period without --force into 1 s.
         grace = Some(1);
     }
     let d = inv.client.discover(io)?;
+    // The builder refuses --all with a selector before anything is validated.
+    if f.bool("all") && (f.has("selector") || f.has("field-selector")) {
+        return Err(Fail::msg(
+            "setting 'all' parameter but found a non empty selector. ",
+        ));
+    }
     let targets = targets(io, inv, &d, args)?;
+    // Validate.
+    if f.bool("force") {
+        if grace.is_some_and(|g| g > 0) {
+            return Err(Fail::msg(
+                "--force and --grace-period greater than 0 cannot be specified together",
+            ));
+        }
+        io.print("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n");
+    }
+    let operation = if grace == Some(0) {
+        "force deleted"
+    } else {
+        "deleted"
+    };
     if !by_selector && f.many("filename").is_empty() && targets.iter().any(|t| t.names.is_empty()) {
         return Err(Fail::msg(
             "resource(s) were provided, but no name was specified",
@@ -139,6 +157,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                     path,
                     label: format!("{} \"{name}\"", resource.kind_group()),
                     name: name.to_string(),
+                    namespaced: resource.namespaced,
                 });
             }
         }
@@ -153,18 +172,13 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                 path,
                 label: format!("{} \"{name}\"", resource.kind_group()),
                 name: name.clone(),
+                namespaced: resource.namespaced,
             });
         }
     }
-    if victims.is_empty() && errors.is_empty() && !f.bool("ignore-not-found") {
-        io.print(if all_ns {
-            "No resources found\n".to_string()
-        } else {
-            format!(
-                "No resources found in {} namespace.\n",
-                inv.client.namespace
-            )
-        });
+    // DeleteResult: nothing visited (an empty list for --all or a selector).
+    if victims.is_empty() && errors.is_empty() {
+        io.print("No resources found\n");
         return Ok(());
     }
     let mut body = serde_json::Map::new();
@@ -178,9 +192,15 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     }
     let body = Value::Object(body).to_string();
     let mut deleted: Vec<(&Victim, String)> = Vec::new();
+    // `-n` names a namespace the cluster-scoped objects deleted are not in: said once.
+    let mut warn_cluster_scope = inv.client.namespace_explicit && !all_ns;
     for v in &victims {
+        if warn_cluster_scope && !v.namespaced {
+            io.print("warning: deleting cluster-scoped resources, not scoped to the provided namespace\n");
+            warn_cluster_scope = false;
+        }
         if f.str("dry-run") == Some("client") {
-            io.print(format!("{} deleted (dry run)\n", v.label));
+            io.print(format!("{} {operation} (dry run)\n", v.label));
             continue;
         }
         let r = inv
@@ -198,7 +218,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                     ));
                 } else {
                     io.print(format!(
-                        "{} deleted{}\n",
+                        "{} {operation}{}\n",
                         v.label,
                         if dry_server { " (server dry run)" } else { "" }
                     ));

@@ -192,6 +192,13 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
             "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples\n",
         ));
     }
+    if f.bool("show-labels") {
+        if let Some(o) = f.str("output").filter(|o| !o.is_empty() && *o != "wide") {
+            return Err(Fail::msg(format!(
+                "--show-labels option cannot be used with {o} printer"
+            )));
+        }
+    }
     let format = match f.str("output") {
         None | Some("") => Format::Table { wide: false },
         Some("wide") => Format::Table { wide: true },
@@ -201,7 +208,31 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
         }
     };
     let d = inv.client.discover(io)?;
-    let targets = targets(io, inv, &d, inv.args())?;
+    let targets = match targets(io, inv, &d, inv.args()) {
+        // What goes wrong while the builder visits `-f` files (parsing, decoding, mapping)
+        // reaches CheckErr inside get's own aggregate, which prints it without `error: `.
+        Err(Fail::Error { text, code })
+            if [
+                "error: error parsing ",
+                "error: unable to decode ",
+                "error: resource mapping not found ",
+            ]
+            .iter()
+            .any(|p| text.starts_with(p)) =>
+        {
+            return Err(Fail::Error {
+                text: text["error: ".len()..].to_string(),
+                code,
+            })
+        }
+        other => other?,
+    };
+    let watching = f.bool("watch") || f.bool("watch-only");
+    let tuples = inv.args().first().is_some_and(|a| a.contains('/'));
+    // The watch's builder takes a single type (`pods,svc` or `all` are several).
+    if watching && targets.len() > 1 && !tuples && f.many("filename").is_empty() {
+        return Err(Fail::msg("you may only specify a single resource type"));
+    }
     let all_ns = f.bool("all-namespaces");
     let with_kind = f.bool("show-kind")
         || targets.len() > 1
@@ -217,6 +248,9 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     let mut table_text = String::new();
     // The list's resourceVersion, where `-w` starts watching.
     let mut list_rv = String::new();
+    // The column definitions of the last Table fetched: watch events after the first carry
+    // none, and the printer lays them out with these.
+    let mut last_columns = Value::Null;
     let accept = match format {
         Format::Table { .. } => TABLE_ACCEPT,
         Format::Object(_) => "application/json",
@@ -287,6 +321,14 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                 }
             }
         }
+        if let Some(columns) = tables
+            .iter()
+            .rev()
+            .map(|t| &t["columnDefinitions"])
+            .find(|c| c.as_array().is_some_and(|a| !a.is_empty()))
+        {
+            last_columns = columns.clone();
+        }
         if let Format::Table { wide } = format {
             let rows: usize = tables
                 .iter()
@@ -303,32 +345,50 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
             printed_any = true;
             let mut header_done = false;
             for table in &tables {
-                let lines = table_lines(
-                    table,
-                    inv,
-                    &t.resource,
-                    wide,
-                    all_ns,
-                    with_kind,
-                    !header_done && !f.bool("no-headers"),
-                );
+                let header = !header_done && !f.bool("no-headers");
+                let lines = table_lines(table, inv, &t.resource, wide, all_ns, with_kind, header);
                 header_done = true;
+                // `--output-watch-events`: what was listed prints as ADDED events.
+                let lines = if watching && f.bool("output-watch-events") {
+                    with_event_column(&lines, "ADDED", header)
+                } else {
+                    lines
+                };
                 tw.write(&lines);
             }
         }
     }
     match format {
         Format::Table { wide } => {
-            table_text += &tw.flush();
-            io.print(&table_text);
-            if !printed_any && errors.is_empty() && targets.iter().all(|t| t.names.is_empty()) {
-                io.print(no_resources(inv, all_ns));
+            if f.bool("watch-only") {
+                // Nothing is printed before the first event.
+                tw = TabWriter::new();
+            } else {
+                table_text += &tw.flush();
+                io.print(&table_text);
+            }
+            // The watch path prints no "No resources found" (its printer just waits).
+            if !printed_any
+                && errors.is_empty()
+                && targets.iter().all(|t| t.names.is_empty())
+                && !watching
+            {
+                // `allResourcesNamespaced`: one info per list, namespaced or not.
+                let namespaced = !all_ns && targets.iter().all(|t| t.resource.namespaced);
+                io.print(no_resources(inv, namespaced));
             }
             if !errors.is_empty() {
                 return Err(Fail::raw(errors));
             }
-            if f.bool("watch") || f.bool("watch-only") {
-                return watch(io, inv, &targets, wide, all_ns, with_kind, tw, &list_rv);
+            if watching {
+                let printer = WatchPrinter {
+                    wide,
+                    all_ns,
+                    with_kind,
+                    tw,
+                    columns: last_columns,
+                };
+                return watch(io, inv, &targets, printer, &list_rv);
             }
         }
         Format::Object(ref o) => {
@@ -349,17 +409,8 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                 });
                 output::print_object(&list, o)?
             };
-            if objects.is_empty()
-                && o != "name"
-                && errors.is_empty()
-                && !o.starts_with("jsonpath")
-                && !o.starts_with("custom-columns")
-            {
-                io.print(text);
-                io.print(no_resources(inv, all_ns));
-            } else {
-                io.print(text);
-            }
+            // printGeneric: an empty list prints as one, without "No resources found".
+            io.print(text);
             if !errors.is_empty() {
                 return Err(Fail::raw(errors));
             }
@@ -368,14 +419,16 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     Ok(())
 }
 
-fn no_resources(inv: &Invocation, all_ns: bool) -> String {
-    if all_ns {
-        "No resources found\n".to_string()
-    } else {
+/// What `get` prints when it printed nothing: the namespace is named only when every type
+/// listed is namespaced and not listed across namespaces.
+fn no_resources(inv: &Invocation, namespaced: bool) -> String {
+    if namespaced {
         format!(
             "No resources found in {} namespace.\n",
             inv.client.namespace
         )
+    } else {
+        "No resources found\n".to_string()
     }
 }
 
@@ -449,19 +502,49 @@ fn table_lines(
     text
 }
 
+/// The EVENT column `--output-watch-events` puts first: `formatEventType` pads the type to
+/// eight characters (`ADDED   `, `MODIFIED`, `DELETED `).
+fn with_event_column(lines: &str, event: &str, header: bool) -> String {
+    lines
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if header && i == 0 {
+                format!("EVENT\t{l}\n")
+            } else {
+                format!("{event:<8}\t{l}\n")
+            }
+        })
+        .collect()
+}
+
+/// How `get -w` prints its events: the table's options, its tabwriter (which remembers the
+/// widths of what was printed before), and the last column definitions it saw.
+struct WatchPrinter {
+    wide: bool,
+    all_ns: bool,
+    with_kind: bool,
+    tw: TabWriter,
+    columns: Value,
+}
+
 /// `get -w`: watches from the list's resourceVersion and prints a row per event.
 fn watch(
     io: &mut Io<'_>,
     inv: &Invocation,
     targets: &[Target],
-    wide: bool,
-    all_ns: bool,
-    with_kind: bool,
-    mut tw: TabWriter,
+    printer: WatchPrinter,
     list_rv: &str,
 ) -> Res<()> {
+    let WatchPrinter {
+        wide,
+        all_ns,
+        with_kind,
+        mut tw,
+        mut columns,
+    } = printer;
     let [t] = targets else {
-        return Err(Fail::msg("watch is only supported on individual resources and resource collections, but 2 resources were found"));
+        return Err(Fail::msg("watch is only supported on individual resources and resource collections - more than 1 resource was found"));
     };
     let ns = (!all_ns).then(|| inv.client.namespace.clone());
     let mut query = match t.names.first() {
@@ -471,7 +554,12 @@ fn watch(
         )],
         None => selector_query(inv),
     };
-    if !list_rv.is_empty() {
+    // A list is watched from its resourceVersion; one object from "0", whose synthetic ADDED
+    // event for the object just printed is skipped.
+    let single = !t.names.is_empty();
+    if single {
+        query.push("resourceVersion=0".to_string());
+    } else if !list_rv.is_empty() {
         query.push(format!("resourceVersion={list_rv}"));
     }
     query.push("watch=true".to_string());
@@ -486,8 +574,8 @@ fn watch(
     }
     let header = !inv.flags.bool("no-headers") && tw.is_empty();
     let mut first = header;
-    for e in events {
-        if e.kind == WatchEventType::Bookmark {
+    for (i, e) in events.into_iter().enumerate() {
+        if e.kind == WatchEventType::Bookmark || (single && i == 0) {
             continue;
         }
         if e.kind == WatchEventType::Error {
@@ -497,17 +585,26 @@ fn watch(
                     .unwrap_or("watch closed with an error"),
             ));
         }
-        let lines = table_lines(&e.object, inv, &t.resource, wide, all_ns, with_kind, first);
-        first = false;
+        // HumanReadablePrinter: a Table without column definitions is laid out with the last
+        // ones printed; one with new definitions prints its header again.
+        let mut table = (*e.object).clone();
+        match table["columnDefinitions"].as_array() {
+            Some(c) if !c.is_empty() => {
+                if table["columnDefinitions"] != columns {
+                    columns = table["columnDefinitions"].clone();
+                    first = !inv.flags.bool("no-headers");
+                }
+            }
+            _ => table["columnDefinitions"] = columns.clone(),
+        }
+        let lines = table_lines(&table, inv, &t.resource, wide, all_ns, with_kind, first);
         let lines = if inv.flags.bool("output-watch-events") {
             let kind = format!("{:?}", e.kind).to_uppercase();
-            lines
-                .lines()
-                .map(|l| format!("{kind}\t{l}\n"))
-                .collect::<String>()
+            with_event_column(&lines, &kind, first)
         } else {
             lines
         };
+        first = false;
         tw.write(&lines);
         io.print(tw.flush());
     }

@@ -62,11 +62,13 @@ export const tests = [
       const script = readFileSync(fixture, 'utf8');
       const expected = native(['trace-hash', '--seed', '42', '--script', fixture]).trim();
       await page.goto(`${url}?seed=42`);
+      // As in a terminal, each typed line waits for the one before it; Finish waits for the
+      // last (`kubestep trace-hash` runs each line to its end the same way).
       for (const line of script.split('\n').map((l) => l.trim())) {
         if (!line || line.startsWith('#')) continue;
         await runLine(page, line);
-        await page.getByRole('button', { name: 'Run until idle' }).click();
       }
+      await page.getByRole('button', { name: 'Finish' }).click();
       assert.equal(await text(page, 'trace-hash'), expected);
     },
   },
