@@ -57,6 +57,9 @@ pub struct Session {
     /// Console outputs already scanned for a `done` mark, and the inputs found done.
     scanned: usize,
     done: BTreeSet<u64>,
+    /// Close an editor a command opens (`kubectl edit`) without changes, as `EDITOR=true`
+    /// would: a script has no one at the editor. The page leaves it open for the learner.
+    close_editors: bool,
 }
 
 impl Session {
@@ -73,6 +76,7 @@ impl Session {
             limit: DEFAULT_LIMIT,
             scanned: 0,
             done: BTreeSet::new(),
+            close_editors: false,
         }
     }
 
@@ -145,10 +149,12 @@ impl Session {
     pub fn run_script(&mut self, text: &str, files: Files<'_>) -> String {
         let first = self.entries.len();
         let (commands, error) = script::parse_prefix(text, &|p| file_text(files, p));
+        self.close_editors = true;
         for c in &commands {
             self.start(c, files);
             self.finish();
         }
+        self.close_editors = false;
         if let Some(e) = error {
             let rest: Vec<&str> = text.lines().skip(e.line - 1).collect();
             self.push_error(rest.join("\n"), format!("kubestep: {e}\n"));
@@ -402,6 +408,25 @@ impl Session {
     }
 
     /// Waits for entry `i` as a terminal does; `ctrl_c` interrupts it at once.
+    /// Whether input `id` has an editor open, waiting for the learner (`kubectl edit`).
+    pub fn editor_open(&self, id: u64) -> bool {
+        self.open_editor().is_some_and(|(i, _)| i == id)
+    }
+
+    /// The editor a command has open: its input id and text.
+    pub fn open_editor(&self) -> Option<(u64, String)> {
+        self.sim
+            .actor::<crate::kubectl::Kubectl>(&crate::sim::Addr::Kubectl)
+            .and_then(|k| k.open_editor().map(|(i, t)| (i, t.to_string())))
+    }
+
+    /// The learner saved (`Some`) or closed (`None`) the open editor.
+    pub fn save_editor(&mut self, text: Option<String>) {
+        if let Some((id, _)) = self.open_editor() {
+            self.sim.submit(Input::EditorSave { input_id: id, text });
+        }
+    }
+
     fn settle(&mut self, i: usize, ctrl_c: bool) {
         let Some(id) = self.entries[i].input_id else {
             self.entries[i].settled = true;
@@ -412,6 +437,17 @@ impl Session {
         let until = timeout.unwrap_or(entry.started.saturating_add(self.limit));
         if !ctrl_c {
             while !self.is_done(id) {
+                if self.editor_open(id) {
+                    if !self.close_editors {
+                        // The learner is at the editor: the command waits for them.
+                        return;
+                    }
+                    self.sim.submit(Input::EditorSave {
+                        input_id: id,
+                        text: None,
+                    });
+                    continue;
+                }
                 match self.sim.peek() {
                     Some(env) if env.deliver_at <= until => {
                         self.sim.step();

@@ -94,6 +94,11 @@ pub struct Io<'a> {
     pub started: SimTime,
     record: &'a [Exchange],
     next: usize,
+    /// What the learner did with each editor this run opened (`kubectl edit`), in order.
+    editor: &'a [Option<String>],
+    next_edit: usize,
+    /// The text the command wants opened in the editor (set when it stops to wait for it).
+    pub wants_editor: Option<String>,
     /// stdout and stderr as one stream, in the order written (what a terminal shows).
     pub out: String,
     /// The request the command needs sent (set when it stops with [`Fail::Pending`]).
@@ -113,6 +118,7 @@ impl<'a> Io<'a> {
         files: &'a BTreeMap<String, FileEntry>,
         started: SimTime,
         record: &'a [Exchange],
+        editor: &'a [Option<String>],
         verbosity: u8,
     ) -> Io<'a> {
         Io {
@@ -123,6 +129,9 @@ impl<'a> Io<'a> {
             started,
             record,
             next: 0,
+            editor,
+            next_edit: 0,
+            wants_editor: None,
             out: String::new(),
             wants: None,
             effects: Effects::default(),
@@ -147,6 +156,17 @@ impl<'a> Io<'a> {
             })
             .max()
             .unwrap_or(self.started)
+    }
+
+    /// Opens `text` in the page's editor and returns what the learner saved (`None`: closed
+    /// without saving), or stops the run until they do.
+    pub fn edit(&mut self, text: String) -> Res<Option<String>> {
+        if let Some(result) = self.editor.get(self.next_edit) {
+            self.next_edit += 1;
+            return Ok(result.clone());
+        }
+        self.wants_editor = Some(text);
+        Err(Fail::Watching)
     }
 
     /// Sends `request` and returns its answer, or stops the run until it arrives.

@@ -37,6 +37,10 @@ struct Run {
     ids: Vec<u64>,
     /// Bytes of output already printed.
     printed: usize,
+    /// What the learner did with each editor the run opened.
+    editor: Vec<Option<String>>,
+    /// The text of the editor open now, waiting for the learner.
+    editing: Option<String>,
 }
 
 /// The kubectl actor: the kubeconfig and discovery cache persist between commands, as the
@@ -49,13 +53,20 @@ pub struct Kubectl {
     /// Request id → input id.
     requests: BTreeMap<u64, u64>,
     next_request: u64,
-    /// Objects `kubectl edit` asked the page to open, oldest first (the UI takes them).
+    /// Objects a finished command asked the page to show (unused by the commands so far).
     pub edits: Vec<Value>,
 }
 
 impl Kubectl {
     pub fn new() -> Kubectl {
         Kubectl::default()
+    }
+
+    /// The editor a `kubectl edit` has open, waiting for the learner: its input and text.
+    pub fn open_editor(&self) -> Option<(u64, &str)> {
+        self.runs
+            .iter()
+            .find_map(|(id, r)| r.editing.as_deref().map(|t| (*id, t)))
     }
 
     fn start(&mut self, ctx: &mut Ctx<'_>, input_id: u64, input: &Input) {
@@ -70,6 +81,8 @@ impl Kubectl {
             record: Vec::new(),
             ids: Vec::new(),
             printed: 0,
+            editor: Vec::new(),
+            editing: None,
         };
         self.runs.insert(input_id, run);
         self.advance(ctx, input_id);
@@ -88,10 +101,11 @@ impl Kubectl {
             &run.files,
             run.started,
             &run.record,
+            &run.editor,
             0,
         );
         let result = cmd::run(&mut io, &run.argv);
-        let (out, wants, effects) = (io.out, io.wants, io.effects);
+        let (out, wants, effects, wants_editor) = (io.out, io.wants, io.effects, io.wants_editor);
         let done = match result {
             Ok(()) => true,
             // Waiting for an answer (a new request, or one already sent) or more events.
@@ -107,6 +121,7 @@ impl Kubectl {
         debug_assert!(out.len() >= run.printed, "kubectl's replay printed less");
         let new = out.get(run.printed..).unwrap_or_default().to_string();
         run.printed = out.len();
+        run.editing = wants_editor;
         if let Some(request) = wants {
             let id = self.next_request;
             self.next_request += 1;
@@ -184,6 +199,17 @@ impl Actor for Kubectl {
             } if self.runs.contains_key(input_id) => {
                 ctx.print(*input_id, "", true);
                 self.finish(ctx, *input_id);
+            }
+            Message::Input {
+                input: Input::EditorSave { input_id, text },
+                ..
+            } => {
+                if let Some(run) = self.runs.get_mut(input_id) {
+                    if run.editing.take().is_some() {
+                        run.editor.push(text.clone());
+                        self.advance(ctx, *input_id);
+                    }
+                }
             }
             Message::HttpResponse { id, response } => {
                 if let Some((input_id, ex)) = self.exchange_mut(*id) {

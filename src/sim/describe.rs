@@ -222,6 +222,13 @@ pub fn describe(message: &Message) -> Description {
                 summary: format!("$ kubectl {}", argv.join(" ")),
                 ..Description::default()
             },
+            Input::EditorSave { input_id, text } => Description {
+                summary: match text {
+                    Some(t) => format!("editor saved for input {input_id} ({} bytes)", t.len()),
+                    None => format!("editor closed without saving for input {input_id}"),
+                },
+                ..Description::default()
+            },
             Input::Interrupt { input_id } => Description {
                 summary: format!("^C (interrupt input {input_id})"),
                 ..Description::default()

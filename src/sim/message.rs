@@ -78,6 +78,9 @@ pub enum Input {
     /// Ctrl-C on a running input (a `watch` that stays open), or the end of a console
     /// `timeout N ...` wrapper: the tool running `input_id` stops it.
     Interrupt { input_id: u64 },
+    /// The learner saved (`Some(text)`) or closed without saving (`None`) the editor a
+    /// `kubectl edit` run `input_id` opened.
+    EditorSave { input_id: u64, text: Option<String> },
     /// A fault the learner injects from the console (`sim stop kubelet worker-1`). The kernel
     /// applies it when it is delivered, so faults sit in the input log and the trace like any
     /// other input, and a replay injects them at the same point.

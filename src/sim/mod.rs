@@ -334,6 +334,7 @@ impl Sim {
                 Some((_, Input::Kubectl { .. })) => Addr::Kubectl,
                 _ => Addr::Learner,
             },
+            Input::EditorSave { .. } => Addr::Kubectl,
             Input::Fault(fault) => fault.target(),
             Input::Compact => Addr::ApiServer,
         };

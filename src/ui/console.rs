@@ -1,7 +1,7 @@
 //! The console: type a command, see exactly what the real tool would print. The lines run in
 //! the console session (`console::Session`), the same engine as `kubestep console`.
 
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::state::{Action, SimRef};
@@ -72,6 +72,32 @@ pub fn console(props: &Props) -> Html {
         let d = dispatch.clone();
         Callback::from(move |_: MouseEvent| d.emit(a()))
     };
+    let editor = session.open_editor().map(|(_, text)| {
+        let editor_ref = NodeRef::default();
+        let save = {
+            let d = dispatch.clone();
+            let r = editor_ref.clone();
+            Callback::from(move |_: MouseEvent| {
+                let text = r.cast::<HtmlTextAreaElement>().map(|t| t.value());
+                d.emit(Action::EditorSave(text));
+            })
+        };
+        let close = {
+            let d = dispatch.clone();
+            Callback::from(move |_: MouseEvent| d.emit(Action::EditorSave(None)))
+        };
+        html! {
+            <div class="kubectl-editor" role="dialog" aria-label="kubectl edit" data-testid="kubectl-editor">
+                <p class="muted">{"kubectl edit opened this object in the editor (the real kubectl starts $EDITOR). Save to send the changes, or close without saving."}</p>
+                <textarea ref={editor_ref} spellcheck="false" rows="24" value={text} data-testid="kubectl-editor-text" />
+                <div>
+                    <button type="button" onclick={save} data-testid="kubectl-editor-save">{"Save and exit"}</button>
+                    {" "}
+                    <button type="button" onclick={close}>{"Exit without saving"}</button>
+                </div>
+            </div>
+        }
+    });
     html! {
         <section class="console" aria-labelledby="console-title">
             <h2 id="console-title">{"Console"}</h2>
@@ -100,6 +126,7 @@ pub fn console(props: &Props) -> Html {
                     }
                 }) }
             </div>
+            { for editor }
             <form class="console-input" onsubmit={onsubmit}>
                 <span class="prompt" aria-hidden="true">{"$"}</span>
                 <input type="text" aria-label="Command" placeholder="kubectl get pods -A"

@@ -28,6 +28,8 @@ pub enum Action {
     Finish,
     /// Ctrl-C: interrupt the running command.
     Interrupt,
+    /// The learner saved (`Some(text)`) or closed (`None`) the editor `kubectl edit` opened.
+    EditorSave(Option<String>),
 }
 
 /// How many trace entries the page holds in full; older ones are only counted (a long-running
@@ -135,6 +137,12 @@ impl Reducible for AppState {
             }
             Action::Finish => session.borrow_mut().finish(),
             Action::Interrupt => session.borrow_mut().interrupt(),
+            Action::EditorSave(text) => {
+                let mut s = session.borrow_mut();
+                s.save_editor(text);
+                // The command goes on from the save, as kubectl does when the editor exits.
+                s.finish();
+            }
         }
         Rc::new(AppState {
             session,

@@ -196,7 +196,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     let mut warn_cluster_scope = inv.client.namespace_explicit && !all_ns;
     for v in &victims {
         if warn_cluster_scope && !v.namespaced {
-            io.print("warning: deleting cluster-scoped resources, not scoped to the provided namespace\n");
+            io.print("Warning: deleting cluster-scoped resources, not scoped to the provided namespace\n");
             warn_cluster_scope = false;
         }
         if f.str("dry-run") == Some("client") {

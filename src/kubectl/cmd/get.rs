@@ -237,8 +237,8 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     let with_kind = f.bool("show-kind")
         || targets.len() > 1
         || inv.args().first().is_some_and(|a| {
-            a.contains('/')
-                || d.resolve(a)
+            !a.contains('/')
+                && d.resolve(a)
                     .is_some_and(|r| matches!(r, Resolved::Category(_)))
         });
     let mut errors = String::new();

@@ -165,7 +165,7 @@ fn api_resources(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
             r.kind
         );
         if wide {
-            text += &format!("\t[{}]\t{}", r.verbs.join(" "), r.categories.join(","));
+            text += &format!("\t{}\t{}", r.verbs.join(","), r.categories.join(","));
         }
         text += "\n";
     }

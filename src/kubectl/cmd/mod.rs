@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod config;
 pub mod delete;
+pub mod edit;
 pub mod get;
 pub mod info;
 pub mod inspect;
@@ -59,6 +60,7 @@ pub fn commands() -> Vec<Command> {
     c.extend(get::commands());
     c.extend(apply::commands());
     c.extend(delete::commands());
+    c.extend(edit::commands());
     c.extend(node::commands());
     c.extend(inspect::commands());
     c

@@ -17,7 +17,6 @@ kubectl apply -f manifests/bad-name.yaml
 kubectl apply -f manifests/bad-pod.yaml
 kubectl create -f manifests/bad-pod.yaml
 kubectl apply -f manifests/unknown-field.yaml
-kubectl apply -f manifests/widget.yaml
 kubectl apply -f manifests/no-kind.yaml
 kubectl apply -f manifests/in-team-a.yaml -n default
 kubectl apply -f manifests/in-team-a.yaml

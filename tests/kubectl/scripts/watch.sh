@@ -1,3 +1,4 @@
+# differential: no (the order of watch events follows timing: the real run starts watching after the pods were scheduled)
 # watches: `timeout` runs a watch for a while of simulated time, as coreutils' timeout does
 kubectl apply -f manifests/app/deployment.yaml
 timeout 5s kubectl get pods -w
