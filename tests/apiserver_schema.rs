@@ -12,6 +12,12 @@ fn every_served_kind_resolves_to_its_definition() {
         ("policy", "v1", "Eviction", "io.k8s.api.policy.v1.Eviction"),
         ("apps", "v1", "Deployment", "io.k8s.api.apps.v1.Deployment"),
         (
+            "apps",
+            "v1",
+            "ControllerRevision",
+            "io.k8s.api.apps.v1.ControllerRevision",
+        ),
+        (
             "autoscaling",
             "v1",
             "Scale",
@@ -91,7 +97,9 @@ fn every_served_kind_resolves_to_its_definition() {
         schema::kind("", "v1", "pod").is_none(),
         "kinds are case-sensitive"
     );
-    assert_eq!(schema::kinds().len(), 65);
+    // ControllerRevision and its List joined the 65 with the DaemonSet and StatefulSet
+    // controllers.
+    assert_eq!(schema::kinds().len(), 67);
 }
 
 #[test]

@@ -82,7 +82,7 @@ fn a_failure_on_a_large_cluster_groups_reasons_with_a_few_node_names() {
     assert_eq!(r.selected, None);
     assert_eq!(
         r.message.as_deref(),
-        Some("0/5000 nodes are available: 5000 Insufficient cpu. preemption: 0/5000 nodes are available: 5000 No preemption victims found for incoming pod..")
+        Some("0/5000 nodes are available: 5000 Insufficient cpu. preemption: 0/5000 nodes are available: 5000 No preemption victims found for incoming pod.")
     );
     let failures = r.decision["filterFailures"].as_array().unwrap();
     assert_eq!(failures.len(), 1);
@@ -105,7 +105,7 @@ fn preemption_reports_never_and_names_candidates_without_evicting() {
     let r = schedule_pod(&profile, &c, &never, None, 0, &mut next, &mut rng);
     assert_eq!(
         r.message.as_deref(),
-        Some("0/2 nodes are available: 2 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never..")
+        Some("0/2 nodes are available: 2 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.")
     );
     // A low-priority pod fills node-0; an urgent pod could fit there by evicting it.
     let filler = Arc::new(PodInfo::new(Arc::new(json!({

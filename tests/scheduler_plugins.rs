@@ -6,13 +6,13 @@ use std::sync::Arc;
 
 use kubestep::scheduler::framework::types::{NodeInfo, PodInfo};
 use kubestep::scheduler::framework::{
-    default_normalize_score, fit_error_message, Code, CycleState, Plugin, Snapshot, Status,
+    default_normalize_score, fit_error_message, Code, CycleState, Plugin, Snapshot, Status, Volumes,
 };
 use kubestep::scheduler::plugins::{
     image_locality, node_affinity::NodeAffinity, node_ports::NodePorts,
     node_resources_balanced_allocation::NodeResourcesBalancedAllocation,
     node_resources_fit::NodeResourcesFit, node_unschedulable::NodeUnschedulable,
-    taint_toleration::TaintToleration,
+    taint_toleration::TaintToleration, volume_binding,
 };
 use kubestep::scheduler::queue::SchedulingQueue;
 use kubestep::scheduler::schedule_one::{num_feasible_nodes_to_find, select_host};
@@ -131,6 +131,7 @@ fn least_allocated_and_balanced_allocation_scores_match_upstream() {
         nodes: vec![&n1, &n2],
         image_num_nodes: &map,
         default_spread_selector: None,
+        volumes: Default::default(),
     };
     let state = CycleState::default();
     let fit: Vec<i64> = [&n1, &n2]
@@ -156,6 +157,7 @@ fn least_allocated_counts_default_requests_for_containers_without_any() {
         nodes: vec![&n],
         image_num_nodes: &map,
         default_spread_selector: None,
+        volumes: Default::default(),
     };
     assert_eq!(
         NodeResourcesFit.score(&CycleState::default(), &p, &n, &snap),
@@ -221,6 +223,7 @@ fn taint_toleration_filter_and_score() {
         nodes: vec![&prefer, &clean],
         image_num_nodes: &map,
         default_spread_selector: None,
+        volumes: Default::default(),
     };
     let mut state = CycleState::default();
     TaintToleration.pre_score(&mut state, &p, &[&prefer, &clean], &snap);
@@ -297,6 +300,7 @@ fn node_affinity_filter_and_score() {
         nodes: vec![&n, &other],
         image_num_nodes: &map,
         default_spread_selector: None,
+        volumes: Default::default(),
     };
     let state = CycleState::default();
     let mut scores: Vec<i64> = [&n, &other]
@@ -369,6 +373,7 @@ fn image_locality_scales_by_spread() {
         nodes: vec![&n, &empty],
         image_num_nodes: &map,
         default_spread_selector: None,
+        volumes: Default::default(),
     };
     let p = pod(json!({"containers": [{"name": "c", "image": "nginx"}]}));
     // 500 MB × 1/2 nodes = 250 MB → 23.
@@ -399,7 +404,7 @@ fn fit_error_sorts_reasons_as_strings() {
     statuses.extend((0..10).map(|_| st("Insufficient cpu")));
     statuses.extend((0..2).map(|_| st("Insufficient memory")));
     assert_eq!(
-        fit_error_message(13, statuses.iter(), None, Some("preemption: x")),
+        fit_error_message(13, statuses.iter(), None, Some("preemption: x.")),
         "0/13 nodes are available: 1 node(s) had untolerated taint {a: }, 10 Insufficient cpu, 2 Insufficient memory. preemption: x."
     );
 }
@@ -497,6 +502,7 @@ fn pod_topology_spread_scores_emptier_zones_higher() {
         nodes: nodes.clone(),
         image_num_nodes: &map,
         default_spread_selector: None,
+        volumes: Default::default(),
     };
     let mut state = CycleState::default();
     assert!(PodTopologySpread
@@ -530,6 +536,7 @@ fn pod_topology_spread_filter_enforces_max_skew() {
         nodes: vec![&n1, &n2, &unlabelled],
         image_num_nodes: &map,
         default_spread_selector: None,
+        volumes: Default::default(),
     };
     let mut state = CycleState::default();
     assert!(PodTopologySpread
@@ -579,6 +586,7 @@ fn inter_pod_affinity_filter_verdicts() {
         nodes: vec![&n1, &n2, &n3],
         image_num_nodes: &map,
         default_spread_selector: None,
+        volumes: Default::default(),
     };
     let run = |p: &PodInfo| -> Vec<(Code, Vec<String>)> {
         let mut state = CycleState::default();
@@ -635,5 +643,194 @@ fn inter_pod_affinity_filter_verdicts() {
             Code::Unschedulable,
             vec!["node(s) didn't match pod anti-affinity rules".to_string()]
         )
+    );
+}
+
+/// A claim as the API server stores it: unbound and Pending, or bound by the PV controller.
+fn claim(name: &str, class: Option<&str>, bound_to: Option<&str>) -> (String, Arc<Value>) {
+    let mut c = json!({"metadata": {"name": name, "namespace": "default"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
+        "status": {"phase": "Pending"}});
+    if let Some(class) = class {
+        c["spec"]["storageClassName"] = json!(class);
+    }
+    if let Some(pv) = bound_to {
+        c["spec"]["volumeName"] = json!(pv);
+        c["metadata"]["annotations"] = json!({"pv.kubernetes.io/bind-completed": "yes"});
+        c["status"]["phase"] = json!("Bound");
+    }
+    (format!("default/{name}"), Arc::new(c))
+}
+
+fn volume(name: &str, class: &str, node: Option<&str>) -> (String, Arc<Value>) {
+    let mut pv = json!({"metadata": {"name": name},
+        "spec": {"storageClassName": class, "accessModes": ["ReadWriteOnce"],
+            "capacity": {"storage": "5Gi"}, "hostPath": {"path": "/data"}},
+        "status": {"phase": "Available"}});
+    if let Some(n) = node {
+        pv["spec"]["nodeAffinity"] = json!({"required": {"nodeSelectorTerms": [{"matchExpressions": [
+            {"key": "kubernetes.io/hostname", "operator": "In", "values": [n]}]}]}});
+    }
+    (name.to_string(), Arc::new(pv))
+}
+
+fn class(name: &str, mode: &str, provisioner: &str) -> (String, Arc<Value>) {
+    (
+        name.to_string(),
+        Arc::new(
+            json!({"metadata": {"name": name}, "provisioner": provisioner, "volumeBindingMode": mode}),
+        ),
+    )
+}
+
+#[test]
+fn volume_binding_rejects_pods_whose_claims_are_missing_or_unbound() {
+    let with_claim = |claim: &str| {
+        pod(json!({"containers": [container("100m", "100Mi")],
+            "volumes": [{"name": "www", "persistentVolumeClaim": {"claimName": claim}}]}))
+    };
+    let n1 = node("n1", "2", "4Gi", json!({}));
+    let n2 = node("n2", "2", "4Gi", json!({}));
+    let map = BTreeMap::new();
+    let mut deleting = claim("going", None, None);
+    Arc::make_mut(&mut deleting.1)["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
+    let mut lost = claim("lost", None, Some("pv-gone"));
+    Arc::make_mut(&mut lost.1)["status"]["phase"] = json!("Lost");
+    let claims: BTreeMap<String, Arc<Value>> = [
+        claim("plain", None, None),
+        claim("www-web-0", Some("my-storage-class"), None),
+        claim("late", Some("local"), None),
+        claim("lazy", Some("fast"), None),
+        claim("bound", Some("local"), Some("pv-n1")),
+        claim("dangling", Some("local"), Some("pv-missing")),
+        deleting,
+        lost,
+    ]
+    .into_iter()
+    .collect();
+    // pv-n1 is bound to `bound`; pv-late-n2 is free, usable on n2 only.
+    let mut pv_n1 = volume("pv-n1", "local", Some("n1"));
+    Arc::make_mut(&mut pv_n1.1)["spec"]["claimRef"] =
+        json!({"namespace": "default", "name": "bound"});
+    Arc::make_mut(&mut pv_n1.1)["status"]["phase"] = json!("Bound");
+    let volumes: BTreeMap<String, Arc<Value>> = [pv_n1, volume("pv-late-n2", "local", Some("n2"))]
+        .into_iter()
+        .collect();
+    let classes: BTreeMap<String, Arc<Value>> = [
+        class(
+            "local",
+            "WaitForFirstConsumer",
+            "kubernetes.io/no-provisioner",
+        ),
+        class("fast", "WaitForFirstConsumer", "csi.example.com"),
+    ]
+    .into_iter()
+    .collect();
+    let snap = Snapshot {
+        nodes: vec![&n1, &n2],
+        image_num_nodes: &map,
+        default_spread_selector: None,
+        volumes: Volumes {
+            claims: &claims,
+            volumes: &volumes,
+            storage_classes: &classes,
+        },
+    };
+    let vb = volume_binding::VolumeBinding;
+    let pre = |p: &PodInfo| {
+        let mut st = CycleState::default();
+        let s = vb.pre_filter(&mut st, p, &snap);
+        (s.code, s.message(), st)
+    };
+    let unresolvable = Code::UnschedulableAndUnresolvable;
+    // PreFilter: the whole pod is rejected, whatever the node.
+    let cases: Vec<(&str, Code, &str)> = vec![
+        (
+            "nothing",
+            unresolvable,
+            "persistentvolumeclaim \"nothing\" not found",
+        ),
+        (
+            "plain",
+            unresolvable,
+            "pod has unbound immediate PersistentVolumeClaims",
+        ),
+        // A class that does not exist binds immediately: the website StatefulSet's case.
+        (
+            "www-web-0",
+            unresolvable,
+            "pod has unbound immediate PersistentVolumeClaims",
+        ),
+        (
+            "going",
+            unresolvable,
+            "persistentvolumeclaim \"going\" is being deleted",
+        ),
+        (
+            "lost",
+            unresolvable,
+            "persistentvolumeclaim \"lost\" bound to non-existent persistentvolume \"pv-gone\"",
+        ),
+        ("bound", Code::Success, ""),
+        ("late", Code::Success, ""),
+    ];
+    for (claim_name, code, message) in cases {
+        let (c, m, _) = pre(&with_claim(claim_name));
+        assert_eq!((c, m.as_str()), (code, message), "{claim_name}");
+    }
+    let (c, _, _) = pre(&pod(json!({"containers": [container("100m", "100Mi")]})));
+    assert_eq!(c, Code::Skip, "a pod without claims skips the plugin");
+    let ephemeral = pod(json!({"containers": [container("100m", "100Mi")],
+        "volumes": [{"name": "scratch", "ephemeral": {"volumeClaimTemplate": {"spec": {}}}}]}));
+    assert_eq!(
+        pre(&ephemeral).1,
+        "waiting for ephemeral volume controller to create the persistentvolumeclaim \"p-scratch\""
+    );
+    // Filter, node by node.
+    let verdicts = |claim_name: &str| -> Vec<(Code, String)> {
+        let p = with_claim(claim_name);
+        let (_, _, st) = pre(&p);
+        [&n1, &n2]
+            .iter()
+            .map(|n| {
+                let s = vb.filter(&st, &p, n);
+                (s.code, s.message())
+            })
+            .collect()
+    };
+    let ok = (Code::Success, String::new());
+    let no = |r: &str| (unresolvable, r.to_string());
+    assert_eq!(
+        verdicts("bound"),
+        [
+            ok.clone(),
+            no("node(s) didn't match PersistentVolume's node affinity")
+        ]
+    );
+    assert_eq!(
+        verdicts("dangling"),
+        [
+            no("node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)"),
+            no("node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)")
+        ]
+    );
+    // WaitForFirstConsumer without a provisioner: only where an available volume fits.
+    assert_eq!(
+        verdicts("late"),
+        [
+            no("node(s) didn't find available persistent volumes to bind"),
+            ok.clone()
+        ]
+    );
+    // With a provisioner, every node could get a new volume.
+    assert_eq!(verdicts("lazy"), [ok.clone(), ok]);
+    assert_eq!(
+        fit_error_message(
+            3,
+            std::iter::empty(),
+            Some("pod has unbound immediate PersistentVolumeClaims"),
+            Some("preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.")
+        ),
+        "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."
     );
 }

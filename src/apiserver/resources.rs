@@ -421,6 +421,29 @@ pub static RESOURCES: &[Resource] = &[
     Resource {
         group: "apps",
         version: "v1",
+        name: "controllerrevisions",
+        singular: "controllerrevision",
+        kind: "ControllerRevision",
+        namespaced: true,
+        verbs: &[
+            "create",
+            "delete",
+            "deletecollection",
+            "get",
+            "list",
+            "patch",
+            "update",
+            "watch",
+        ],
+        short_names: &[],
+        categories: &[],
+        storage_version_hash: "85nkx63pcBU=",
+        etcd_prefix: Some("/registry/controllerrevisions"),
+        subresources: &[],
+    },
+    Resource {
+        group: "apps",
+        version: "v1",
         name: "daemonsets",
         singular: "daemonset",
         kind: "DaemonSet",
@@ -1269,6 +1292,15 @@ mod tests {
         assert_eq!(
             find("apps", "v1", "deployments").unwrap().qualified_name(),
             "deployments.apps"
+        );
+        // The workload controllers' history (DaemonSets, StatefulSets) is a served kind.
+        let revisions = find("apps", "v1", "controllerrevisions").unwrap();
+        assert_eq!(revisions.storage_version_hash, "85nkx63pcBU=");
+        assert_eq!(
+            revisions
+                .etcd_key(Some("kube-system"), "kube-proxy-7d5b8f")
+                .unwrap(),
+            "/registry/controllerrevisions/kube-system/kube-proxy-7d5b8f"
         );
         let list = api_resource_list("", "v1").unwrap();
         let names: Vec<&str> = list["resources"]

@@ -309,3 +309,107 @@ pub fn has_status_cause(response: &crate::apiserver::request::HttpResponse, caus
             .is_some_and(|cs| cs.iter().any(|c| c["reason"] == cause))
     })
 }
+
+/// `ControllerRefManager.ClaimObject` for each of `objects`: which the owner claims (owned and
+/// matching, or matching orphans it adopts), which orphans it adopts, and which owned objects
+/// it releases because they no longer match. Objects owned by another controller are left
+/// alone; an owner being deleted neither adopts nor releases.
+pub struct Claim<'a> {
+    pub claimed: Vec<&'a Arc<Value>>,
+    pub adopt: Vec<&'a Arc<Value>>,
+    pub release: Vec<&'a Arc<Value>>,
+}
+
+pub fn claim_objects<'a>(
+    owner: &Value,
+    selector: &Selector,
+    objects: impl Iterator<Item = &'a Arc<Value>>,
+) -> Claim<'a> {
+    let owner_uid = uid(owner);
+    let mut c = Claim {
+        claimed: Vec::new(),
+        adopt: Vec::new(),
+        release: Vec::new(),
+    };
+    for obj in objects {
+        let matches = selector.matches_object(obj);
+        match controller_of(obj) {
+            Some(r) if r["uid"] == owner_uid => {
+                if matches {
+                    c.claimed.push(obj);
+                } else if !is_deleting(owner) {
+                    c.release.push(obj);
+                }
+            }
+            Some(_) => {}
+            None => {
+                if matches
+                    && !is_deleting(owner)
+                    && !is_deleting(obj)
+                    && namespace(obj) == namespace(owner)
+                {
+                    c.adopt.push(obj);
+                    c.claimed.push(obj);
+                }
+            }
+        }
+    }
+    c
+}
+
+/// The merge patch that makes `owner` the controller of `obj` (`AdoptPod`), with the uid as a
+/// precondition, as the real strategic patch carries it.
+pub fn adopt_patch(obj: &Value, owner: &Value, api_version: &str, kind: &str) -> Value {
+    let mut refs: Vec<Value> = obj
+        .pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    refs.push(new_controller_ref(owner, api_version, kind));
+    json!({"metadata": {"ownerReferences": refs, "uid": uid(obj)}})
+}
+
+/// The merge patch that removes `owner_uid` from an object's owner references (`ReleasePod`).
+pub fn release_owner_patch(obj: &Value, owner_uid: &str) -> Value {
+    let refs: Vec<Value> = obj
+        .pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|r| r["uid"] != owner_uid)
+        .cloned()
+        .collect();
+    json!({"metadata": {"ownerReferences": refs, "uid": uid(obj)}})
+}
+
+/// `podutil.IsPodReady`.
+pub fn is_pod_ready(pod: &Value) -> bool {
+    pod_ready(pod).0
+}
+
+/// `podByCreationTimestampAndPhase` (daemon controller): scheduled pods first, then older
+/// first, then by name.
+pub fn creation_then_phase_order(a: &Value, b: &Value) -> Ordering {
+    let scheduled = |p: &Value| !str_at(p, "/spec/nodeName").is_empty();
+    let created = |p: &Value| str_at(p, "/metadata/creationTimestamp").to_string();
+    scheduled(b)
+        .cmp(&scheduled(a))
+        .then_with(|| created(a).cmp(&created(b)))
+        .then_with(|| name(a).cmp(name(b)))
+}
+
+impl ControllerExpectations {
+    /// `SetExpectations` with the pods whose deletion is expected (counted once each).
+    pub fn set_expectations(&mut self, key: &str, add: i64, deletions: &[String], now: SimTime) {
+        self.by_key.insert(
+            key.to_string(),
+            ControlleeExpectations {
+                add,
+                del: deletions.len() as i64,
+                timestamp: now,
+            },
+        );
+        self.deleting
+            .insert(key.to_string(), deletions.iter().cloned().collect());
+    }
+}

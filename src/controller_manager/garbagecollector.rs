@@ -4,8 +4,9 @@
 //! dependent with `blockOwnerDeletion` remains. Orphan: an owner with the `orphan` finalizer
 //! has its reference removed from every dependent, then loses the finalizer.
 //!
-//! Its graph is built from the controller-manager's informers (pods, ReplicaSets,
-//! Deployments, Jobs, CronJobs); the real one watches every resource the discovery lists.
+//! Its graph is built from the controller-manager's informers (pods, ReplicaSets, Deployments,
+//! Jobs, CronJobs, DaemonSets, StatefulSets, ControllerRevisions, PersistentVolumeClaims); the
+//! real one watches every resource the discovery lists.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -48,6 +49,10 @@ fn lookup<'a>(informers: &'a Informers, key: &str) -> Option<&'a Arc<Value>> {
         "Deployment" => &informers.deployments,
         "Job" => &informers.jobs,
         "CronJob" => &informers.cronjobs,
+        "DaemonSet" => &informers.daemonsets,
+        "StatefulSet" => &informers.statefulsets,
+        "ControllerRevision" => &informers.controllerrevisions,
+        "PersistentVolumeClaim" => &informers.persistentvolumeclaims,
         _ => return None,
     };
     r.get(rest)
@@ -113,7 +118,7 @@ impl GarbageCollector {
         let mut parts = item.splitn(3, '/');
         let (kind, ns, name) = (parts.next()?, parts.next()?, parts.next()?);
         let api_version = match kind {
-            "Pod" => "v1",
+            "Pod" | "PersistentVolumeClaim" => "v1",
             "Job" | "CronJob" => "batch/v1",
             _ => "apps/v1",
         };

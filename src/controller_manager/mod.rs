@@ -14,16 +14,19 @@
 
 pub mod controller_utils;
 pub mod cronjob;
+pub mod daemon;
 pub mod deployment;
 pub mod endpoints;
 pub mod endpointslice;
 pub mod garbagecollector;
+pub mod history;
 pub mod job;
 pub mod namespace;
 pub mod nodelifecycle;
 pub mod record;
 pub mod replicaset;
 pub mod serviceaccount;
+pub mod statefulset;
 pub mod ttlafterfinished;
 
 use std::any::Any;
@@ -42,7 +45,7 @@ use crate::sim::{Actor, Addr, Ctx, Envelope, Message, SimDuration, SimTime};
 pub const USER_AGENT: &str = "kube-controller-manager/v1.33.1 (linux/amd64) kubernetes/8adc0f0";
 
 /// The controllers' service accounts in `kube-system`, in start-up order.
-pub const SERVICE_ACCOUNTS: [&str; 11] = [
+pub const SERVICE_ACCOUNTS: [&str; 13] = [
     endpoints::SERVICE_ACCOUNT,
     serviceaccount::SERVICE_ACCOUNT,
     endpointslice::SERVICE_ACCOUNT,
@@ -54,6 +57,8 @@ pub const SERVICE_ACCOUNTS: [&str; 11] = [
     job::SERVICE_ACCOUNT,
     cronjob::SERVICE_ACCOUNT,
     ttlafterfinished::SERVICE_ACCOUNT,
+    daemon::SERVICE_ACCOUNT,
+    statefulset::SERVICE_ACCOUNT,
 ];
 
 /// One bearer token per controller service account, as issued at cluster bootstrap.
@@ -79,10 +84,14 @@ pub enum Informer {
     Endpoints,
     Jobs,
     CronJobs,
+    DaemonSets,
+    StatefulSets,
+    ControllerRevisions,
+    PersistentVolumeClaims,
 }
 
 impl Informer {
-    pub const ALL: [Informer; 12] = [
+    pub const ALL: [Informer; 16] = [
         Informer::Endpoints,
         Informer::Namespaces,
         Informer::ServiceAccounts,
@@ -95,6 +104,10 @@ impl Informer {
         Informer::Leases,
         Informer::Jobs,
         Informer::CronJobs,
+        Informer::DaemonSets,
+        Informer::StatefulSets,
+        Informer::ControllerRevisions,
+        Informer::PersistentVolumeClaims,
     ];
 
     fn path(self) -> &'static str {
@@ -111,6 +124,10 @@ impl Informer {
             Informer::Endpoints => "/api/v1/endpoints",
             Informer::Jobs => "/apis/batch/v1/jobs",
             Informer::CronJobs => "/apis/batch/v1/cronjobs",
+            Informer::DaemonSets => "/apis/apps/v1/daemonsets",
+            Informer::StatefulSets => "/apis/apps/v1/statefulsets",
+            Informer::ControllerRevisions => "/apis/apps/v1/controllerrevisions",
+            Informer::PersistentVolumeClaims => "/api/v1/persistentvolumeclaims",
         }
     }
 }
@@ -131,6 +148,10 @@ pub struct Informers {
     pub endpoints: Reflector,
     pub jobs: Reflector,
     pub cronjobs: Reflector,
+    pub daemonsets: Reflector,
+    pub statefulsets: Reflector,
+    pub controllerrevisions: Reflector,
+    pub persistentvolumeclaims: Reflector,
 }
 
 impl Informers {
@@ -149,6 +170,10 @@ impl Informers {
             endpoints: r(Informer::Endpoints),
             jobs: r(Informer::Jobs),
             cronjobs: r(Informer::CronJobs),
+            daemonsets: r(Informer::DaemonSets),
+            statefulsets: r(Informer::StatefulSets),
+            controllerrevisions: r(Informer::ControllerRevisions),
+            persistentvolumeclaims: r(Informer::PersistentVolumeClaims),
         }
     }
 
@@ -166,6 +191,10 @@ impl Informers {
             Informer::Endpoints => &self.endpoints,
             Informer::Jobs => &self.jobs,
             Informer::CronJobs => &self.cronjobs,
+            Informer::DaemonSets => &self.daemonsets,
+            Informer::StatefulSets => &self.statefulsets,
+            Informer::ControllerRevisions => &self.controllerrevisions,
+            Informer::PersistentVolumeClaims => &self.persistentvolumeclaims,
         }
     }
 
@@ -183,6 +212,10 @@ impl Informers {
             Informer::Endpoints => &mut self.endpoints,
             Informer::Jobs => &mut self.jobs,
             Informer::CronJobs => &mut self.cronjobs,
+            Informer::DaemonSets => &mut self.daemonsets,
+            Informer::StatefulSets => &mut self.statefulsets,
+            Informer::ControllerRevisions => &mut self.controllerrevisions,
+            Informer::PersistentVolumeClaims => &mut self.persistentvolumeclaims,
         }
     }
 
@@ -254,6 +287,10 @@ pub enum WriteTag {
     CronJob(cronjob::CronJobWrite),
     /// A call of the TTL-after-finished controller.
     TtlAfterFinished(ttlafterfinished::TtlWrite),
+    /// A write of the DaemonSet controller.
+    DaemonSet(daemon::Tag),
+    /// A write of the StatefulSet controller.
+    StatefulSet(statefulset::Tag),
 }
 
 /// A request a controller wants sent with its identity.
@@ -307,6 +344,12 @@ impl Write {
         }
     }
 
+    pub fn strategic_merge_patch(mut self, body: Value) -> Write {
+        self.body = Some(body);
+        self.content_type = "application/strategic-merge-patch+json";
+        self
+    }
+
     pub fn step(mut self, step: u8) -> Write {
         self.step = Some(step);
         self
@@ -356,6 +399,8 @@ pub struct KubeControllerManager {
     pub job: job::JobController,
     pub cronjob: cronjob::CronJobController,
     pub ttl_after_finished: ttlafterfinished::TtlAfterFinishedController,
+    pub daemonset: daemon::DaemonSetsController,
+    pub statefulset: statefulset::StatefulSetController,
     /// Wake-ups already scheduled, so timers are not duplicated.
     timers: std::collections::BTreeSet<(SimTime, String)>,
 }
@@ -383,6 +428,8 @@ impl KubeControllerManager {
             job: job::JobController::default(),
             cronjob: cronjob::CronJobController::default(),
             ttl_after_finished: ttlafterfinished::TtlAfterFinishedController::default(),
+            daemonset: daemon::DaemonSetsController::default(),
+            statefulset: statefulset::StatefulSetController::default(),
             timers: Default::default(),
         }
     }
@@ -442,6 +489,8 @@ impl KubeControllerManager {
                 self.endpointslice.on_pod(delta, &self.informers);
                 self.endpoints.on_pod(delta, &self.informers);
                 self.job.on_pod(delta, &self.informers, now);
+                self.daemonset.on_pod(delta, &self.informers);
+                self.statefulset.on_pod(delta, &self.informers);
             }
             Informer::Jobs => {
                 self.job.on_job(delta, &self.informers, now);
@@ -460,13 +509,23 @@ impl KubeControllerManager {
                 self.namespace.on_namespace(delta, now);
             }
             Informer::ServiceAccounts => self.serviceaccount.on_service_account(delta),
-            Informer::Nodes => self.node_lifecycle.on_node(delta),
+            Informer::Nodes => {
+                self.node_lifecycle.on_node(delta);
+                self.daemonset.on_node(delta, &self.informers);
+            }
             Informer::Leases => self.node_lifecycle.on_lease(delta),
             Informer::ReplicaSets => {
                 self.replicaset.on_replicaset(delta);
                 self.deployment.on_replicaset(delta, &self.informers);
             }
             Informer::Deployments => self.deployment.on_deployment(delta),
+            Informer::DaemonSets => self.daemonset.on_daemonset(delta),
+            Informer::StatefulSets => self.statefulset.on_statefulset(delta),
+            Informer::ControllerRevisions => {
+                self.daemonset.on_revision(delta, &self.informers);
+                self.statefulset.on_revision(delta, &self.informers);
+            }
+            Informer::PersistentVolumeClaims => self.statefulset.on_claim(delta, &self.informers),
         }
         let kind = match informer {
             Informer::Pods => "Pod",
@@ -474,6 +533,10 @@ impl KubeControllerManager {
             Informer::Deployments => "Deployment",
             Informer::Jobs => "Job",
             Informer::CronJobs => "CronJob",
+            Informer::DaemonSets => "DaemonSet",
+            Informer::StatefulSets => "StatefulSet",
+            Informer::ControllerRevisions => "ControllerRevision",
+            Informer::PersistentVolumeClaims => "PersistentVolumeClaim",
             // The graph covers the workload kinds only (see `garbagecollector`).
             _ => return,
         };
@@ -520,6 +583,13 @@ impl KubeControllerManager {
             WriteTag::Job(w) => self.job.on_response(w, response, now),
             WriteTag::CronJob(w) => self.cronjob.on_response(w, response, now),
             WriteTag::TtlAfterFinished(w) => self.ttl_after_finished.on_response(w, response, now),
+            WriteTag::DaemonSet(t) => self
+                .daemonset
+                .on_response(t, response, &self.informers, now),
+            WriteTag::StatefulSet(t) => {
+                self.statefulset
+                    .on_response(t, response, &self.informers, now)
+            }
         };
         self.apply(actions, ctx);
     }
@@ -561,6 +631,8 @@ impl KubeControllerManager {
         self.cronjob.process(&self.informers, now, &mut actions);
         self.ttl_after_finished
             .process(&self.informers, now, &mut actions);
+        self.daemonset.process(&self.informers, now, &mut actions);
+        self.statefulset.process(&self.informers, now, &mut actions);
         self.apply(actions, ctx);
         let wake = [
             self.replicaset.queue.next_wakeup(),
@@ -574,6 +646,8 @@ impl KubeControllerManager {
             self.job.next_wakeup(),
             self.cronjob.queue.next_wakeup(),
             self.ttl_after_finished.queue.next_wakeup(),
+            self.daemonset.queue.next_wakeup(),
+            self.statefulset.queue.next_wakeup(),
         ]
         .into_iter()
         .flatten()
@@ -608,6 +682,8 @@ impl KubeControllerManager {
                     job::NAME => self.job.on_requeue(key, now),
                     cronjob::NAME => self.cronjob.on_requeue(key, now),
                     ttlafterfinished::NAME => self.ttl_after_finished.on_requeue(key, now),
+                    daemon::NAME => self.daemonset.queue.add(key),
+                    statefulset::NAME => self.statefulset.queue.add(key),
                     _ => {}
                 }
             }
@@ -623,6 +699,8 @@ impl KubeControllerManager {
         self.job.tick(now);
         self.cronjob.queue.tick(now);
         self.ttl_after_finished.queue.tick(now);
+        self.daemonset.queue.tick(now);
+        self.statefulset.queue.tick(now);
     }
 }
 
@@ -754,6 +832,8 @@ pub fn object_path(api_version: &str, kind: &str, namespace: &str, name: &str) -
         "DaemonSet" => "daemonsets",
         "Job" => "jobs",
         "CronJob" => "cronjobs",
+        "ControllerRevision" => "controllerrevisions",
+        "PersistentVolumeClaim" => "persistentvolumeclaims",
         _ => return None,
     };
     let base = if api_version == "v1" {

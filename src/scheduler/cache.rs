@@ -215,6 +215,7 @@ impl Cache {
                 .collect(),
             image_num_nodes: &self.image_num_nodes,
             default_spread_selector: None,
+            volumes: Default::default(),
         }
     }
 }

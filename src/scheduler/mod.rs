@@ -40,17 +40,24 @@ pub enum Kind {
     ReplicationControllers,
     ReplicaSets,
     StatefulSets,
+    /// VolumeBinding's listers.
+    PersistentVolumeClaims,
+    PersistentVolumes,
+    StorageClasses,
 }
 
 impl Kind {
     /// kubestep's API server does not serve ReplicationControllers, so that informer is not
     /// started (a reflector would relist a 404 forever).
-    const ALL: [Kind; 5] = [
+    const ALL: [Kind; 8] = [
         Kind::Pods,
         Kind::Nodes,
         Kind::Services,
         Kind::ReplicaSets,
         Kind::StatefulSets,
+        Kind::PersistentVolumeClaims,
+        Kind::PersistentVolumes,
+        Kind::StorageClasses,
     ];
 
     fn reflector(self) -> Reflector {
@@ -68,6 +75,13 @@ impl Kind {
             }
             Kind::ReplicaSets => Reflector::new("/apis/apps/v1/replicasets", "", ""),
             Kind::StatefulSets => Reflector::new("/apis/apps/v1/statefulsets", "", ""),
+            Kind::PersistentVolumeClaims => {
+                Reflector::new("/api/v1/persistentvolumeclaims", "", "")
+            }
+            Kind::PersistentVolumes => Reflector::new("/api/v1/persistentvolumes", "", ""),
+            Kind::StorageClasses => {
+                Reflector::new("/apis/storage.k8s.io/v1/storageclasses", "", "")
+            }
         }
     }
 }
@@ -233,6 +247,13 @@ impl KubeScheduler {
         match kind {
             Kind::Pods => self.on_pod_delta(delta, ctx),
             Kind::Nodes => self.on_node_delta(delta, ctx),
+            // A claim bound, a volume or a class added: pods VolumeBinding rejected may fit
+            // now (its queueing hints for these events).
+            Kind::PersistentVolumeClaims | Kind::PersistentVolumes | Kind::StorageClasses
+                if !matches!(delta, Delta::Deleted(_)) =>
+            {
+                self.queue.move_all_to_active_or_backoff(ctx.now());
+            }
             // Services and controllers only feed PodTopologySpread's default selector, read
             // from the caches when a pod is scheduled.
             _ => {}
@@ -429,11 +450,17 @@ impl KubeScheduler {
         let pod = qinfo.pod.clone();
         let selector = self.default_selector(&pod);
         self.cache.update_snapshot();
-        let mut result = schedule_one::schedule_pod(
+        let volumes = framework::Volumes {
+            claims: &self.reflectors[&Kind::PersistentVolumeClaims].cache,
+            volumes: &self.reflectors[&Kind::PersistentVolumes].cache,
+            storage_classes: &self.reflectors[&Kind::StorageClasses].cache,
+        };
+        let mut result = schedule_one::schedule_pod_with_volumes(
             &self.profile,
             &self.cache,
             &pod,
             Some(selector),
+            volumes,
             self.percentage_of_nodes_to_score,
             &mut self.next_start_node_index,
             ctx.rng(),

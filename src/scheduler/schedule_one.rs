@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::cache::Cache;
 use super::framework::{
-    fit_error_message, CycleState, NodeInfo, PodInfo, Profile, Status, MAX_NODE_SCORE,
+    fit_error_message, CycleState, NodeInfo, PodInfo, Profile, Status, Volumes, MAX_NODE_SCORE,
 };
 use super::plugins::default_preemption;
 use crate::apiserver::labels::Selector;
@@ -89,8 +89,33 @@ pub fn schedule_pod(
     next_start: &mut usize,
     rng: &mut Rng,
 ) -> ScheduleResult {
+    schedule_pod_with_volumes(
+        profile,
+        cache,
+        pod,
+        default_spread_selector,
+        Volumes::default(),
+        percentage_of_nodes_to_score,
+        next_start,
+        rng,
+    )
+}
+
+/// [`schedule_pod`] with the claims, volumes and storage classes VolumeBinding reads.
+#[allow(clippy::too_many_arguments)]
+pub fn schedule_pod_with_volumes(
+    profile: &Profile,
+    cache: &Cache,
+    pod: &PodInfo,
+    default_spread_selector: Option<Selector>,
+    volumes: Volumes<'_>,
+    percentage_of_nodes_to_score: usize,
+    next_start: &mut usize,
+    rng: &mut Rng,
+) -> ScheduleResult {
     let mut snap = cache.snapshot();
     snap.default_spread_selector = default_spread_selector;
+    snap.volumes = volumes;
     let n = snap.nodes.len();
     let mut decision = json!({"pod": pod.key, "nodes": n});
     if n == 0 {

@@ -24,6 +24,9 @@ pub fn for_resource(group: &str, resource: &str) -> (&'static [Column], Row) {
         ("apps", "replicasets") => (workloads::REPLICASET, workloads::replicaset),
         ("apps", "daemonsets") => (workloads::DAEMONSET, workloads::daemonset),
         ("apps", "statefulsets") => (workloads::STATEFULSET, workloads::statefulset),
+        ("apps", "controllerrevisions") => {
+            (workloads::CONTROLLERREVISION, workloads::controllerrevision)
+        }
         ("batch", "jobs") => (workloads::JOB, workloads::job),
         ("batch", "cronjobs") => (workloads::CRONJOB, workloads::cronjob),
         ("coordination.k8s.io", "leases") => (LEASE, lease),

@@ -1,4 +1,5 @@
-//! Printers of the workload kinds: Deployment, ReplicaSet, DaemonSet, StatefulSet, Job, CronJob.
+//! Printers of the workload kinds: Deployment, ReplicaSet, DaemonSet, StatefulSet, Job, CronJob,
+//! and the ControllerRevisions that hold DaemonSet and StatefulSet history.
 
 use serde_json::{json, Value};
 
@@ -267,5 +268,47 @@ pub fn cronjob(c: &Value, now: SimTime) -> Vec<Value> {
         json!(names.join(",")),
         json!(images.join(",")),
         json!("<none>"),
+    ]
+}
+
+pub const CONTROLLERREVISION: &[Column] = &[
+    NAME,
+    col("Controller", "string", "Controller of the object"),
+    col(
+        "Revision",
+        "string",
+        "Revision indicates the revision of the state represented by Data.",
+    ),
+    AGE,
+];
+
+/// `printControllerRevision`: the controller as `<kind>.<group>/<name>` (`formatResourceName`
+/// with the lower-cased GroupKind), `<none>` for an orphan.
+pub fn controllerrevision(cr: &Value, now: SimTime) -> Vec<Value> {
+    let controller = cr
+        .pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)
+        .and_then(|refs| refs.iter().find(|r| r["controller"] == true))
+        .map(|r| {
+            let api_version = r["apiVersion"].as_str().unwrap_or("");
+            let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
+            let kind = r["kind"].as_str().unwrap_or("");
+            let group_kind = if group.is_empty() {
+                kind.to_string()
+            } else {
+                format!("{kind}.{group}")
+            };
+            format!(
+                "{}/{}",
+                group_kind.to_lowercase(),
+                r["name"].as_str().unwrap_or("")
+            )
+        })
+        .unwrap_or_else(|| "<none>".to_string());
+    vec![
+        json!(str_at(cr, "/metadata/name")),
+        json!(controller),
+        json!(int_at(cr, "/revision")),
+        json!(age(cr.pointer("/metadata/creationTimestamp"), now)),
     ]
 }

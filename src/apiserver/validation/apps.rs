@@ -669,3 +669,42 @@ pub fn validate_scale(scale: &Value) -> ErrorList {
     ));
     errs
 }
+
+/// `ValidateControllerRevision`: valid metadata (a DNS subdomain name), `data` present, and a
+/// non-negative `revision`.
+pub fn validate_controller_revision(cr: &Value) -> ErrorList {
+    let mut errs = validate_object_meta(
+        metadata(cr),
+        true,
+        NameRule::DnsSubdomain,
+        &Path::new("metadata"),
+    );
+    if cr.get("data").is_none_or(Value::is_null) {
+        errs.push(FieldError::required(
+            &Path::new("data"),
+            "data is mandatory",
+        ));
+    }
+    errs.extend(validate_nonnegative_field(
+        int(cr, "revision").unwrap_or(0),
+        &Path::new("revision"),
+    ));
+    errs
+}
+
+/// `ValidateControllerRevisionUpdate`: `data` is immutable; `revision` may change (the
+/// DaemonSet controller renumbers a revision it rolls back to).
+pub fn validate_controller_revision_update(new: &Value, old: &Value) -> ErrorList {
+    let mut errs =
+        validate_object_meta_update(metadata(new), metadata(old), &Path::new("metadata"));
+    errs.extend(validate_controller_revision(new));
+    // Go prints the internal `runtime.Object` here; kubestep shows the data as JSON.
+    let shown = BadValue::Raw(new.get("data").map(Value::to_string).unwrap_or_default());
+    errs.extend(validate_immutable_field(
+        new.get("data"),
+        old.get("data"),
+        shown,
+        &Path::new("data"),
+    ));
+    errs
+}

@@ -39,7 +39,7 @@ pub use field::{ErrorList, FieldError, Path};
 /// The group of a served kind (`""` for the core group), for `Invalid` statuses.
 pub fn group_of(kind: &str) -> &'static str {
     match kind {
-        "Deployment" | "ReplicaSet" | "DaemonSet" | "StatefulSet" => "apps",
+        "Deployment" | "ReplicaSet" | "DaemonSet" | "StatefulSet" | "ControllerRevision" => "apps",
         "Job" | "CronJob" => "batch",
         "Role" | "RoleBinding" | "ClusterRole" | "ClusterRoleBinding" => {
             "rbac.authorization.k8s.io"
@@ -75,6 +75,7 @@ pub fn is_served(kind: &str) -> bool {
             | "ReplicaSet"
             | "DaemonSet"
             | "StatefulSet"
+            | "ControllerRevision"
             | "Job"
             | "CronJob"
             | "Role"
@@ -114,6 +115,7 @@ pub fn validate_create(api_version: &str, kind: &str, obj: &Value) -> ErrorList 
         "ReplicaSet" => apps::validate_replica_set(obj),
         "DaemonSet" => apps::validate_daemon_set(obj),
         "StatefulSet" => apps::validate_stateful_set(obj),
+        "ControllerRevision" => apps::validate_controller_revision(obj),
         "Scale" => apps::validate_scale(obj),
         "Job" => batch::validate_job(obj),
         "CronJob" => batch::validate_cron_job(obj),
@@ -149,6 +151,7 @@ pub fn validate_update(api_version: &str, kind: &str, new: &Value, old: &Value) 
         "ReplicaSet" => apps::validate_replica_set_update(new, old),
         "DaemonSet" => apps::validate_daemon_set_update(new, old),
         "StatefulSet" => apps::validate_stateful_set_update(new, old),
+        "ControllerRevision" => apps::validate_controller_revision_update(new, old),
         "Job" => batch::validate_job_update(new, old),
         "CronJob" => batch::validate_cron_job_update(new, old),
         "Role" => rbac::validate_role_update(new, old),

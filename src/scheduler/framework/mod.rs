@@ -118,6 +118,30 @@ pub struct Snapshot<'a> {
     /// The selector of the Services and controllers owning the pod (`helper.DefaultSelector`),
     /// for PodTopologySpread's default constraints.
     pub default_spread_selector: Option<crate::apiserver::labels::Selector>,
+    /// VolumeBinding's listers.
+    pub volumes: Volumes<'a>,
+}
+
+static NO_OBJECTS: BTreeMap<String, Arc<serde_json::Value>> = BTreeMap::new();
+
+/// The volume objects the scheduler's informers hold, by key (`namespace/name` for claims,
+/// `name` for PersistentVolumes and StorageClasses): VolumeBinding's listers.
+#[derive(Clone, Copy)]
+pub struct Volumes<'a> {
+    pub claims: &'a BTreeMap<String, Arc<serde_json::Value>>,
+    pub volumes: &'a BTreeMap<String, Arc<serde_json::Value>>,
+    pub storage_classes: &'a BTreeMap<String, Arc<serde_json::Value>>,
+}
+
+impl Default for Volumes<'_> {
+    /// No claims, volumes or classes (a cluster without storage).
+    fn default() -> Self {
+        Volumes {
+            claims: &NO_OBJECTS,
+            volumes: &NO_OBJECTS,
+            storage_classes: &NO_OBJECTS,
+        }
+    }
 }
 
 impl Snapshot<'_> {
@@ -187,6 +211,10 @@ impl Profile {
                 (Arc::new(node_affinity::NodeAffinity), 2),
                 (Arc::new(node_ports::NodePorts), 0),
                 (Arc::new(node_resources_fit::NodeResourcesFit), 1),
+                // VolumeRestrictions, NodeVolumeLimits come here in the real profile; kubestep
+                // simulates no volume plugins for them to check.
+                (Arc::new(volume_binding::VolumeBinding), 0),
+                // VolumeZone likewise.
                 (Arc::new(pod_topology_spread::PodTopologySpread), 2),
                 (Arc::new(inter_pod_affinity::InterPodAffinity), 2),
                 (
@@ -298,8 +326,10 @@ pub fn fit_error_message<'a>(
             }
         }
     }
+    // Since 1.30 the PostFilter message is appended as it is (it ends with its own period;
+    // older versions added another, printing `..`).
     if let Some(m) = post_filter_msg.filter(|m| !m.is_empty()) {
-        msg.push_str(&format!(" {m}."));
+        msg.push_str(&format!(" {m}"));
     }
     msg
 }

@@ -186,7 +186,7 @@ pub struct NodeSelectorTerm {
 }
 
 impl NodeSelectorTerm {
-    fn parse(v: &Value) -> NodeSelectorTerm {
+    pub fn parse(v: &Value) -> NodeSelectorTerm {
         let reqs = |field: &str| -> Vec<NodeSelectorRequirement> {
             v.get(field)
                 .and_then(Value::as_array)

@@ -67,6 +67,12 @@ const ROOTS: &[(&str, &str, &str, &str)] = &[
         "io.k8s.api.apps.v1.StatefulSet",
     ),
     (
+        "apps",
+        "v1",
+        "ControllerRevision",
+        "io.k8s.api.apps.v1.ControllerRevision",
+    ),
+    (
         "autoscaling",
         "v1",
         "Scale",
@@ -610,6 +616,7 @@ fn k8s_openapi_definitions() -> Map<String, Value> {
         api::apps::v1::ReplicaSet,
         api::apps::v1::DaemonSet,
         api::apps::v1::StatefulSet,
+        api::apps::v1::ControllerRevision,
         api::autoscaling::v1::Scale,
         api::batch::v1::Job,
         api::batch::v1::CronJob,
