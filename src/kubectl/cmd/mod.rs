@@ -6,6 +6,7 @@ pub mod config;
 pub mod delete;
 pub mod get;
 pub mod info;
+pub mod workloads;
 
 use super::client::Client;
 use super::flags::{self, Flag, Kind, Parsed};
@@ -57,6 +58,7 @@ pub fn commands() -> Vec<Command> {
     c.extend(get::commands());
     c.extend(apply::commands());
     c.extend(delete::commands());
+    c.extend(workloads::commands());
     c
 }
 
@@ -267,7 +269,15 @@ pub fn run(io: &mut Io<'_>, argv: &[String]) -> Res<()> {
             return Err(Fail::msg(format!("stat {path}: no such file or directory")));
         }
     }
-    let client = Client::new(io.kubeconfig, &parsed)?;
+    // A command's own flag shadows a global one of the same name (`create rolebinding
+    // --user=jane` names a subject, not the kubeconfig user), as cobra merges flag sets.
+    let mut global = parsed.clone();
+    for f in cmd.flags {
+        if flags::GLOBAL.iter().any(|g| g.name == f.name) {
+            global.values.remove(f.name);
+        }
+    }
+    let client = Client::new(io.kubeconfig, &global)?;
     if !cmd.path.starts_with("config") {
         let line = io.log.config_loaded(io.started, kubeconfig::PATH);
         io.print(line);
