@@ -232,6 +232,22 @@ fn a_deployment_is_created_scaled_updated_and_rolled_back() {
         "seed {seed}: the simulated time stamps the restart: {stamp}"
     );
 
+    // `--record` (deprecated) keeps the command line as the change cause.
+    let (recorded, status) = back_to_back(
+        &mut c,
+        "kubectl set image deployment/web nginx=nginx:1.28 --record",
+        "kubectl rollout status deploy/web",
+    );
+    assert_eq!(
+        recorded,
+        "Flag --record has been deprecated, --record will be removed in the future\ndeployment.apps/web image updated\n"
+    );
+    assert_rollout_lines(seed, &status, "web");
+    assert_eq!(
+        c.run("kubectl rollout history deploy/web"),
+        "deployment.apps/web \nREVISION  CHANGE-CAUSE\n2         <none>\n3         <none>\n4         <none>\n5         kubectl set image deployment/web nginx=nginx:1.28 --record=true\n\n"
+    );
+
     // Kinds without rollouts.
     c.run("kubectl run lone --image=nginx");
     assert_eq!(
@@ -662,10 +678,14 @@ fn patch_and_replace_change_objects_in_place() {
 /// The real kubectl 1.33 (the machine image has it; the comparisons are skipped without it).
 const REAL_KUBECTL: &str = "/usr/lib/google-cloud-sdk/bin/kubectl.1.33";
 
-/// Files both kubectls read (`--from-file`, `--from-env-file`).
-const FILES: [(&str, &str); 2] = [
+/// Files both kubectls read (`--from-file`, `--from-env-file`, `-f` with `--local`).
+const FILES: [(&str, &str); 3] = [
     ("app.properties", "color=blue\nsize=2\n"),
     ("dev.env", "MODE=dev\n# a comment\n\nLEVEL=3\n"),
+    (
+        "pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: mypod\n  labels:\n    app: web\nspec:\n  containers:\n  - name: nginx\n    image: nginx:2\n",
+    ),
 ];
 
 /// Lines that run without a server (`--dry-run=client` of the generators, and errors found
@@ -708,6 +728,17 @@ const OFFLINE: &[&str] = &[
     "kubectl create cronjob cj --image=busybox '--schedule=*/1 * * * *' --restart=Never --dry-run=client -o json -- date",
     "kubectl create serviceaccount sa --dry-run=client -o json",
     "kubectl create sa sa --dry-run=client",
+    // `--local`: the file's object changed here, never sent.
+    "kubectl label --local -f pod.yaml x=y",
+    "kubectl label --local -f pod.yaml x=y -o yaml",
+    "kubectl label --local -f pod.yaml app- -o json",
+    "kubectl label --local -f pod.yaml app=x",
+    "kubectl label --local -f pod.yaml x=y --list",
+    "kubectl label --local pod web x=y",
+    "kubectl annotate --local -f pod.yaml note=hi -o yaml",
+    "kubectl set image --local -f pod.yaml nginx=nginx:3",
+    "kubectl set image --local -f pod.yaml php=php:8",
+    "kubectl patch --local -f pod.yaml -p '{\"metadata\":{\"labels\":{\"a\":\"b\"}}}' -o yaml",
     // Errors.
     "kubectl create deployment --image=busybox",
     "kubectl create deployment a b --image=busybox",
@@ -813,7 +844,9 @@ fn differential(compare_printed_objects: Compare) {
                 let parse = |s: &str| serde_json::from_str::<Value>(s).ok();
                 match (parse(&real), parse(&ours)) {
                     // Field order matters too: `-o json` prints the typed object's order.
-                    (Some(a), Some(b)) => a.to_string() == b.to_string(),
+                    (Some(a), Some(b)) => {
+                        serde_json::to_string(&a).ok() == serde_json::to_string(&b).ok()
+                    }
                     _ => real == ours,
                 }
             }

@@ -213,13 +213,59 @@ pub fn get_resources_and_pairs(
     Ok((resources, pairs))
 }
 
+/// Go's `time.ParseDuration`, in milliseconds (`90s`, `1m30s`, `1.5h`, `0`), or pflag's error
+/// text for a `--<flag>` duration.
+pub fn parse_duration(flag: &str, text: &str) -> Result<u64, Fail> {
+    let invalid = || {
+        Fail::msg(format!(
+            "invalid argument {} for \"--{flag}\" flag: time: invalid duration {}",
+            quote(text),
+            quote(text)
+        ))
+    };
+    if text == "0" {
+        return Ok(0);
+    }
+    let mut rest = text.strip_prefix('+').unwrap_or(text);
+    if rest.is_empty() || rest.starts_with('-') {
+        return Err(invalid());
+    }
+    let mut total = 0f64;
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (num, tail) = rest.split_at(num_len);
+        let value: f64 = num.parse().map_err(|_| invalid())?;
+        let unit_len = tail
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(tail.len());
+        let (unit, tail) = tail.split_at(unit_len);
+        let ms = match unit {
+            "ns" => 1e-6,
+            "us" | "µs" | "μs" => 1e-3,
+            "ms" => 1.0,
+            "s" => 1e3,
+            "m" => 60e3,
+            "h" => 3600e3,
+            _ => return Err(invalid()),
+        };
+        total += value * ms;
+        rest = tail;
+    }
+    Ok(total as u64)
+}
+
+/// `KEY=VALUE` pairs in the order given, and the `KEY-` removals.
+pub type Pairs = (Vec<(String, String)>, Vec<String>);
+
 /// `cmdutil.ParsePairs`: `KEY=VALUE` pairs (in the order given; later ones win) and, when
 /// removal is supported, `KEY-` removals.
 pub fn parse_pairs(
     pair_args: &[String],
     pair_type: &str,
     support_remove: bool,
-) -> Result<(Vec<(String, String)>, Vec<String>), GoErr> {
+) -> Result<Pairs, GoErr> {
     let mut new: Vec<(String, String)> = Vec::new();
     let mut remove = Vec::new();
     let mut invalid: Vec<&str> = Vec::new();
@@ -347,6 +393,51 @@ pub fn with_last_applied(obj: &Value) -> Value {
     out
 }
 
+/// The annotation `--record` writes (and `rollout history` shows as CHANGE-CAUSE).
+pub const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
+
+/// What cobra prints when the deprecated `--record` is given.
+pub const RECORD_DEPRECATED: &str =
+    "Flag --record has been deprecated, --record will be removed in the future\n";
+
+/// `RecordFlags`: with `--record`, the change cause — the command, its arguments, then every
+/// flag given in the order given, as `--name=value` (`parseCommandArguments`).
+pub fn change_cause(inv: &super::cmd::Invocation, flags: &[super::flags::Flag]) -> Option<String> {
+    if !inv.flags.bool("record") {
+        return None;
+    }
+    let mut cause = format!("kubectl {}", inv.path);
+    for a in inv.args() {
+        cause.push(' ');
+        cause.push_str(a);
+    }
+    for name in &inv.flags.order {
+        let kind = flags
+            .iter()
+            .chain(super::flags::GLOBAL.iter())
+            .find(|f| f.name == *name)
+            .map(|f| f.kind);
+        let values = inv.flags.values.get(name).cloned().unwrap_or_default();
+        let value = match kind {
+            Some(super::flags::Kind::Many { .. }) => format!("[{}]", values.join(",")),
+            _ => values.last().cloned().unwrap_or_default(),
+        };
+        cause.push_str(&format!(" --{name}={value}"));
+    }
+    Some(cause)
+}
+
+/// `ChangeCauseRecorder.Record`: the change cause set in the object's annotations.
+pub fn record(obj: &mut Value, cause: &str) {
+    if !obj["metadata"].is_object() {
+        obj["metadata"] = Value::Object(Default::default());
+    }
+    if !obj["metadata"]["annotations"].is_object() {
+        obj["metadata"]["annotations"] = Value::Object(Default::default());
+    }
+    obj["metadata"]["annotations"][CHANGE_CAUSE] = Value::String(cause.to_string());
+}
+
 /// `deployment.apps/web`: how the name printer names an object (`kind.group` lower-cased).
 pub fn kind_name(obj: &Value) -> String {
     let api_version = obj["apiVersion"].as_str().unwrap_or_default();
@@ -438,6 +529,20 @@ mod tests {
             Fail::raw("Error from server (NotFound): pods \"x\" not found\n")
         );
         assert_eq!(GoErr::from_response(&nf).error(), "pods \"x\" not found");
+    }
+
+    #[test]
+    fn durations_parse_like_go() {
+        assert_eq!(parse_duration("timeout", "90s").unwrap(), 90_000);
+        assert_eq!(parse_duration("timeout", "1m30s").unwrap(), 90_000);
+        assert_eq!(parse_duration("timeout", "1.5h").unwrap(), 5_400_000);
+        assert_eq!(parse_duration("timeout", "0").unwrap(), 0);
+        assert_eq!(
+            parse_duration("timeout", "5").unwrap_err(),
+            Fail::msg(
+                "invalid argument \"5\" for \"--timeout\" flag: time: invalid duration \"5\""
+            )
+        );
     }
 
     #[test]

@@ -547,9 +547,7 @@ fn parse_file_source(source: &str) -> Result<(String, String), GoErr> {
         }
         Some((k, p)) => {
             if p.contains('=') {
-                return Err(GoErr::msg(format!(
-                    "key names or file paths cannot contain '='"
-                )));
+                return Err(GoErr::msg("key names or file paths cannot contain '='"));
             }
             if k.is_empty() {
                 return Err(GoErr::msg(format!("key name for file path {p} missing")));

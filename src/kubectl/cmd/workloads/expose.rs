@@ -39,7 +39,7 @@ const FLAGS: &[Flag] = &[
     str_flag("dry-run", None),
     bool_flag("save-config", None),
     str_flag("output", Some('o')),
-    str_flag("record", None),
+    bool_flag("record", None),
     bool_flag("allow-missing-template-keys", None),
     bool_flag("show-managed-fields", None),
     str_flag("template", None),
@@ -214,6 +214,9 @@ fn generate(inv: &Invocation, info: &Info) -> Result<Value, GoErr> {
 
 fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     let f = &inv.flags;
+    if f.has("record") {
+        io.print(cmdutil::RECORD_DEPRECATED);
+    }
     let dry = DryRun::from_flag(f.str("dry-run")).map_err(check_err)?;
     let output = f.str("output").filter(|o| !o.is_empty());
     let d = inv.client.discover(io)?;

@@ -29,7 +29,7 @@ const FLAGS: &[Flag] = &[
     str_flag("field-manager", None),
     str_flag("selector", Some('l')),
     str_flag("output", Some('o')),
-    str_flag("record", None),
+    bool_flag("record", None),
     bool_flag("allow-missing-template-keys", None),
     bool_flag("show-managed-fields", None),
     str_flag("template", None),
@@ -69,7 +69,7 @@ impl What {
 }
 
 /// `parseLabels` (label's own parser, stricter than `ParsePairs`).
-fn parse_labels(spec: &[String]) -> Result<(Vec<(String, String)>, Vec<String>), GoErr> {
+fn parse_labels(spec: &[String]) -> Result<cmdutil::Pairs, GoErr> {
     let mut labels: Vec<(String, String)> = Vec::new();
     let mut remove = Vec::new();
     for s in spec {
@@ -105,6 +105,8 @@ fn parse_labels(spec: &[String]) -> Result<(Vec<(String, String)>, Vec<String>),
 /// The parsed command line shared by both commands.
 struct Plan {
     what: What,
+    /// `--record`'s change cause.
+    cause: Option<String>,
     resources: Vec<String>,
     new: Vec<(String, String)>,
     remove: Vec<String>,
@@ -194,6 +196,9 @@ fn data_change_msg(old: &str, new: &str, overwrite: bool) -> &'static str {
 
 fn run(io: &mut Io<'_>, inv: &Invocation, what: What) -> Res<()> {
     let f = &inv.flags;
+    if f.has("record") {
+        io.print(cmdutil::RECORD_DEPRECATED);
+    }
     let output = f.str("output").filter(|o| !o.is_empty());
     let dry = DryRun::from_flag(f.str("dry-run")).map_err(check_err)?;
     let pair_type = match what {
@@ -217,6 +222,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation, what: What) -> Res<()> {
     }
     let plan = Plan {
         what,
+        cause: cmdutil::change_cause(inv, FLAGS),
         resources,
         new,
         remove,
@@ -353,8 +359,19 @@ fn visit_one(
                 }
             }
         }
+        // annotate records before changing the annotations, label after changing the labels.
+        if plan.what == What::Annotate {
+            if let Some(c) = &plan.cause {
+                cmdutil::record(&mut shown, c);
+            }
+        }
         if let Err(e) = apply(plan, &mut shown) {
             return Ok(Some(e));
+        }
+        if plan.what == What::Label {
+            if let Some(c) = &plan.cause {
+                cmdutil::record(&mut shown, c);
+            }
         }
         let new = go_json_marshal(&shown);
         msg = data_change_msg(&old, &new, plan.overwrite);

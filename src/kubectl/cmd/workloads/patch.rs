@@ -30,7 +30,7 @@ const FLAGS: &[Flag] = &[
     str_flag("dry-run", None),
     str_flag("field-manager", None),
     str_flag("output", Some('o')),
-    str_flag("record", None),
+    bool_flag("record", None),
     bool_flag("allow-missing-template-keys", None),
     bool_flag("show-managed-fields", None),
     str_flag("template", None),
@@ -69,6 +69,10 @@ fn apply_locally(patch_type: &str, kind: &str, obj: &Value, patch: &Value) -> Re
 
 fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     let f = &inv.flags;
+    if f.has("record") {
+        io.print(cmdutil::RECORD_DEPRECATED);
+    }
+    let cause = cmdutil::change_cause(inv, FLAGS);
     let dry = DryRun::from_flag(f.str("dry-run")).map_err(check_err)?;
     let output = f.str("output").filter(|o| !o.is_empty());
     let patch_type = f.str_or("type", "strategic");
@@ -137,6 +141,20 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                 return Ok(Some(GoErr::from_response(&r)));
             };
             let did_patch = *patched != *info.object;
+            // `MakeRecordMergePatch`: the change cause in a second patch (its failure is only
+            // logged).
+            if let Some(c) = &cause {
+                let mut recorded = (*patched).clone();
+                cmdutil::record(&mut recorded, c);
+                let record_patch =
+                    crate::apiserver::patch::merge_patch::create_merge_patch(&patched, &recorded);
+                io.call(
+                    inv.client
+                        .request("PATCH", &path, "application/json")
+                        .header("Content-Type", "application/merge-patch+json")
+                        .body(go_json_marshal(&record_patch)),
+                )?;
+            }
             let op = if did_patch {
                 "patched"
             } else {

@@ -31,7 +31,6 @@ const FLAGS: &[Flag] = &[
     str_flag("raw", None),
     str_flag("subresource", None),
     str_flag("output", Some('o')),
-    str_flag("record", None),
     bool_flag("allow-missing-template-keys", None),
     bool_flag("show-managed-fields", None),
     str_flag("template", None),

@@ -181,6 +181,10 @@ fn status(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     require_resources(inv)?;
     let revision = check_revision(inv, "revision")?;
     let watch = inv.flags.str("watch") != Some("false");
+    let timeout = match inv.flags.str("timeout") {
+        Some(t) => cmdutil::parse_duration("timeout", t)?,
+        None => 0,
+    };
     let d = inv.client.discover(io)?;
     let found = resource::infos(io, inv, &d, &builder(inv), inv.args())?;
     if let Some(e) = found.error() {
@@ -245,6 +249,12 @@ fn status(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                 ))
             }
         }
+    }
+    // `--timeout`: the watch gives up once the time is over. (kubestep's kubectl runs again
+    // only when an event arrives, so the timeout is noticed with the first event after it,
+    // not at the instant it passes.)
+    if timeout > 0 && io.now().0 >= io.started.0 + timeout {
+        return Err(Fail::msg("timed out waiting for the condition"));
     }
     Err(Fail::Watching)
 }

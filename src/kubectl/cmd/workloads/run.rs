@@ -44,7 +44,7 @@ const FLAGS: &[Flag] = &[
     str_flag("override-type", None),
     str_flag("pod-running-timeout", None),
     str_flag("output", Some('o')),
-    str_flag("record", None),
+    bool_flag("record", None),
     bool_flag("allow-missing-template-keys", None),
     bool_flag("show-managed-fields", None),
     str_flag("template", None),
@@ -328,6 +328,9 @@ fn create(
     mut obj: Value,
     plural: &str,
 ) -> Res<Result<Value, GoErr>> {
+    if let Some(cause) = cmdutil::change_cause(inv, FLAGS) {
+        cmdutil::record(&mut obj, &cause);
+    }
     if dry == DryRun::Client {
         if inv.client.namespace_explicit {
             insert_namespace(&mut obj, &inv.client.namespace);
@@ -365,6 +368,9 @@ fn create(
 
 fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     let f = &inv.flags;
+    if f.has("record") {
+        io.print(cmdutil::RECORD_DEPRECATED);
+    }
     if !f.has("image") {
         return Err(Fail::msg("required flag(s) \"image\" not set"));
     }

@@ -22,7 +22,7 @@ const FLAGS: &[Flag] = &[
     str_flag("timeout", None),
     str_flag("dry-run", None),
     str_flag("output", Some('o')),
-    str_flag("record", None),
+    bool_flag("record", None),
     bool_flag("allow-missing-template-keys", None),
     bool_flag("show-managed-fields", None),
     str_flag("template", None),
@@ -139,6 +139,9 @@ fn scale_simple(
 
 fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     let f = &inv.flags;
+    if f.has("record") {
+        io.print(cmdutil::RECORD_DEPRECATED);
+    }
     if !f.has("replicas") {
         return Err(Fail::msg("required flag(s) \"replicas\" not set"));
     }
@@ -193,6 +196,24 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                     Err(e) if e.is_conflict() && attempts < 300 => continue,
                     Err(e) => return Err(check_err(e)),
                 }
+            }
+        }
+        // `MakeRecordMergePatch`: the change cause goes in a patch of its own; its failure is
+        // only logged.
+        if dry != DryRun::Client {
+            if let Some(cause) = cmdutil::change_cause(inv, FLAGS) {
+                let mut recorded = (*info.object).clone();
+                cmdutil::record(&mut recorded, &cause);
+                let patch = crate::apiserver::patch::merge_patch::create_merge_patch(
+                    &info.object,
+                    &recorded,
+                );
+                io.call(
+                    inv.client
+                        .request("PATCH", &info.path(), "application/json")
+                        .header("Content-Type", "application/merge-patch+json")
+                        .body(crate::apiserver::patch::go_fmt::go_json_marshal(&patch)),
+                )?;
             }
         }
         let op = format!("scaled{}", dry.suffix());

@@ -27,7 +27,7 @@ const IMAGE_FLAGS: &[Flag] = &[
     str_flag("field-manager", None),
     str_flag("selector", Some('l')),
     str_flag("output", Some('o')),
-    str_flag("record", None),
+    bool_flag("record", None),
     bool_flag("allow-missing-template-keys", None),
     bool_flag("show-managed-fields", None),
     str_flag("template", None),
@@ -68,6 +68,10 @@ fn set_image(containers: &mut Value, name: &str, image: &str) -> bool {
 
 fn image(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     let f = &inv.flags;
+    if f.has("record") {
+        io.print(cmdutil::RECORD_DEPRECATED);
+    }
+    let cause = cmdutil::change_cause(inv, IMAGE_FLAGS);
     let dry = DryRun::from_flag(f.str("dry-run")).map_err(check_err)?;
     let output = f.str("output").filter(|o| !o.is_empty());
     let local = f.bool("local");
@@ -150,6 +154,10 @@ fn image(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                     )));
                 }
             }
+        }
+        // Recorded with the change, for `rollout history`.
+        if let Some(c) = &cause {
+            cmdutil::record(&mut modified, c);
         }
         let patch = match (original.as_object(), modified.as_object()) {
             (Some(a), Some(b)) => match create_two_way_merge_patch(&info.resource.kind, a, b) {
