@@ -669,6 +669,14 @@ fn patch_and_replace_change_objects_in_place() {
         "configmap/settings replaced\n"
     );
     assert_eq!(get_json(&mut c, "cm settings")["data"]["mode"], "two");
+    // Several objects printed as YAML are separate documents.
+    c.run("kubectl create configmap other --from-literal=k=v");
+    let both = c.run("kubectl label cm settings other tier=db -o yaml");
+    assert_eq!(both.matches("\n---\n").count(), 1, "seed {seed}: {both}");
+    assert!(
+        both.starts_with("{") || both.starts_with("apiVersion"),
+        "seed {seed}: {both}"
+    );
     assert_eq!(
         c.run("kubectl replace -f cm.yaml --dry-run=client"),
         "configmap/settings replaced (dry run)\n"

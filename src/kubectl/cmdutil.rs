@@ -449,6 +449,36 @@ pub fn kind_name(obj: &Value) -> String {
     }
 }
 
+/// One command's printer: like Go's YAML printer it separates the objects it prints with
+/// `---` (the JSON printer writes them one after another).
+pub struct ObjPrinter<'a> {
+    output: Option<&'a str>,
+    printed: usize,
+}
+
+impl<'a> ObjPrinter<'a> {
+    pub fn new(output: Option<&'a str>) -> ObjPrinter<'a> {
+        ObjPrinter { output, printed: 0 }
+    }
+
+    /// Prints one object as [`print_obj`] does.
+    pub fn print(
+        &mut self,
+        io: &mut super::io::Io<'_>,
+        kind_name: &str,
+        operation: &str,
+        obj: &Value,
+    ) -> Result<(), Fail> {
+        let text = print_obj(self.output, kind_name, operation, obj)?;
+        if self.output == Some("yaml") && self.printed > 0 {
+            io.print("---\n");
+        }
+        self.printed += 1;
+        io.print(text);
+        Ok(())
+    }
+}
+
 /// `PrintFlags.ToPrinter()` then `PrintObj`: without `-o`, the name printer with the
 /// operation (`deployment.apps/web scaled`); `-o name` the name alone; other formats print
 /// the object.

@@ -221,6 +221,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     let output = f.str("output").filter(|o| !o.is_empty());
     let d = inv.client.discover(io)?;
     let manager = f.str_or("field-manager", "kubectl-expose");
+    let mut printer = cmdutil::ObjPrinter::new(output);
     let errors = resource::visit(
         io,
         inv,
@@ -238,7 +239,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                 }
                 let name = cmdutil::kind_name(&service);
                 let op = format!("exposed{}", dry.suffix());
-                io.print(cmdutil::print_obj(output, &name, &op, &service)?);
+                printer.print(io, &name, &op, &service)?;
                 return Ok(None);
             }
             if f.bool("save-config") {
@@ -264,7 +265,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                 created["metadata"]["name"].as_str().unwrap_or_default()
             );
             let op = format!("exposed{}", dry.suffix());
-            io.print(cmdutil::print_obj(output, &name, &op, &created)?);
+            printer.print(io, &name, &op, &created)?;
             Ok(None)
         },
     )?;

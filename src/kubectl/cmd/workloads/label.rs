@@ -321,8 +321,9 @@ fn run(io: &mut Io<'_>, inv: &Invocation, what: What) -> Res<()> {
                 }
             )
         });
+    let mut printer = cmdutil::ObjPrinter::new(output);
     let errors = resource::visit(io, inv, &d, &builder, &plan.resources, &mut |io, info| {
-        visit_one(io, inv, &plan, &manager, output, one, info)
+        visit_one(io, inv, &plan, &manager, &mut printer, one, info)
     })?;
     cmdutil::continue_on_error(errors).map_err(check_err)
 }
@@ -332,7 +333,7 @@ fn visit_one(
     inv: &Invocation,
     plan: &Plan,
     manager: &str,
-    output: Option<&str>,
+    printer: &mut cmdutil::ObjPrinter<'_>,
     one: bool,
     info: Info,
 ) -> Res<Option<GoErr>> {
@@ -426,7 +427,7 @@ fn visit_one(
         What::Annotate => "annotated",
     };
     let op = format!("{op}{}", plan.dry.suffix());
-    io.print(cmdutil::print_obj(output, &info.kind_name(), &op, &shown)?);
+    printer.print(io, &info.kind_name(), &op, &shown)?;
     Ok(None)
 }
 

@@ -119,6 +119,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     let manager = f.str_or("field-manager", "kubectl-patch");
     let subresource = f.str("subresource").filter(|s| !s.is_empty());
     let mut count = 0;
+    let mut printer = cmdutil::ObjPrinter::new(output);
     let errors = resource::visit(io, inv, &d, &builder, inv.args(), &mut |io, info| {
         count += 1;
         if !local && dry != DryRun::Client {
@@ -160,7 +161,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
             } else {
                 "patched (no change)"
             };
-            io.print(cmdutil::print_obj(output, &info.kind_name(), op, &patched)?);
+            printer.print(io, &info.kind_name(), op, &patched)?;
             return Ok(None);
         }
         let patched = match apply_locally(&patch_type, &info.resource.kind, &info.object, &patch) {
@@ -173,7 +174,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
         } else {
             "patched (no change)"
         };
-        io.print(cmdutil::print_obj(output, &info.kind_name(), op, &patched)?);
+        printer.print(io, &info.kind_name(), op, &patched)?;
         Ok(None)
     })?;
     if count == 0 && errors.is_empty() {

@@ -74,6 +74,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     let d = inv.client.discover(io)?;
     let manager = f.str_or("field-manager", "kubectl-replace");
     let mut errors = String::new();
+    let mut printer = cmdutil::ObjPrinter::new(output);
     // Every object maps before anything is sent, as the builder does.
     let mut items = Vec::new();
     for doc in &docs {
@@ -105,7 +106,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
         let kind_name = format!("{}/{name}", r.kind_group());
         if dry == DryRun::Client {
             let op = format!("replaced{}", dry.suffix());
-            io.print(cmdutil::print_obj(output, &kind_name, &op, &obj)?);
+            printer.print(io, &kind_name, &op, &obj)?;
             continue;
         }
         let query = format!(
@@ -166,9 +167,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                 .body_json()
                 .filter(|_| (200..300).contains(&created.status))
             {
-                Some(answer) => {
-                    io.print(cmdutil::print_obj(output, &kind_name, "replaced", &answer)?)
-                }
+                Some(answer) => printer.print(io, &kind_name, "replaced", &answer)?,
                 None => errors += &status_message(&created, ""),
             }
             continue;
@@ -197,7 +196,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
         match put.body_json().filter(|_| (200..300).contains(&put.status)) {
             Some(answer) => {
                 let op = format!("replaced{}", dry.suffix());
-                io.print(cmdutil::print_obj(output, &kind_name, &op, &answer)?);
+                printer.print(io, &kind_name, &op, &answer)?;
             }
             None => {
                 errors +=

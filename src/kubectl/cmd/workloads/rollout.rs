@@ -327,7 +327,7 @@ fn history(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     let found = resource::infos(io, inv, &d, &builder(inv), inv.args())?;
     let output = inv.flags.str("output").filter(|o| !o.is_empty());
     let mut errors = found.errors.clone();
-    let mut printed = 0;
+    let mut printer = cmdutil::ObjPrinter::new(output);
     for info in &found.infos {
         let kind = match history_kind(info, "history viewer") {
             Ok(k) => k,
@@ -336,16 +336,11 @@ fn history(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                 continue;
             }
         };
-        if let Some(o) = output {
+        if output.is_some() {
             match history_objects(io, &inv.client, kind, info, revision)? {
                 Ok(objects) => {
                     for obj in objects {
-                        if o == "yaml" && printed > 0 {
-                            io.print("---\n");
-                        }
-                        printed += 1;
-                        let name = cmdutil::kind_name(&obj);
-                        io.print(cmdutil::print_obj(Some(o), &name, "", &obj)?);
+                        printer.print(io, &cmdutil::kind_name(&obj), "", &obj)?;
                     }
                 }
                 Err(e) => errors.push(e),
@@ -377,6 +372,7 @@ fn undo(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     require_resources(inv)?;
     let dry = DryRun::from_flag(inv.flags.str("dry-run")).map_err(check_err)?;
     let to_revision = inv.flags.int("to-revision").unwrap_or(0);
+    let mut printer = cmdutil::ObjPrinter::new(inv.flags.str("output").filter(|o| !o.is_empty()));
     let d = inv.client.discover(io)?;
     let found = resource::infos(io, inv, &d, &builder(inv), inv.args())?;
     let mut errors = found.errors.clone();
@@ -399,12 +395,7 @@ fn undo(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
         )? {
             Ok(result) => {
                 let op = format!("{result}{}", dry.suffix());
-                io.print(cmdutil::print_obj(
-                    inv.flags.str("output"),
-                    &info.kind_name(),
-                    &op,
-                    &info.object,
-                )?);
+                printer.print(io, &info.kind_name(), &op, &info.object)?;
             }
             Err(e) => errors.push(e),
         }
@@ -427,6 +418,7 @@ fn patch_objects(io: &mut Io<'_>, inv: &Invocation, mutation: Mutation) -> Res<(
     let mut errors = found.errors.clone();
     let now = io.now().rfc3339();
     let manager = inv.flags.str_or("field-manager", "kubectl-rollout");
+    let mut printer = cmdutil::ObjPrinter::new(inv.flags.str("output").filter(|o| !o.is_empty()));
     for info in &found.infos {
         let (group, kind) = (info.resource.group.as_str(), info.resource.kind.as_str());
         let original = info.typed();
@@ -469,12 +461,7 @@ fn patch_objects(io: &mut Io<'_>, inv: &Invocation, mutation: Mutation) -> Res<(
                     } else {
                         "already resumed"
                     };
-                    io.print(cmdutil::print_obj(
-                        inv.flags.str("output"),
-                        &info.kind_name(),
-                        op,
-                        &info.object,
-                    )?);
+                    printer.print(io, &info.kind_name(), op, &info.object)?;
                 }
             }
             continue;
@@ -498,12 +485,7 @@ fn patch_objects(io: &mut Io<'_>, inv: &Invocation, mutation: Mutation) -> Res<(
             Mutation::Pause => "paused",
             Mutation::Resume => "resumed",
         };
-        io.print(cmdutil::print_obj(
-            inv.flags.str("output"),
-            &info.kind_name(),
-            op,
-            &obj,
-        )?);
+        printer.print(io, &info.kind_name(), op, &obj)?;
     }
     cmdutil::continue_on_error(errors).map_err(check_err)
 }

@@ -442,17 +442,18 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     }
     let pod = create(io, inv, dry, pod, "pods")?.map_err(check_err)?;
     let mut errors = Vec::new();
+    let mut printer = cmdutil::ObjPrinter::new(output);
     if f.bool("expose") {
         match generate_service(inv, name) {
             Ok(service) => match create(io, inv, dry, service, "services")? {
                 Ok(created) => {
                     let op = format!("created{}", dry.suffix());
-                    io.print(cmdutil::print_obj(
-                        output,
+                    printer.print(
+                        io,
                         &cmdutil::kind_name(&with_kind(&created, "Service")),
                         &op,
                         &created,
-                    )?);
+                    )?;
                     if output == Some("yaml") {
                         io.print("---\n");
                     }
@@ -463,12 +464,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
         }
     }
     let op = format!("created{}", dry.suffix());
-    io.print(cmdutil::print_obj(
-        output,
-        &cmdutil::kind_name(&with_kind(&pod, "Pod")),
-        &op,
-        &pod,
-    )?);
+    printer.print(io, &cmdutil::kind_name(&with_kind(&pod, "Pod")), &op, &pod)?;
     cmdutil::aggregate(errors).map_err(check_err)
 }
 

@@ -184,6 +184,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
         }));
     }
     let output = f.str("output");
+    let mut printer = cmdutil::ObjPrinter::new(output.filter(|o| !o.is_empty()));
     for info in &found.infos {
         if dry != DryRun::Client {
             // Conflicts are retried (kubectl polls once a second for up to five minutes;
@@ -217,12 +218,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
             }
         }
         let op = format!("scaled{}", dry.suffix());
-        io.print(cmdutil::print_obj(
-            output,
-            &info.kind_name(),
-            &op,
-            &info.object,
-        )?);
+        printer.print(io, &info.kind_name(), &op, &info.object)?;
     }
     match found.error() {
         Some(e) => Err(check_err(e)),

@@ -124,6 +124,7 @@ fn image(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     cmdutil::aggregate(problems).map_err(check_err)?;
     let manager = f.str_or("field-manager", "kubectl-set");
     let mut errors: Vec<GoErr> = Vec::new();
+    let mut printer = cmdutil::ObjPrinter::new(output);
     for info in &found.infos {
         let original = info.typed();
         let mut modified = original.clone();
@@ -178,12 +179,7 @@ fn image(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
         }
         if local || dry == DryRun::Client {
             let op = format!("image updated{}", dry.suffix());
-            io.print(cmdutil::print_obj(
-                output,
-                &info.kind_name(),
-                &op,
-                &modified,
-            )?);
+            printer.print(io, &info.kind_name(), &op, &modified)?;
             continue;
         }
         let path = format!(
@@ -206,7 +202,7 @@ fn image(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
             continue;
         };
         let op = format!("image updated{}", dry.suffix());
-        io.print(cmdutil::print_obj(output, &info.kind_name(), &op, &actual)?);
+        printer.print(io, &info.kind_name(), &op, &actual)?;
     }
     cmdutil::aggregate(errors).map_err(check_err)
 }
