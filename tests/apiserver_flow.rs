@@ -1251,3 +1251,27 @@ fn impersonation_runs_a_request_as_the_user_it_names_once_allowed() {
         "Internal Server Error: \"/api/v1/namespaces/default/pods\": requested [{Group  system:masters    }] without impersonating a user\n"
     );
 }
+
+#[test]
+fn an_update_that_changes_nothing_is_not_written() {
+    let mut h = Harness::new();
+    let (_, created) = h.call(Harness::admin(
+        HttpRequest::new("POST", "/api/v1/namespaces/default/pods").json_body(pod("same")),
+    ));
+    let (code, patched) = h.call(Harness::admin(
+        HttpRequest::new("PATCH", "/api/v1/namespaces/default/pods/same")
+            .header("Content-Type", "application/merge-patch+json")
+            .body(r#"{"metadata":{"labels":{}}}"#),
+    ));
+    assert_eq!(code, 200, "{patched}");
+    // GuaranteedUpdate compares the new object with the stored one and skips the write.
+    assert_eq!(patched, created);
+    let (code, put) = h.call(Harness::admin(
+        HttpRequest::new("PUT", "/api/v1/namespaces/default/pods/same").json_body(created.clone()),
+    ));
+    assert_eq!(code, 200, "{put}");
+    assert_eq!(
+        put["metadata"]["resourceVersion"],
+        created["metadata"]["resourceVersion"]
+    );
+}

@@ -1420,6 +1420,37 @@ impl KubeApiServer {
             self.respond(ctx, n, HttpResponse::json(code, obj));
             return;
         }
+        // GuaranteedUpdate writes nothing when the new object equals the stored one: the answer
+        // is the stored object as it is (same resourceVersion, no watch event).
+        if rc.action == WriteAction::Update {
+            if let (Some((current, _)), Some(new)) = (&rc.current, &rc.object) {
+                let strip = |o: &Value| {
+                    let mut o = o.clone();
+                    if let Some(m) = o.get_mut("metadata").and_then(Value::as_object_mut) {
+                        m.remove("resourceVersion");
+                    }
+                    o
+                };
+                // A resourceVersion precondition is checked before that (a stale one
+                // conflicts even when nothing would change).
+                let rv = |o: &Value| {
+                    o["metadata"]["resourceVersion"]
+                        .as_str()
+                        .map(str::to_string)
+                };
+                let precondition_holds =
+                    rv(new).is_none_or(|v| v.is_empty() || Some(v) == rv(current));
+                if precondition_holds && strip(current) == strip(new) {
+                    let answer = if rc.info.subresource == "scale" {
+                        subresources::scale_of(current)
+                    } else {
+                        current.clone()
+                    };
+                    self.respond(ctx, n, HttpResponse::json(200, answer));
+                    return;
+                }
+            }
+        }
         // Events live for `--event-ttl` (1 hour): each is written with an etcd lease, one lease
         // shared by the events of a minute (the storage layer's lease manager).
         let lease = if resource.etcd_prefix == Some("/registry/events")

@@ -20,7 +20,8 @@ pub fn no_files(_: &str) -> Option<FileEntry> {
     None
 }
 
-/// The `-f`/`--filename` values of a kubectl command line (comma-separated lists split).
+/// The files a kubectl command line names: `-f`/`--filename` values (comma-separated lists
+/// split) and the files of `--from-file`, `--from-env-file` and `--patch-file`.
 fn filename_args(argv: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     let mut it = argv.iter();
@@ -39,6 +40,29 @@ fn filename_args(argv: &[String]) -> Vec<String> {
         };
         if let Some(v) = value {
             out.extend(v.split(',').map(str::to_string));
+        }
+        // `create configmap|secret --from-file=[KEY=]PATH`, `--from-env-file`, and
+        // `patch --patch-file` read files too.
+        for (name, keyed) in [
+            ("from-file", true),
+            ("from-env-file", false),
+            ("patch-file", false),
+        ] {
+            let value = if a == &format!("--{name}") {
+                it.clone().next().cloned()
+            } else {
+                a.strip_prefix(&format!("--{name}=")).map(str::to_string)
+            };
+            if let Some(v) = value {
+                for item in v.split(',') {
+                    let path = if keyed {
+                        item.split_once('=').map_or(item, |(_, p)| p)
+                    } else {
+                        item
+                    };
+                    out.push(path.to_string());
+                }
+            }
         }
     }
     out

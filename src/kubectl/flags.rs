@@ -84,6 +84,8 @@ pub const GLOBAL: &[Flag] = &[
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Parsed {
     pub values: BTreeMap<&'static str, Vec<String>>,
+    /// Flag names in the order first given (pflag's `orderedActual`, what `Visit` walks).
+    pub order: Vec<&'static str>,
     pub args: Vec<String>,
     /// Arguments after `--` (`kubectl exec ... -- cmd`), kept apart.
     pub after_dash: Option<usize>,
@@ -127,6 +129,9 @@ fn go_parse_bool(s: &str) -> Option<bool> {
 }
 
 fn set(out: &mut Parsed, f: &Flag, value: String) -> Result<(), String> {
+    if !out.values.contains_key(f.name) {
+        out.order.push(f.name);
+    }
     // pflag names the flag with its shorthand when it has one: "-w, --watch".
     let shown = match f.short {
         Some(c) => format!("-{c}, --{}", f.name),

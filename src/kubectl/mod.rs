@@ -4,6 +4,8 @@
 
 pub mod client;
 pub mod cmd;
+pub mod cmdutil;
+pub mod deployment_util;
 pub mod discovery;
 pub mod flags;
 pub mod io;
@@ -11,7 +13,9 @@ pub mod kubeconfig;
 pub mod logging;
 pub mod manifest;
 pub mod output;
+pub mod polymorphichelpers;
 pub mod printers;
+pub mod resource;
 
 use std::any::Any;
 use std::collections::BTreeMap;

@@ -80,6 +80,15 @@ pub fn print_object(v: &Value, format: &str) -> Res<String> {
     }
 }
 
+/// [`print_object`] for a typed object (a generator's, or a typed client's answer): `-o json`
+/// keeps the object's key order, the Go struct's; YAML sorts keys either way.
+pub fn print_object_typed(v: &Value, format: &str) -> Res<String> {
+    if format == "json" {
+        return Ok(json::to_json_typed(v));
+    }
+    print_object(v, format)
+}
+
 /// `pod/web`, `deployment.apps/web` (`-o name`).
 pub fn kind_name(obj: &Value, d: &super::discovery::Discovery) -> String {
     let api_version = obj["apiVersion"].as_str().unwrap_or_default();

@@ -9,6 +9,7 @@ pub mod get;
 pub mod info;
 pub mod inspect;
 pub mod node;
+pub mod workloads;
 
 use super::client::Client;
 use super::flags::{self, Flag, Kind, Parsed};
@@ -63,6 +64,7 @@ pub fn commands() -> Vec<Command> {
     c.extend(edit::commands());
     c.extend(node::commands());
     c.extend(inspect::commands());
+    c.extend(workloads::commands());
     c
 }
 
@@ -275,7 +277,15 @@ pub fn run(io: &mut Io<'_>, argv: &[String]) -> Res<()> {
             return Err(Fail::msg(format!("stat {path}: no such file or directory")));
         }
     }
-    let client = Client::new(io.kubeconfig, &parsed)?;
+    // A command's own flag shadows a global one of the same name (`create rolebinding
+    // --user=jane` names a subject, not the kubeconfig user), as cobra merges flag sets.
+    let mut global = parsed.clone();
+    for f in cmd.flags {
+        if flags::GLOBAL.iter().any(|g| g.name == f.name) {
+            global.values.remove(f.name);
+        }
+    }
+    let client = Client::new(io.kubeconfig, &global)?;
     if !cmd.path.starts_with("config") {
         let line = io.log.config_loaded(io.started, kubeconfig::PATH);
         io.print(line);

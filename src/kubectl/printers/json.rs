@@ -17,6 +17,15 @@ pub fn to_json(value: &Value) -> String {
     out
 }
 
+/// `-o json` of a typed object (what kubectl's typed clients and generators hold, a Go
+/// struct): keys in the object's own order, which is the struct's field order.
+pub fn to_json_typed(value: &Value) -> String {
+    let mut out = String::new();
+    write(value, Some(0), false, &mut out);
+    out.push('\n');
+    out
+}
+
 /// `json.Marshal(v)`: compact, keys sorted, HTML-escaped.
 pub fn to_json_compact(value: &Value) -> String {
     let mut out = String::new();
@@ -120,6 +129,12 @@ pub fn sorted_entries(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
 }
 
 fn write_value(value: &Value, indent: Option<usize>, out: &mut String) {
+    write(value, indent, true, out)
+}
+
+/// Writes `value`; `sorted`: map keys byte-wise sorted (a Go map), else in their order (a
+/// Go struct's fields).
+fn write(value: &Value, indent: Option<usize>, sorted: bool, out: &mut String) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -135,7 +150,7 @@ fn write_value(value: &Value, indent: Option<usize>, out: &mut String) {
                     if let Some(d) = indent {
                         newline(d + 1, out);
                     }
-                    write_value(item, indent.map(|d| d + 1), out);
+                    write(item, indent.map(|d| d + 1), sorted, out);
                 }
                 if let Some(d) = indent {
                     newline(d, out);
@@ -146,7 +161,12 @@ fn write_value(value: &Value, indent: Option<usize>, out: &mut String) {
         Value::Object(map) => {
             out.push('{');
             if !map.is_empty() {
-                for (i, (k, v)) in sorted_entries(map).into_iter().enumerate() {
+                let entries = if sorted {
+                    sorted_entries(map)
+                } else {
+                    map.iter().collect()
+                };
+                for (i, (k, v)) in entries.into_iter().enumerate() {
                     if i > 0 {
                         out.push(',');
                     }
@@ -158,7 +178,7 @@ fn write_value(value: &Value, indent: Option<usize>, out: &mut String) {
                     if indent.is_some() {
                         out.push(' ');
                     }
-                    write_value(v, indent.map(|d| d + 1), out);
+                    write(v, indent.map(|d| d + 1), sorted, out);
                 }
                 if let Some(d) = indent {
                     newline(d, out);
