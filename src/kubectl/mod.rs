@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod cmd;
+pub mod describe;
 pub mod discovery;
 pub mod flags;
 pub mod io;

@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod config;
 pub mod delete;
+pub mod describe;
 pub mod get;
 pub mod info;
 
@@ -57,6 +58,7 @@ pub fn commands() -> Vec<Command> {
     c.extend(get::commands());
     c.extend(apply::commands());
     c.extend(delete::commands());
+    c.extend(describe::commands());
     c
 }
 
