@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod config;
 pub mod delete;
+pub mod describe;
 pub mod edit;
 pub mod get;
 pub mod info;
@@ -65,6 +66,7 @@ pub fn commands() -> Vec<Command> {
     c.extend(node::commands());
     c.extend(inspect::commands());
     c.extend(workloads::commands());
+    c.extend(describe::commands());
     c
 }
 
