@@ -291,6 +291,8 @@ pub fn run(io: &mut Io<'_>, argv: &[String]) -> Res<()> {
     if !cmd.path.starts_with("config") {
         let line = io.log.config_loaded(io.started, kubeconfig::PATH);
         io.print(line);
+        let gates = io.log.feature_gates(io.started);
+        io.print(gates);
     }
     let inv = Invocation {
         path: cmd.path.to_string(),
