@@ -6,11 +6,11 @@
 //! Parsing is done by `saphyr-parser` (a libyaml-style parser, like go-yaml's); its errors are
 //! mapped to go-yaml's texts, and its positions to the lines go-yaml reports.
 
-use super::gojson::{
-    f32_shortest, go_marshal_float, layout_e, layout_f, parse_f64, JNode, MAX_NESTING_DEPTH,
-};
+use super::gojson::{parse_f64, JNode, MAX_NESTING_DEPTH};
 use super::goparse::decode_base64;
 use super::typed::go_quote;
+use crate::golang::json::format_float as go_marshal_float;
+use crate::golang::strconv::{layout_e, layout_f, shortest_f32 as f32_shortest};
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;

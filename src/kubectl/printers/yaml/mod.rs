@@ -16,7 +16,7 @@ use resolve::Tag;
 use serde_json::Value;
 
 use super::json::{go_float_text, go_number, GoNumber};
-use super::strconv::format_g;
+use crate::golang::strconv::format_g;
 
 /// Why go-yaml cannot read back the JSON text of an object. `Display` is go-yaml's message
 /// (`yaml: line 2: found unexpected document indicator`); kubectl prints it after `error: `.

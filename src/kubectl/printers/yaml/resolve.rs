@@ -4,7 +4,7 @@
 //! YAML 1.1 rules: `y`/`n`/`on`/`off` are booleans, base-0 integers (`0x1F`, `0o17`, `017`),
 //! underscores ignored in numbers, and timestamps in the layouts `time.Parse` accepts.
 
-use crate::kubectl::printers::strconv::{parse_float, parse_int_base0, parse_uint_base0};
+use crate::golang::strconv::{parse_float, parse_int_base0, parse_uint_base0};
 
 /// The tag `resolve("", s)` gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
