@@ -7,3 +7,4 @@ pub mod fmt;
 pub mod json;
 pub mod strconv;
 pub mod unicode;
+pub mod yaml_resolve;
