@@ -12,7 +12,6 @@ mod node;
 mod pod;
 mod rbac;
 mod service;
-pub mod tabwriter;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -27,7 +26,7 @@ use crate::sim::clock::EPOCH_UNIX_SECONDS;
 use super::client::{status_message, Client};
 use super::discovery::ApiResource;
 use super::io::{Fail, Io, Res};
-use tabwriter::TabWriter;
+use crate::kubectl::printers::tabwriter::TabWriter;
 
 /// `DescriberSettings`.
 #[derive(Clone, Copy, Debug)]
@@ -252,7 +251,7 @@ impl Default for PrefixWriter {
 impl PrefixWriter {
     pub fn new() -> PrefixWriter {
         PrefixWriter {
-            tw: TabWriter::new(0, 2),
+            tw: TabWriter::new(0, 8, 2, b' ', 0),
             indent: 0,
         }
     }
@@ -281,8 +280,9 @@ impl PrefixWriter {
         self.indent -= indent;
     }
 
-    pub fn finish(self) -> String {
-        self.tw.finish()
+    pub fn finish(mut self) -> String {
+        self.tw.flush();
+        self.tw.take_output()
     }
 }
 
