@@ -6,12 +6,12 @@ use serde_json::Value;
 
 use super::get::no_mapping;
 use super::{Command, Invocation, FILENAME};
-use crate::apiserver::patch::go_fmt::go_json_marshal;
 use crate::apiserver::patch::patch_meta::is_builtin_kind;
 use crate::apiserver::patch::three_way::{
     kubectl_apply_patch, missing_annotation_warning, modified_configuration,
 };
 use crate::apiserver::patch::PatchType;
+use crate::golang::json::marshal as go_json_marshal;
 use crate::kubectl::client::{Client, Errors};
 use crate::kubectl::discovery::{ApiResource, Discovery};
 use crate::kubectl::flags::{bool_flag, str_flag, Flag};

@@ -154,26 +154,9 @@ fn words(argv: &[String]) -> Vec<(usize, &str)> {
     out
 }
 
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 /// cobra's "unknown command" error with its suggestions (distance 2, or a prefix).
 fn unknown_command(name: &str, parent: &str, candidates: &[&str]) -> Fail {
-    let suggestions: Vec<&&str> = candidates
-        .iter()
-        .filter(|c| levenshtein(name, c) <= 2 || c.starts_with(&name.to_lowercase()))
-        .collect();
+    let suggestions = crate::golang::cobra::suggestions_for(name, candidates);
     let mut text = format!("error: unknown command \"{name}\" for \"{parent}\"\n");
     if !suggestions.is_empty() {
         text += "\nDid you mean this?\n";

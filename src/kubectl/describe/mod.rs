@@ -9,10 +9,9 @@ mod batch;
 mod core;
 mod generic;
 mod node;
-mod pod;
+pub(crate) mod pod;
 mod rbac;
 mod service;
-pub mod tabwriter;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -27,7 +26,7 @@ use crate::sim::clock::EPOCH_UNIX_SECONDS;
 use super::client::{status_message, Client};
 use super::discovery::ApiResource;
 use super::io::{Fail, Io, Res};
-use tabwriter::TabWriter;
+use crate::kubectl::printers::tabwriter::TabWriter;
 
 /// `DescriberSettings`.
 #[derive(Clone, Copy, Debug)]
@@ -236,10 +235,13 @@ pub const LEVEL_1: usize = 1;
 pub const LEVEL_2: usize = 2;
 pub const LEVEL_3: usize = 3;
 
-/// `PrefixWriter` over the tabwriter of `tabbedString` (`Init(buf, 0, 8, 2, ' ', 0)`), with
-/// `printers.WriteEscaped`'s terminal escaping. `indent` makes it a `nestedPrefixWriter`.
+/// `PrefixWriter` over the tabwriter of `tabbedString` (`Init(buf, 0, 8, 2, ' ', 0)`), or
+/// straight over a buffer (`raw`), with `printers.WriteEscaped`'s terminal escaping. `indent`
+/// makes it a `nestedPrefixWriter`.
 pub struct PrefixWriter {
-    tw: TabWriter,
+    /// `None`: no tabwriter, the tabs stay in the text.
+    tw: Option<TabWriter>,
+    raw: String,
     indent: usize,
 }
 
@@ -252,26 +254,46 @@ impl Default for PrefixWriter {
 impl PrefixWriter {
     pub fn new() -> PrefixWriter {
         PrefixWriter {
-            tw: TabWriter::new(0, 2),
+            tw: Some(TabWriter::new(0, 8, 2, b' ', 0)),
+            raw: String::new(),
             indent: 0,
+        }
+    }
+
+    /// `NewPrefixWriter(buf)` over a plain buffer, as `rollout history --revision` and `rollout
+    /// undo --dry-run` print a pod template.
+    pub fn raw() -> PrefixWriter {
+        PrefixWriter {
+            tw: None,
+            raw: String::new(),
+            indent: 0,
+        }
+    }
+
+    fn emit(&mut self, text: &str) {
+        let text = escape_terminal(text);
+        match &mut self.tw {
+            Some(tw) => tw.write(&text),
+            None => self.raw.push_str(&text),
         }
     }
 
     /// `Write(level, format, args...)` with the text already formatted.
     pub fn write(&mut self, level: usize, text: &str) {
         let prefix = "  ".repeat(level + self.indent);
-        self.tw.write(&escape_terminal(&format!("{prefix}{text}")));
+        self.emit(&format!("{prefix}{text}"));
     }
 
     /// `WriteLine(a...)`: the text and a newline, without indentation (nested writers indent).
     pub fn write_line(&mut self, text: &str) {
         let prefix = "  ".repeat(self.indent);
-        self.tw
-            .write(&escape_terminal(&format!("{prefix}{text}\n")));
+        self.emit(&format!("{prefix}{text}\n"));
     }
 
     pub fn flush(&mut self) {
-        self.tw.flush();
+        if let Some(tw) = &mut self.tw {
+            tw.flush();
+        }
     }
 
     /// Runs `f` with the levels shifted by `indent` (`NewNestedPrefixWriter`).
@@ -281,8 +303,14 @@ impl PrefixWriter {
         self.indent -= indent;
     }
 
-    pub fn finish(self) -> String {
-        self.tw.finish()
+    pub fn finish(mut self) -> String {
+        match &mut self.tw {
+            Some(tw) => {
+                tw.flush();
+                tw.take_output()
+            }
+            None => self.raw,
+        }
     }
 }
 

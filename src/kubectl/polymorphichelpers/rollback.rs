@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
-use crate::apiserver::patch::go_fmt::go_json_marshal;
 use crate::apiserver::request::encode_component;
+use crate::golang::json::marshal as go_json_marshal;
 use crate::kubectl::client::Client;
 use crate::kubectl::cmdutil::{DryRun, GoErr};
 use crate::kubectl::deployment_util::{self, POD_TEMPLATE_HASH_LABEL};

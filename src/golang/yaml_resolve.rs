@@ -1,14 +1,14 @@
-//! go-yaml v2's `resolve` (sigs.k8s.io/yaml/goyaml.v2/resolve.go) as its encoder uses it: the
-//! tag a plain scalar would be read back as. A string whose plain form would come back as
-//! anything but a string (`yes`, `~`, `017`, `1e3`, `2024-01-01`) is written double-quoted.
-//! YAML 1.1 rules: `y`/`n`/`on`/`off` are booleans, base-0 integers (`0x1F`, `0o17`, `017`),
+//! go-yaml v2's `resolve` (sigs.k8s.io/yaml/goyaml.v2/resolve.go): what a plain scalar is
+//! read as. The API server's YAML decoder takes the value; kubectl's YAML printer asks for the
+//! tag, and writes double-quoted a string whose plain form would come back as anything but a
+//! string (`yes`, `~`, `017`, `1e3`, `2024-01-01`). YAML 1.1 rules: `y`/`n`/`on`/`off` are booleans, base-0 integers (`0x1F`, `0o17`, `017`),
 //! underscores ignored in numbers, and timestamps in the layouts `time.Parse` accepts.
 
-use crate::kubectl::printers::strconv::{parse_float, parse_int_base0, parse_uint_base0};
+use super::strconv::{parse_float, parse_int_base0, parse_uint_base0};
 
 /// The tag `resolve("", s)` gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Tag {
+pub enum Tag {
     Str,
     Null,
     Bool,
@@ -28,23 +28,52 @@ fn hint(first: u8) -> u8 {
     }
 }
 
-/// `resolveMap`.
-fn resolve_map(s: &str) -> Option<Tag> {
-    Some(match s {
-        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" | "n"
-        | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
-            Tag::Bool
+/// What `resolve("", s)` reads a plain scalar as.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolved {
+    Null,
+    Bool(bool),
+    /// An int64, or a uint64 beyond it, in decimal.
+    Int(String),
+    Float(f64),
+    /// A timestamp (go-yaml v2 still hands it to an `interface{}` as the string it was).
+    Timestamp,
+    Str,
+}
+
+impl Resolved {
+    pub fn tag(&self) -> Tag {
+        match self {
+            Resolved::Null => Tag::Null,
+            Resolved::Bool(_) => Tag::Bool,
+            Resolved::Int(_) => Tag::Int,
+            Resolved::Float(_) => Tag::Float,
+            Resolved::Timestamp => Tag::Timestamp,
+            Resolved::Str => Tag::Str,
         }
-        "" | "~" | "null" | "Null" | "NULL" => Tag::Null,
-        ".nan" | ".NaN" | ".NAN" | ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF"
-        | "-.inf" | "-.Inf" | "-.INF" => Tag::Float,
+    }
+}
+
+/// `resolveMap`.
+fn resolve_map(s: &str) -> Option<Resolved> {
+    Some(match s {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            Resolved::Bool(true)
+        }
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            Resolved::Bool(false)
+        }
+        "" | "~" | "null" | "Null" | "NULL" => Resolved::Null,
+        ".nan" | ".NaN" | ".NAN" => Resolved::Float(f64::NAN),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Resolved::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => Resolved::Float(f64::NEG_INFINITY),
         // "<<" is in the map too, but its first byte has no hint, so it is never looked up.
         _ => return None,
     })
 }
 
 /// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
-pub(super) fn yaml_style_float(s: &str) -> bool {
+fn yaml_style_float(s: &str) -> bool {
     let b = s.as_bytes();
     let mut i = 0;
     if matches!(b.first(), Some(b'+' | b'-')) {
@@ -83,31 +112,40 @@ pub(super) fn yaml_style_float(s: &str) -> bool {
     i == b.len()
 }
 
-/// `resolve("", s)`'s tag.
-pub(super) fn resolve(s: &str) -> Tag {
+/// `resolve("", s)`.
+pub fn resolve(s: &str) -> Resolved {
     let h = if s.is_empty() {
         b'N'
     } else {
         hint(s.as_bytes()[0])
     };
     if h == 0 {
-        return Tag::Str;
+        return Resolved::Str;
     }
-    if let Some(tag) = resolve_map(s) {
-        return tag;
+    if let Some(r) = resolve_map(s) {
+        return r;
     }
     match h {
-        b'.' if parse_float(s).is_some() => return Tag::Float,
+        b'.' => {
+            if let Some(f) = parse_float(s) {
+                return Resolved::Float(f);
+            }
+        }
         b'D' | b'S' => {
             if parse_timestamp(s) {
-                return Tag::Timestamp;
+                return Resolved::Timestamp;
             }
             let plain: String = s.chars().filter(|&c| c != '_').collect();
-            if parse_int_base0(&plain).is_ok() || parse_uint_base0(&plain).is_ok() {
-                return Tag::Int;
+            if let Ok(i) = parse_int_base0(&plain) {
+                return Resolved::Int(i.to_string());
             }
-            if yaml_style_float(&plain) && parse_float(&plain).is_some() {
-                return Tag::Float;
+            if let Ok(u) = parse_uint_base0(&plain) {
+                return Resolved::Int(u.to_string());
+            }
+            if yaml_style_float(&plain) {
+                if let Some(f) = parse_float(&plain) {
+                    return Resolved::Float(f);
+                }
             }
             // go-yaml's retries of "0b" and "-0b" texts parse what base 0 already parsed.
             // (Later sigs.k8s.io/yaml versions resolve integers beyond 64 bits through big.Int;
@@ -115,12 +153,12 @@ pub(super) fn resolve(s: &str) -> Tag {
         }
         _ => {}
     }
-    Tag::Str
+    Resolved::Str
 }
 
 /// `isBase60Float`: `^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`, quoted on output for
 /// YAML 1.1 parsers although go-yaml itself reads it as a string.
-pub(super) fn is_base60_float(s: &str) -> bool {
+pub fn is_base60_float(s: &str) -> bool {
     let b = s.as_bytes();
     let Some(&c) = b.first() else {
         return false;
@@ -386,9 +424,24 @@ mod tests {
             ("0x1FFFFFFFFFFFFFFFFF", Tag::Str),
             ("99999999999999999999", Tag::Float),
             ("nginx", Tag::Str),
+            (".5_0", Tag::Float),
         ] {
-            assert_eq!(resolve(s), tag, "{s:?}");
+            assert_eq!(resolve(s).tag(), tag, "{s:?}");
         }
+    }
+
+    #[test]
+    fn resolved_scalars_carry_their_values() {
+        assert_eq!(resolve("On"), Resolved::Bool(true));
+        assert_eq!(resolve("0x1F"), Resolved::Int("31".into()));
+        assert_eq!(resolve("-017"), Resolved::Int("-15".into()));
+        assert_eq!(
+            resolve("18446744073709551615"),
+            Resolved::Int("18446744073709551615".into())
+        );
+        assert_eq!(resolve("+.5"), Resolved::Float(0.5));
+        assert_eq!(resolve("-.Inf"), Resolved::Float(f64::NEG_INFINITY));
+        assert!(matches!(resolve(".nan"), Resolved::Float(f) if f.is_nan()));
     }
 
     #[test]

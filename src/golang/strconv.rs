@@ -1,21 +1,32 @@
-//! The pieces of Go's `strconv` the printers need: `FormatFloat` with precision -1 (shortest
+//! The pieces of Go's `strconv` kubestep needs: `FormatFloat` with precision -1 (shortest
 //! digits) in the `'f'`, `'e'` and `'g'` layouts, and `ParseInt`/`ParseUint` with base 0 (Go
 //! literal syntax: `0x1F`, `0o17`, `017`, `0b101`), whose range and syntax errors go-yaml's
 //! resolver tells apart.
 
 use std::fmt::Write as _;
 
-/// A finite float's shortest round-trip decimal digits: (negative, digits, exponent) with
+/// A finite float64's shortest round-trip decimal digits: (negative, digits, exponent) with
 /// value `±digits × 10^exponent`, digits without leading or trailing zeros ("0" for zero).
-/// Read from serde_json's (ryu's) text, as the API server's decoder does, so that core's float
-/// formatter is not linked into the wasm bundle. Go (Ryu as well) picks the same digits.
+/// Read from serde_json's (ryu's) text, so that core's float formatter is not linked into the
+/// wasm bundle (it costs about 25 KB gzipped). Go (Ryu as well) picks the same digits.
 pub fn shortest(f: f64) -> (bool, String, i32) {
     let text = serde_json::Number::from_f64(f)
         .map(|n| n.to_string())
         .unwrap_or_default();
+    shortest_decimal(&text)
+}
+
+/// The shortest digits of a float32 (serde_json serializes f32 with ryu's f32 algorithm), as
+/// `strconv.FormatFloat(f, _, -1, 32)` picks them.
+pub fn shortest_f32(f: f32) -> (bool, String, i32) {
+    shortest_decimal(&serde_json::to_string(&f).unwrap_or_default())
+}
+
+/// Splits a decimal or exponent-form number text into (negative, digits, exponent).
+fn shortest_decimal(text: &str) -> (bool, String, i32) {
     let (neg, body) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
-        None => (false, text.as_str()),
+        None => (false, text),
     };
     let (mantissa, exp) = match body.split_once(['e', 'E']) {
         Some((m, e)) => (m, e.trim_start_matches('+').parse::<i32>().unwrap_or(0)),
@@ -35,7 +46,7 @@ pub fn shortest(f: f64) -> (bool, String, i32) {
 }
 
 /// `'f'` layout of shortest digits: `123.45`, `0.001`, `1000`.
-fn layout_f(neg: bool, digits: &str, exp: i32) -> String {
+pub fn layout_f(neg: bool, digits: &str, exp: i32) -> String {
     let mut out = String::from(if neg { "-" } else { "" });
     let len = digits.len() as i32;
     if exp >= 0 {
@@ -57,7 +68,7 @@ fn layout_f(neg: bool, digits: &str, exp: i32) -> String {
 }
 
 /// `'e'` layout of shortest digits: `1.5e-07`, `1e+21` (at least two exponent digits).
-fn layout_e(neg: bool, digits: &str, exp: i32) -> String {
+pub fn layout_e(neg: bool, digits: &str, exp: i32) -> String {
     let x = if digits == "0" {
         0
     } else {
