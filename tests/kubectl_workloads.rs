@@ -762,7 +762,8 @@ const OFFLINE: &[&str] = &[
     "kubectl label --local -f pod.yaml x=y -o yaml",
     "kubectl label --local -f pod.yaml app- -o json",
     "kubectl label --local -f pod.yaml app=x",
-    "kubectl label --local -f pod.yaml x=y --list",
+    // One label only: the real --list prints a Go map, in random order.
+    "kubectl label --local -f pod.yaml --list",
     "kubectl label --local pod web x=y",
     "kubectl annotate --local -f pod.yaml note=hi -o yaml",
     "kubectl set image --local -f pod.yaml nginx=nginx:3",
