@@ -578,7 +578,8 @@ fn quantity(data: &[u8], prev: Option<Go>) -> Result<Go> {
             return Ok(false);
         }
         if wire_type != 2 {
-            return Err(wrong_wire_type(wire_type, "String"));
+            // gogo names the field `String_`: Quantity has a String method.
+            return Err(wrong_wire_type(wire_type, "String_"));
         }
         let mut text = String::new();
         gojson::push_go_lossy(r.bytes()?, &mut text);
@@ -735,7 +736,13 @@ fn render(message: usize, s: &Struct, out: &mut Map<String, Value>) -> Result<()
                 if f.omitempty && !f.pointer && is_empty(v) {
                     continue;
                 }
-                json_value(v, &f.code)?
+                json_value(v, &f.code).map_err(|e| {
+                    if f.pointer {
+                        e.replacen("type intstr.", "type *intstr.", 1)
+                    } else {
+                        e
+                    }
+                })?
             }
         };
         out.insert(f.json.clone(), value);
@@ -793,9 +800,10 @@ fn json_value(v: &Go, code: &Code) -> Result<Value> {
         ) => match ty {
             0 => Value::Number((*int_val).into()),
             1 => go_string(str_val),
+            // The error encoding/json stops at (`*intstr.IntOrString` for a pointer field).
             _ => {
                 return Err(
-                    "json: error calling MarshalJSON for type *intstr.IntOrString: \
+                    "json: error calling MarshalJSON for type intstr.IntOrString: \
                             impossible IntOrString.Type"
                         .into(),
                 )
