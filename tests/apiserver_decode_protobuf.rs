@@ -619,3 +619,22 @@ fn the_real_kubectl_decodes_mutated_bodies_as_kubestep_does() {
     eprintln!("seed {seed}: {decoded} mutated bodies decoded alike, {refused} refused alike");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Replays the fuzz corpus of `cargo fuzz run protobuf_decode`: every input stays a regression
+/// test.
+#[test]
+fn every_fuzz_corpus_input_decodes_or_is_refused() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/protobuf_decode");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("the corpus is in the repository")
+        .map(|e| e.expect("dir entry").path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= FIXTURES.len(), "corpus at {}", dir.display());
+    for f in &files {
+        let data = std::fs::read(f).expect("readable corpus file");
+        let result =
+            std::panic::catch_unwind(|| kubestep::apiserver::decode::protobuf::fuzz(&data));
+        assert!(result.is_ok(), "corpus input {} panicked", f.display());
+    }
+}

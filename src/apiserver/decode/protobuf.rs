@@ -999,5 +999,29 @@ pub fn delete_options_to_json(body: &[u8]) -> Result<Value> {
     decode_object(message, &raw, &gvk)
 }
 
+/// One fuzz input (fuzz/fuzz_targets/protobuf_decode.rs, replayed by
+/// tests/apiserver_decode_protobuf.rs): the bytes as a body of a few kinds, bare and inside an
+/// envelope of the kind, and as DeleteOptions. Any outcome but a panic is fine.
+pub fn fuzz(data: &[u8]) {
+    for (group, version, kind) in [
+        ("apps", "v1", "Deployment"),
+        ("", "v1", "Pod"),
+        ("", "v1", "Secret"),
+    ] {
+        let gvk = Gvk::new(group, version, kind);
+        let _ = to_json(data, &gvk);
+        let mut body = MAGIC.to_vec();
+        body.extend_from_slice(data);
+        let _ = to_json(&body, &gvk);
+        if let Some(message) = kind_message(&gvk.api_version(), kind) {
+            let mut s = Struct::new(message);
+            if unmarshal(message, data, &mut s).is_ok() {
+                let _ = render(message, &s, &mut Map::new());
+            }
+        }
+    }
+    let _ = delete_options_to_json(data);
+}
+
 #[cfg(test)]
 mod tests;
