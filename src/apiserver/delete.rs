@@ -36,7 +36,7 @@ impl DeleteOptions {
                 .trim()
                 .eq_ignore_ascii_case("application/vnd.kubernetes.protobuf")
         });
-        if protobuf && req.body.len() > 0 {
+        if protobuf && !req.body.is_empty() {
             return match decode::protobuf::delete_options_to_json(&req.body.to_bytes()) {
                 Ok(body) => DeleteOptions::parse(Some(&body), &req.query),
                 Err(message) => {

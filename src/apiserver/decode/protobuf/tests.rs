@@ -1,3 +1,6 @@
+//! Unit tests of the protobuf decoder: a body the real kubectl sent, maps of lists, DELETE
+//! options, time formatting, and the completeness of the generated table.
+
 use super::*;
 use serde_json::json;
 
