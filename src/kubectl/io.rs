@@ -12,8 +12,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde_json::Value;
-
 use crate::apiserver::request::{HttpRequest, HttpResponse};
 use crate::apiserver::watch::WatchEvent;
 use crate::sim::SimTime;
@@ -80,8 +78,6 @@ pub struct Effects {
     pub kubeconfig: Option<Kubeconfig>,
     /// Discovery fetched during the run, cached as `~/.kube/cache/discovery` is.
     pub discovery: Option<Arc<Discovery>>,
-    /// An object to open in the page editor (`kubectl edit`).
-    pub edit: Option<Value>,
 }
 
 /// The world as one run of a command sees it.

@@ -22,8 +22,6 @@ use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde_json::Value;
-
 use crate::sim::{Actor, Addr, Annotation, Ctx, Envelope, Input, Message, SimTime};
 
 use discovery::Discovery;
@@ -58,8 +56,6 @@ pub struct Kubectl {
     /// Request id → input id.
     requests: BTreeMap<u64, u64>,
     next_request: u64,
-    /// Objects a finished command asked the page to show (unused by the commands so far).
-    pub edits: Vec<Value>,
 }
 
 impl Kubectl {
@@ -155,9 +151,6 @@ impl Kubectl {
             }
             if let Some(d) = effects.discovery {
                 self.discovery = Some(d);
-            }
-            if let Some(e) = effects.edit {
-                self.edits.push(e);
             }
             self.finish(ctx, input_id);
         }
