@@ -738,6 +738,11 @@ impl Actor for KubeControllerManager {
     fn handle(&mut self, env: &Envelope, ctx: &mut Ctx<'_>) {
         let now = ctx.now();
         match &env.message {
+            // Its secure port (10257): kube-apiserver's componentstatuses probe.
+            Message::HttpRequest { id, request } if env.from == Addr::ApiServer => {
+                let response = crate::client::serve_healthz(request);
+                ctx.send(Addr::ApiServer, Message::HttpResponse { id: *id, response });
+            }
             Message::HttpResponse { id, response } => {
                 let owner = Informer::ALL
                     .into_iter()

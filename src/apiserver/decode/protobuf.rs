@@ -4,8 +4,9 @@
 //! their `generated.proto`.
 //!
 //! kubectl's typed clients send protobuf: `kubectl auth can-i` posts a SelfSubjectAccessReview
-//! so. Only the review kinds have message tables here: a protobuf body of another kind is
-//! answered 415 as before. Fields the tables do not name are skipped, as a protobuf decoder
+//! so, `auth can-i --list` a SelfSubjectRulesReview, `auth whoami` a SelfSubjectReview and
+//! `create token` a TokenRequest. Only these kinds have message tables here: a protobuf body
+//! of another kind is answered 415 as before. Fields the tables do not name are skipped, as a protobuf decoder
 //! skips unknown fields; scalars equal to their zero value become absent (what Go's JSON
 //! encoding of the decoded struct omits, and what a typed server cannot tell apart anyway).
 
@@ -73,9 +74,21 @@ pub const KINDS: &[(&str, &str, &str)] = &[
         "SubjectAccessReview",
         "SubjectAccessReview",
     ),
+    (
+        "authorization.k8s.io/v1",
+        "SelfSubjectRulesReview",
+        "SelfSubjectRulesReview",
+    ),
+    (
+        "authentication.k8s.io/v1",
+        "SelfSubjectReview",
+        "SelfSubjectReview",
+    ),
+    ("authentication.k8s.io/v1", "TokenRequest", "TokenRequest"),
 ];
 
-/// The messages, by name (k8s.io/api/authorization/v1 and apimachinery's meta/v1).
+/// The messages, by name (k8s.io/api/authorization/v1, authentication/v1 and apimachinery's
+/// meta/v1).
 const MESSAGES: &[(&str, &[F])] = &[
     (
         // ObjectMeta: what a client sets; the server-populated fields are skipped.
@@ -181,6 +194,85 @@ const MESSAGES: &[(&str, &[F])] = &[
             f(4, "denied", Ty::Bool),
         ],
     ),
+    (
+        "SelfSubjectRulesReview",
+        &[
+            f(1, "metadata", Ty::Msg("ObjectMeta")),
+            f(2, "spec", Ty::Msg("SelfSubjectRulesReviewSpec")),
+            f(3, "status", Ty::Msg("SubjectRulesReviewStatus")),
+        ],
+    ),
+    ("SelfSubjectRulesReviewSpec", &[f(1, "namespace", Ty::Str)]),
+    (
+        "SubjectRulesReviewStatus",
+        &[
+            rep(1, "resourceRules", Ty::Msg("ResourceRule")),
+            rep(2, "nonResourceRules", Ty::Msg("NonResourceRule")),
+            f(3, "incomplete", Ty::Bool),
+            f(4, "evaluationError", Ty::Str),
+        ],
+    ),
+    (
+        "ResourceRule",
+        &[
+            rep(1, "verbs", Ty::Str),
+            rep(2, "apiGroups", Ty::Str),
+            rep(3, "resources", Ty::Str),
+            rep(4, "resourceNames", Ty::Str),
+        ],
+    ),
+    (
+        "NonResourceRule",
+        &[rep(1, "verbs", Ty::Str), rep(2, "nonResourceURLs", Ty::Str)],
+    ),
+    // k8s.io/api/authentication/v1.
+    (
+        "SelfSubjectReview",
+        &[
+            f(1, "metadata", Ty::Msg("ObjectMeta")),
+            f(2, "status", Ty::Msg("SelfSubjectReviewStatus")),
+        ],
+    ),
+    (
+        "SelfSubjectReviewStatus",
+        &[f(1, "userInfo", Ty::Msg("UserInfo"))],
+    ),
+    (
+        "UserInfo",
+        &[
+            f(1, "username", Ty::Str),
+            f(2, "uid", Ty::Str),
+            rep(3, "groups", Ty::Str),
+            f(4, "extra", Ty::MapStrList),
+        ],
+    ),
+    (
+        "TokenRequest",
+        &[
+            f(1, "metadata", Ty::Msg("ObjectMeta")),
+            f(2, "spec", Ty::Msg("TokenRequestSpec")),
+            f(3, "status", Ty::Msg("TokenRequestStatus")),
+        ],
+    ),
+    (
+        "TokenRequestSpec",
+        &[
+            rep(1, "audiences", Ty::Str),
+            f(3, "boundObjectRef", Ty::Msg("BoundObjectReference")),
+            f(4, "expirationSeconds", Ty::Int64),
+        ],
+    ),
+    (
+        "BoundObjectReference",
+        &[
+            f(1, "kind", Ty::Str),
+            f(2, "apiVersion", Ty::Str),
+            f(3, "name", Ty::Str),
+            f(4, "uid", Ty::Str),
+        ],
+    ),
+    // The expiration time (a `metav1.Time` message) is the server's to fill: not read.
+    ("TokenRequestStatus", &[f(1, "token", Ty::Str)]),
 ];
 
 fn message(name: &str) -> &'static [F] {
@@ -421,6 +513,64 @@ mod tests {
                 "spec": {"resourceAttributes": {
                     "namespace": "default", "verb": "create", "resource": "pods"
                 }},
+                "status": {}
+            }))
+        );
+    }
+
+    fn hex(dump: &str) -> Vec<u8> {
+        dump.split_whitespace()
+            .map(|b| u8::from_str_radix(b, 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn the_other_access_requests_of_kubectl_decode() {
+        // `kubectl create token default --duration=20m --audience a` (v1.33.1).
+        let token = hex(
+            "6b 38 73 00 0a 28 0a 18 61 75 74 68 65 6e 74 69 63 61 74 69 6f 6e 2e 6b 38 73 2e 69
+             6f 2f 76 31 12 0c 54 6f 6b 65 6e 52 65 71 75 65 73 74 12 20 0a 10 0a 00 12 00 1a 00
+             22 00 2a 00 32 00 38 00 42 00 12 06 0a 01 61 20 b0 09 1a 04 0a 00 12 00 1a 00 22 00",
+        );
+        assert_eq!(
+            to_json(&token),
+            Ok(json!({
+                "kind": "TokenRequest",
+                "apiVersion": "authentication.k8s.io/v1",
+                "metadata": {},
+                "spec": {"audiences": ["a"], "expirationSeconds": 1200},
+                "status": {}
+            }))
+        );
+        // `kubectl auth whoami`.
+        let whoami = hex(
+            "6b 38 73 00 0a 2d 0a 18 61 75 74 68 65 6e 74 69 63 61 74 69 6f 6e 2e 6b 38 73 2e 69
+             6f 2f 76 31 12 11 53 65 6c 66 53 75 62 6a 65 63 74 52 65 76 69 65 77 12 1a 0a 10 0a
+             00 12 00 1a 00 22 00 2a 00 32 00 38 00 42 00 12 06 0a 04 0a 00 12 00 1a 00 22 00",
+        );
+        assert_eq!(
+            to_json(&whoami),
+            Ok(json!({
+                "kind": "SelfSubjectReview",
+                "apiVersion": "authentication.k8s.io/v1",
+                "metadata": {},
+                "status": {"userInfo": {}}
+            }))
+        );
+        // `kubectl auth can-i --list -n kube-system`.
+        let list = hex(
+            "6b 38 73 00 0a 31 0a 17 61 75 74 68 6f 72 69 7a 61 74 69 6f 6e 2e 6b 38 73 2e 69 6f
+             2f 76 31 12 16 53 65 6c 66 53 75 62 6a 65 63 74 52 75 6c 65 73 52 65 76 69 65 77 12
+             27 0a 10 0a 00 12 00 1a 00 22 00 2a 00 32 00 38 00 42 00 12 0d 0a 0b 6b 75 62 65 2d
+             73 79 73 74 65 6d 1a 04 18 00 22 00",
+        );
+        assert_eq!(
+            to_json(&list),
+            Ok(json!({
+                "kind": "SelfSubjectRulesReview",
+                "apiVersion": "authorization.k8s.io/v1",
+                "metadata": {},
+                "spec": {"namespace": "kube-system"},
                 "status": {}
             }))
         );

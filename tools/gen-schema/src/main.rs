@@ -159,6 +159,30 @@ const ROOTS: &[(&str, &str, &str, &str)] = &[
         "DeleteOptions",
         "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
     ),
+    (
+        "authentication.k8s.io",
+        "v1",
+        "SelfSubjectReview",
+        "io.k8s.api.authentication.v1.SelfSubjectReview",
+    ),
+    (
+        "authentication.k8s.io",
+        "v1",
+        "TokenRequest",
+        "io.k8s.api.authentication.v1.TokenRequest",
+    ),
+    (
+        "authorization.k8s.io",
+        "v1",
+        "SelfSubjectRulesReview",
+        "io.k8s.api.authorization.v1.SelfSubjectRulesReview",
+    ),
+    (
+        "",
+        "v1",
+        "ComponentStatus",
+        "io.k8s.api.core.v1.ComponentStatus",
+    ),
 ];
 
 /// Kinds without a List type (subresource bodies, reviews, meta types).
@@ -170,6 +194,9 @@ const NO_LIST: &[&str] = &[
     "SelfSubjectAccessReview",
     "Status",
     "DeleteOptions",
+    "SelfSubjectReview",
+    "TokenRequest",
+    "SelfSubjectRulesReview",
 ];
 
 /// Definitions with their own JSON unmarshalling in Go, kept as special leaf types.
@@ -634,6 +661,10 @@ fn k8s_openapi_definitions() -> Map<String, Value> {
         api::authorization::v1::SelfSubjectAccessReview,
         meta::Status,
         meta::DeleteOptions,
+        api::authentication::v1::SelfSubjectReview,
+        api::authentication::v1::TokenRequest,
+        api::authorization::v1::SelfSubjectRulesReview,
+        api::core::v1::ComponentStatus,
     );
     g.definitions().clone()
 }
