@@ -7,6 +7,7 @@ pub mod cmd;
 pub mod cmdutil;
 pub mod deployment_util;
 pub mod discovery;
+pub mod explain;
 pub mod flags;
 pub mod io;
 pub mod kubeconfig;
