@@ -850,7 +850,13 @@ fn differential(compare_printed_objects: Compare) {
         eprintln!("skipped: {REAL_KUBECTL} is not installed");
         return;
     }
-    let dir = std::env::temp_dir().join(format!("kubestep-kcommands-{}", std::process::id()));
+    // One directory per comparison: the two tests that call this run in parallel.
+    let mode = match compare_printed_objects {
+        Compare::Objects => "objects",
+        Compare::Exact => "exact",
+    };
+    let dir =
+        std::env::temp_dir().join(format!("kubestep-kcommands-{}-{mode}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let seed = 23;
     let mut c = Console::new(seed);

@@ -2216,7 +2216,7 @@ impl KubeApiServer {
             }
             ctx.timer(
                 componentstatus::PROBE_TIMEOUT,
-                &format!("{PROBE_TIMER_PREFIX}{n}/{component}"),
+                format!("{PROBE_TIMER_PREFIX}{n}/{component}"),
             );
         }
     }

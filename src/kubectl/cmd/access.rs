@@ -257,12 +257,15 @@ fn breakdown(rule: &Rule) -> Vec<Rule> {
     out
 }
 
+/// `simpleResource`: the group, resource and (at most one) resource name of a rule.
+type SimpleResource = (String, String, Option<String>);
+
 /// `rbacutil.CompactRules`: rules of a single group and resource (and at most one name) that
 /// differ only by verb are merged, their verbs appended in the order met; the others stay as
 /// they are, ahead of the merged ones.
 fn compact(rules: Vec<Rule>) -> Vec<Rule> {
     let mut compacted = Vec::new();
-    let mut simple: Vec<((String, String, Option<String>), Rule)> = Vec::new();
+    let mut simple: Vec<(SimpleResource, Rule)> = Vec::new();
     for rule in rules {
         let is_simple = rule.resource_names.len() <= 1
             && rule.non_resource_urls.is_empty()

@@ -50,7 +50,7 @@ fn resources_for(d: &Discovery, word: &str) -> Vec<ApiResource> {
         .filter(|r| {
             r.name == lower
                 || r.singular == lower
-                || r.short_names.iter().any(|s| *s == lower)
+                || r.short_names.contains(&lower)
                 || r.kind.to_lowercase() == lower
         })
         .cloned()
