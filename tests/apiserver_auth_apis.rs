@@ -418,6 +418,19 @@ fn componentstatuses_probe_the_control_plane_and_warn_that_they_are_deprecated()
     assert_eq!(e["message"], "Component not found: kubelet");
     assert!(e.get("reason").is_none());
 
+    // Selectors filter the statuses once probed: components have names, but no labels.
+    let (_, one) = h.call(Harness::admin(HttpRequest::new(
+        "GET",
+        "/api/v1/componentstatuses?fieldSelector=metadata.name%3Detcd-0",
+    )));
+    assert_eq!(one["items"].as_array().unwrap().len(), 1);
+    assert_eq!(one["items"][0]["metadata"]["name"], "etcd-0");
+    let (_, none) = h.call(Harness::admin(HttpRequest::new(
+        "GET",
+        "/api/v1/componentstatuses?labelSelector=tier%3Dcontrol-plane",
+    )));
+    assert_eq!(none["items"], json!([]));
+
     // A stopped scheduler never answers: its probe times out after 20 seconds.
     h.sim.stop_actor(&Addr::Scheduler);
     let id = h.send(Harness::admin(

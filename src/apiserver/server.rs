@@ -295,6 +295,8 @@ struct Probes {
     done: Vec<(String, Outcome)>,
     /// A get of one component (answered as the object), not a list.
     get: bool,
+    /// A list's selectors, applied once every probe has answered (no component has labels).
+    selectors: Option<(Selector, FieldSelector)>,
 }
 
 /// What an etcd request was for, to resume when its answer arrives.
@@ -2171,6 +2173,14 @@ impl KubeApiServer {
             .into_iter()
             .filter(|(c, _)| !get || *c == name)
             .collect();
+        let selectors = if get {
+            None
+        } else {
+            match self.selectors(rc) {
+                Ok(s) => Some(s),
+                Err(e) => return self.respond(ctx, n, e.response()),
+            }
+        };
         if targets.is_empty() {
             let e = ApiError::new(500, "", componentstatus::not_found_message(&name), None);
             let mut body = e.status;
@@ -2186,6 +2196,7 @@ impl KubeApiServer {
                 waiting: targets.iter().map(|(c, _)| *c).collect(),
                 done: Vec::new(),
                 get,
+                selectors,
             });
         }
         for (component, target) in targets {
@@ -2239,7 +2250,18 @@ impl KubeApiServer {
             let (name, o) = &probes.done[0];
             componentstatus::status_object(name, o, true)
         } else {
-            componentstatus::list(&probes.done)
+            let selected: Vec<(String, Outcome)> = probes
+                .done
+                .iter()
+                .filter(|(name, o)| {
+                    let obj = componentstatus::status_object(name, o, true);
+                    probes.selectors.as_ref().is_none_or(|(labels, fields)| {
+                        labels.matches_object(&obj) && fields.matches("componentstatuses", &obj)
+                    })
+                })
+                .cloned()
+                .collect();
+            componentstatus::list(&selected)
         };
         self.respond(ctx, n, HttpResponse::json(200, body));
     }
