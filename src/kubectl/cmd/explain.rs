@@ -15,7 +15,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::{Command, Invocation};
-use crate::kubectl::client::status_error;
+use crate::kubectl::client::{ok_json, status_error};
 use crate::kubectl::discovery::{ApiResource, Discovery};
 use crate::kubectl::explain::{render, Gvr};
 use crate::kubectl::flags::{bool_flag, str_flag, Flag};
@@ -184,7 +184,12 @@ fn explain(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
         return Err(status_error(&r));
     }
     // The server's OpenAPI v3 paths (`client.Paths()`).
-    let paths = inv.client.get_json(io, "/openapi/v3?timeout=32s")?;
+    let r = io.call(inv.client.request(
+        "GET",
+        "/openapi/v3?timeout=32s",
+        "application/json, */*",
+    ))?;
+    let paths = ok_json(&r)?;
     let (mut group, mut version) = (resource.group.clone(), resource.version.clone());
     if let Some(gv) = api_version {
         (group, version) = parse_group_version(gv)?;
