@@ -1,7 +1,6 @@
 //! kubectl's client-side apply (three-way merge and the last-applied annotation) and
 //! server-side apply with managed fields, conflicts and update ownership.
 
-use kubestep::apiserver::patch::go_fmt::go_json_marshal;
 use kubestep::apiserver::patch::managed_fields::{
     decode_managed_fields, from_fields_v1, to_field_set, to_fields_v1, update_managed_fields,
     Operation,
@@ -13,6 +12,7 @@ use kubestep::apiserver::patch::three_way::{
     LAST_APPLIED_CONFIG_ANNOTATION,
 };
 use kubestep::apiserver::patch::PatchType;
+use kubestep::golang::json::marshal as go_json_marshal;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 

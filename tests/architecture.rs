@@ -18,6 +18,7 @@ const CORE: &[&str] = &[
     "src/kube_proxy",
     "src/kubectl",
     "src/apimachinery",
+    "src/golang",
     "src/cluster.rs",
 ];
 

@@ -631,3 +631,366 @@ fn the_real_kubectl_works_against_it() {
     let mine = rows(&kubectl.ok(&["--context", "jane@kubernetes", "get", "deploy"]));
     assert_eq!(mine[1][0], "nginx-deployment");
 }
+
+/// One request with a binary body on a fresh connection.
+fn call_bytes(
+    server: &Server,
+    method: &str,
+    path: &str,
+    content_type: &str,
+    body: &[u8],
+) -> Response {
+    let mut s = server.connect();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: kubestep\r\nContent-Type: {content_type}\r\n\
+         Content-Length: {}\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(body).unwrap();
+    read_response(&mut BufReader::new(s))
+}
+
+/// Every leaf of `want` (kubectl's own rendering of what it sends) is in `got` (what the server
+/// stored), ignoring nulls and empty objects and lists, which the server may drop or default.
+fn assert_contains(want: &Value, got: &Value, path: &str, context: &str) {
+    match want {
+        Value::Null => {}
+        Value::Object(m) if m.is_empty() => {}
+        Value::Array(a) if a.is_empty() => {}
+        Value::Object(m) => {
+            for (k, v) in m {
+                assert_contains(v, &got[k.as_str()], &format!("{path}.{k}"), context);
+            }
+        }
+        Value::Array(items) => {
+            let got_items = got.as_array().map(Vec::as_slice).unwrap_or_default();
+            assert_eq!(items.len(), got_items.len(), "{path} ({context})");
+            for (i, (w, g)) in items.iter().zip(got_items).enumerate() {
+                assert_contains(w, g, &format!("{path}[{i}]"), context);
+            }
+        }
+        leaf => assert_eq!(leaf, got, "{path} ({context})"),
+    }
+}
+
+/// kubectl's `create` generators use client-go's typed clients, which send protobuf: each
+/// object the server stores holds what kubectl's `--dry-run=client -o json` shows it sends.
+#[test]
+fn the_real_kubectls_protobuf_creates_store_what_it_sends() {
+    let Some(bin) = kubectl_binary() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "kubectl is required in CI"
+        );
+        eprintln!("skipping: no kubectl ({KUBECTL_1_33} or on PATH)");
+        return;
+    };
+    let server = Server::start(8);
+    let seed = server.seed;
+    let kubectl = Kubectl {
+        bin,
+        cache: server.dir.join("cache"),
+        server: &server,
+    };
+    // (resource, name, the create command's arguments before and after `--`).
+    let generators: &[(&str, &str, &[&str], &[&str])] = &[
+        (
+            "deployment",
+            "web",
+            &[
+                "create",
+                "deployment",
+                "web",
+                "--image=nginx",
+                "--replicas=0",
+                "--port=8080",
+            ],
+            &[],
+        ),
+        (
+            "namespace",
+            "team-a",
+            &["create", "namespace", "team-a"],
+            &[],
+        ),
+        (
+            "configmap",
+            "cm",
+            &[
+                "create",
+                "configmap",
+                "cm",
+                "--from-literal=a=b",
+                "--from-literal=empty=",
+            ],
+            &[],
+        ),
+        (
+            "secret",
+            "creds",
+            &[
+                "create",
+                "secret",
+                "generic",
+                "creds",
+                "--from-literal=user=admin",
+                "--from-literal=pw=s3cr3t!",
+            ],
+            &[],
+        ),
+        (
+            "secret",
+            "reg",
+            &[
+                "create",
+                "secret",
+                "docker-registry",
+                "reg",
+                "--docker-server=r.io",
+                "--docker-username=u",
+                "--docker-password=p",
+            ],
+            &[],
+        ),
+        (
+            "service",
+            "web",
+            &[
+                "create",
+                "service",
+                "clusterip",
+                "web",
+                "--tcp=80:8080",
+                "--tcp=443:https",
+            ],
+            &[],
+        ),
+        (
+            "service",
+            "np",
+            &["create", "service", "nodeport", "np", "--tcp=80:8080"],
+            &[],
+        ),
+        (
+            "service",
+            "lb",
+            &["create", "service", "loadbalancer", "lb", "--tcp=80:8080"],
+            &[],
+        ),
+        (
+            "service",
+            "ext",
+            &[
+                "create",
+                "service",
+                "externalname",
+                "ext",
+                "--external-name=example.com",
+            ],
+            &[],
+        ),
+        (
+            "role",
+            "reader",
+            &[
+                "create",
+                "role",
+                "reader",
+                "--verb=get,list",
+                "--resource=pods,deployments.apps",
+                "--resource-name=a",
+            ],
+            &[],
+        ),
+        (
+            "rolebinding",
+            "reader",
+            &[
+                "create",
+                "rolebinding",
+                "reader",
+                "--role=reader",
+                "--user=jane",
+                "--serviceaccount=default:default",
+            ],
+            &[],
+        ),
+        (
+            "clusterrole",
+            "node-reader",
+            &[
+                "create",
+                "clusterrole",
+                "node-reader",
+                "--verb=get",
+                "--resource=nodes",
+                "--non-resource-url=/logs",
+            ],
+            &[],
+        ),
+        (
+            "clusterrolebinding",
+            "node-reader",
+            &[
+                "create",
+                "clusterrolebinding",
+                "node-reader",
+                "--clusterrole=node-reader",
+                "--group=devs",
+            ],
+            &[],
+        ),
+        (
+            "job",
+            "hello",
+            &["create", "job", "hello", "--image=busybox"],
+            &["sh", "-c", "echo hi"],
+        ),
+        (
+            "cronjob",
+            "tick",
+            &[
+                "create",
+                "cronjob",
+                "tick",
+                "--image=busybox",
+                "--schedule=*/5 * * * *",
+                "--restart=OnFailure",
+            ],
+            &["date"],
+        ),
+        (
+            "serviceaccount",
+            "robot",
+            &["create", "serviceaccount", "robot"],
+            &[],
+        ),
+        (
+            "resourcequota",
+            "q",
+            &[
+                "create",
+                "quota",
+                "q",
+                "--hard=pods=10,cpu=1500m,memory=1Gi",
+                "--scopes=NotBestEffort",
+            ],
+            &[],
+        ),
+        (
+            "priorityclass",
+            "low",
+            &[
+                "create",
+                "priorityclass",
+                "low",
+                "--value=0",
+                "--description=zero",
+                "--preemption-policy=Never",
+            ],
+            &[],
+        ),
+        (
+            "ingress",
+            "web",
+            &[
+                "create",
+                "ingress",
+                "web",
+                "--rule=foo.com/bar*=web:80,tls=my-cert",
+                "--class=nginx",
+                "--annotation=a=b",
+            ],
+            &[],
+        ),
+        (
+            "pod",
+            "solo",
+            &[
+                "run",
+                "solo",
+                "--image=nginx",
+                "--labels=app=solo",
+                "--env=A=B",
+                "--port=80",
+            ],
+            &[],
+        ),
+    ];
+    for (resource, name, args, command) in generators {
+        let with = |extra: &[&str]| -> Vec<String> {
+            let mut v: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+            v.extend(extra.iter().map(|s| s.to_string()));
+            if !command.is_empty() {
+                v.push("--".into());
+                v.extend(command.iter().map(|s| s.to_string()));
+            }
+            v
+        };
+        let dry = with(&["--dry-run=client", "-o", "json"]);
+        let dry: Vec<&str> = dry.iter().map(String::as_str).collect();
+        let mut want: Value = serde_json::from_str(&kubectl.ok(&dry)).unwrap();
+        let real = with(&[]);
+        let real: Vec<&str> = real.iter().map(String::as_str).collect();
+        let created = kubectl.ok(&real);
+        assert!(created.contains(&format!("/{name} created")), "{created}");
+        let got: Value =
+            serde_json::from_str(&kubectl.ok(&["get", resource, name, "-o", "json"])).unwrap();
+        // What the server sets itself.
+        want.as_object_mut().unwrap().remove("status");
+        let context = format!("seed {seed}: kubectl {}", real.join(" "));
+        assert_contains(&want, &got, "", &context);
+    }
+    // A zero `*int32` stays zero: no defaulting to one replica.
+    let web: Value =
+        serde_json::from_str(&kubectl.ok(&["get", "deploy", "web", "-o", "json"])).unwrap();
+    assert_eq!(web["spec"]["replicas"], 0, "seed {seed}");
+
+    // kubectl's body of a DELETE with `--grace-period=7`: the grace period reaches the pod.
+    let delete = b"k8s\x00\x0a\x13\x0a\x02v1\x12\x0dDeleteOptions\x12\x02\x08\x07\x1a\x00\x22\x00";
+    let deleted = call_bytes(
+        &server,
+        "DELETE",
+        "/api/v1/namespaces/default/pods/solo",
+        "application/vnd.kubernetes.protobuf",
+        delete,
+    );
+    assert_eq!(deleted.status(), 200, "seed {seed}");
+    assert_eq!(deleted.json()["metadata"]["deletionGracePeriodSeconds"], 7);
+    // `drain --disable-eviction` deletes each pod with such a body.
+    let out = kubectl.ok(&[
+        "drain",
+        "worker-1",
+        "--disable-eviction",
+        "--force",
+        "--ignore-daemonsets",
+        "--grace-period=3",
+    ]);
+    assert!(out.contains("node/worker-1 drained"), "{out}");
+
+    // A DELETE body that does not decode: the handler's 500, without a reason.
+    let bad = call_bytes(
+        &server,
+        "DELETE",
+        "/api/v1/namespaces/default/configmaps/cm",
+        "application/vnd.kubernetes.protobuf",
+        b"k8s\x00\x0a",
+    );
+    assert_eq!(bad.status(), 500);
+    assert_eq!(bad.json()["message"], "unexpected EOF");
+    assert!(bad.json().get("reason").is_none());
+    // A create body that does not decode: 400 with the serializer's error.
+    let bad = call_bytes(
+        &server,
+        "POST",
+        "/api/v1/namespaces/default/configmaps",
+        "application/vnd.kubernetes.protobuf",
+        b"k8s\x00\x0a\x0f\x0a\x02v1\x12\x09ConfigMap\x12\x02\x0a\x05",
+    );
+    assert_eq!(bad.status(), 400);
+    assert_eq!(
+        bad.json()["message"],
+        "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: unexpected EOF"
+    );
+}

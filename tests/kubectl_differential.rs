@@ -95,7 +95,12 @@ fn real_transcript(script: &str, server: &Server, bin: &Path) -> String {
             .env("HOME", bin)
             .output()
             .expect("bash");
-        out += &String::from_utf8_lossy(&result.stdout);
+        let text = String::from_utf8_lossy(&result.stdout);
+        out += &text;
+        // The transcript ends every command's output with a line break, as the console does.
+        if !text.is_empty() && !text.ends_with('\n') {
+            out.push('\n');
+        }
     }
     out
 }
@@ -134,6 +139,15 @@ fn mask(transcript: &str) -> String {
         (Regex::new(r"\b10\.244\.\d+\.\d+\b").unwrap(), "<pod-ip>"),
         // Ages: 5s, 3m2s, 2d4h, <invalid>; "(x3 over 2m)".
         (Regex::new(r"\b\d+[smhdy](\d+[smh])?\b").unwrap(), "<age>"),
+        // Container and image ids are hashes of what each run started.
+        (
+            Regex::new(r"containerd://[0-9a-f]{64}").unwrap(),
+            "containerd://<id>",
+        ),
+        (
+            Regex::new(r"sha256:[0-9a-f]{64}").unwrap(),
+            "sha256:<digest>",
+        ),
         (Regex::new(r" +").unwrap(), " "),
         (Regex::new(r"(?m) $").unwrap(), ""),
     ];

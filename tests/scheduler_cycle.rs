@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use kubestep::scheduler::cache::Cache;
 use kubestep::scheduler::framework::{PodInfo, Profile};
+use kubestep::scheduler::nominator::NominatingInfo;
 use kubestep::scheduler::schedule_one::schedule_pod;
 use kubestep::sim::Rng;
 use serde_json::json;
@@ -93,7 +94,7 @@ fn a_failure_on_a_large_cluster_groups_reasons_with_a_few_node_names() {
 }
 
 #[test]
-fn preemption_reports_never_and_names_candidates_without_evicting() {
+fn preemption_reports_never_and_nominates_the_node_whose_victims_make_room() {
     let mut c = cache(2);
     let profile = Profile::default_profile();
     let mut rng = Rng::seed_from_u64(1);
@@ -129,7 +130,98 @@ fn preemption_reports_never_and_names_candidates_without_evicting() {
     );
     assert_eq!(
         r.decision["postFilter"]["candidates"],
-        json!([{"node": "node-0", "victims": ["default/filler"]}])
+        json!([{"node": "node-0", "victims": ["default/filler"], "numPDBViolations": 0}])
     );
-    assert_eq!(r.decision["postFilter"]["evicted"], false);
+    // node-1's pod has the same priority: no victims there. Both potential nodes are tried,
+    // from the random offset.
+    let pf = &r.decision["postFilter"];
+    assert_eq!(pf["potentialNodes"], 2);
+    assert_eq!(pf["numCandidates"], 2);
+    let on_node_0 = json!({"node": "node-0", "victims": ["default/filler"], "numPDBViolations": 0});
+    let on_node_1 = json!({"node": "node-1", "status": {"code": "UnschedulableAndUnresolvable",
+        "reasons": ["No preemption victims found for incoming pod"]}});
+    let tried = if pf["offset"] == 0 {
+        json!([on_node_0, on_node_1])
+    } else {
+        json!([on_node_1, on_node_0])
+    };
+    assert_eq!(pf["nodes"], tried);
+    assert_eq!(r.decision["postFilter"]["nominatedNodeName"], "node-0");
+    assert_eq!(r.nominating, NominatingInfo::Override("node-0".into()));
+    let chosen = r.preemption.expect("a candidate");
+    assert_eq!(chosen.node, "node-0");
+    let victims: Vec<&str> = chosen.victims.pods.iter().map(|p| p.key.as_str()).collect();
+    assert_eq!(victims, ["default/filler"]);
+}
+
+#[test]
+fn nominated_pods_count_on_their_node_for_pods_of_equal_or_lower_priority() {
+    use kubestep::scheduler::nominator::Nominator;
+    use kubestep::scheduler::schedule_one::{schedule_pod_with, CycleInputs};
+    let mut c = Cache::default();
+    c.add_or_update_node(Arc::new(json!({
+        "metadata": {"name": "node-0", "labels": {"kubernetes.io/hostname": "node-0"}},
+        "status": {"allocatable": {"cpu": "4", "memory": "8Gi", "pods": "110"}},
+    })));
+    c.update_snapshot();
+    let mk = |name: &str, prio: i64, cpu: &str, extra: serde_json::Value| {
+        let mut spec = json!({"priority": prio, "containers": [{"name": "c", "image": "nginx",
+            "resources": {"requests": {"cpu": cpu}}}]});
+        for (k, v) in extra.as_object().unwrap() {
+            spec[k] = v.clone();
+        }
+        Arc::new(PodInfo::new(Arc::new(json!({
+            "metadata": {"name": name, "namespace": "default", "labels": {"app": "db"}},
+            "spec": spec,
+        }))))
+    };
+    // A 3-cpu pod of priority 10 waits for node-0.
+    let mut nominator = Nominator::default();
+    let waiting = mk("waiting", 10, "3", json!({}));
+    nominator.add(
+        waiting.clone(),
+        &NominatingInfo::Override("node-0".into()),
+        Some(&waiting.obj),
+    );
+    let profile = Profile::default_profile();
+    let mut rng = Rng::seed_from_u64(1);
+    let mut next = 0;
+    let mut run = |p: &PodInfo| {
+        let inputs = CycleInputs {
+            nominator: &nominator,
+            ..CycleInputs::default()
+        };
+        schedule_pod_with(&profile, &c, p, inputs, 0, &mut next, &mut rng)
+    };
+    // Equal or lower priority: its 3 cpu count, so 2 more do not fit.
+    for prio in [0, 10] {
+        let r = run(&mk("other", prio, "2", json!({})));
+        assert_eq!(r.selected, None, "priority {prio}");
+        assert_eq!(
+            r.decision["nominatedPods"],
+            json!({"node-0": ["default/waiting"]})
+        );
+        assert_eq!(
+            r.decision["filters"][0]["filters"]["NodeResourcesFit"]["reasons"],
+            json!(["Insufficient cpu"])
+        );
+        // Nothing to preempt: the waiting pod is not on the node.
+        assert_eq!(
+            r.message.as_deref(),
+            Some("0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.")
+        );
+    }
+    // Higher priority: the room is not reserved against it.
+    let r = run(&mk("urgent", 11, "2", json!({})));
+    assert_eq!(r.selected.as_deref(), Some("node-0"));
+    assert!(r.decision.get("nominatedPods").is_none());
+    // Its labels count too: a lower-priority pod with anti-affinity to them is kept off
+    // (InterPodAffinity's PreFilter state learns of the nominated pod through AddPod).
+    let anti = json!({"affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+        {"labelSelector": {"matchLabels": {"app": "db"}}, "topologyKey": "kubernetes.io/hostname"}]}}});
+    let r = run(&mk("replica", 0, "100m", anti));
+    assert_eq!(
+        r.decision["filters"][0]["filters"]["InterPodAffinity"]["reasons"],
+        json!(["node(s) didn't match pod anti-affinity rules"])
+    );
 }

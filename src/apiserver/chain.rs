@@ -306,21 +306,6 @@ pub fn decode(
             format!("a {media} patch ({} bytes)", bytes.len()),
         ));
     }
-    // A protobuf body is transcoded to JSON first (see `decode::protobuf` for the kinds it
-    // knows); the JSON then goes through the same strict decoding.
-    let transcoded: Option<Vec<u8>> = if media == "application/vnd.kubernetes.protobuf" {
-        match decode::protobuf::to_json(&req.body.to_bytes()) {
-            Ok(v) => Some(serde_json::to_vec(&v).expect("JSON serialises")),
-            Err(decode::protobuf::ProtobufError::Malformed(m)) => {
-                return Err(errors::bad_request(m))
-            }
-            Err(decode::protobuf::ProtobufError::Unsupported(..)) => {
-                return Err(status::unsupported_media_type(BODY_TYPES).into())
-            }
-        }
-    } else {
-        None
-    };
     let content_type = match media.as_str() {
         "application/json" | "" | "application/vnd.kubernetes.protobuf" => ContentType::Json,
         "application/yaml" => ContentType::Yaml,
@@ -334,6 +319,24 @@ pub fn decode(
             ))
         })?;
     let gvk = Gvk::new(group, version, kind);
+    // A protobuf body is transcoded to the JSON kubectl would have sent (see
+    // `decode::protobuf`); the JSON then goes through the same strict decoding.
+    let transcoded: Option<Vec<u8>> = if media == "application/vnd.kubernetes.protobuf" {
+        let bytes = req.body.to_bytes();
+        if bytes.len() > decode::MAX_REQUEST_BODY_BYTES {
+            return Err(status::request_entity_too_large(&format!(
+                "limit is {}",
+                decode::MAX_REQUEST_BODY_BYTES
+            ))
+            .into());
+        }
+        match decode::protobuf::to_json(&bytes, &gvk) {
+            Ok(v) => Some(serde_json::to_vec(&v).expect("JSON serialises")),
+            Err(e) => return Err(errors::bad_request(e.status_message(kind, &bytes))),
+        }
+    } else {
+        None
+    };
     let (mut obj, warnings) = match &req.body {
         // A component that holds a typed object sends it as such: it decodes cleanly.
         Body::Json(v) => ((**v).clone(), Vec::new()),
@@ -342,7 +345,12 @@ pub fn decode(
                 Some(json) => std::borrow::Cow::Borrowed(json.as_slice()),
                 None => body.to_bytes(),
             };
-            match decode::decode(&bytes, content_type, &gvk, validation) {
+            let decoded = if transcoded.is_some() {
+                decode::decode_within_limit(&bytes, content_type, &gvk, validation)
+            } else {
+                decode::decode(&bytes, content_type, &gvk, validation)
+            };
+            match decoded {
                 Ok(d) => (d.object, d.warnings),
                 Err(e) => {
                     let message = e.status_message(kind, &bytes);

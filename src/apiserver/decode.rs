@@ -166,6 +166,16 @@ fn summarize_data(data: &[u8], max: usize) -> String {
     }
 }
 
+/// The scheme's error for a kind it does not know.
+pub(crate) fn not_registered(gvk: &Gvk) -> String {
+    format!(
+        "no kind {} is registered for version {} in scheme {}",
+        typed::go_quote(&gvk.kind),
+        typed::go_quote(&gvk.api_version()),
+        typed::go_quote(LEGACY_SCHEME)
+    )
+}
+
 /// Decodes a request body for a resource whose kind is `default_gvk` (from the URL), as
 /// kube-apiserver does with the given `fieldValidation`.
 pub fn decode(
@@ -179,6 +189,17 @@ pub fn decode(
             limit: MAX_REQUEST_BODY_BYTES,
         });
     }
+    decode_within_limit(body, content_type, default_gvk, validation)
+}
+
+/// [`decode`] without the size limit: for JSON transcoded from a protobuf body, which was
+/// checked against the limit itself (its JSON may be larger: base64 grows `[]byte` fields).
+pub fn decode_within_limit(
+    body: &[u8],
+    content_type: ContentType,
+    default_gvk: &Gvk,
+    validation: FieldValidation,
+) -> Result<Decoded, DecodeError> {
     let strict = validation != FieldValidation::Ignore;
     let (root, yaml_strict) = match content_type {
         ContentType::Json => match gojson::parse(body) {
@@ -221,12 +242,7 @@ pub fn decode(
     );
 
     let Some(t) = schema::kind(&gvk.group, &gvk.version, &gvk.kind) else {
-        let message = format!(
-            "no kind {} is registered for version {} in scheme {}",
-            typed::go_quote(&gvk.kind),
-            typed::go_quote(&gvk.api_version()),
-            typed::go_quote(LEGACY_SCHEME)
-        );
+        let message = not_registered(&gvk);
         return Err(DecodeError::Invalid { gvk, message });
     };
     let result = typed::decode(&root, t, strict);

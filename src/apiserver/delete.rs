@@ -6,7 +6,9 @@
 
 use serde_json::{json, Value};
 
+use super::decode;
 use super::errors::{self, ApiError};
+use super::request::HttpRequest;
 use super::resources::Resource;
 use crate::sim::{SimDuration, SimTime};
 
@@ -22,6 +24,33 @@ pub struct DeleteOptions {
 }
 
 impl DeleteOptions {
+    /// The options of a DELETE request: its body (JSON, or protobuf as client-go's typed
+    /// clients send it: `kubectl drain --disable-eviction`) and its query. A protobuf body that
+    /// does not decode is answered as the delete handler answers its decoder's error: a 500
+    /// whose Status has no reason.
+    pub fn from_request(req: &HttpRequest) -> Result<DeleteOptions, ApiError> {
+        let protobuf = req.header_value("Content-Type").is_some_and(|t| {
+            t.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("application/vnd.kubernetes.protobuf")
+        });
+        if protobuf && !req.body.is_empty() {
+            return match decode::protobuf::delete_options_to_json(&req.body.to_bytes()) {
+                Ok(body) => DeleteOptions::parse(Some(&body), &req.query),
+                Err(message) => {
+                    let mut e = ApiError::new(500, "", message, None);
+                    if let Some(status) = e.status.as_object_mut() {
+                        status.remove("reason");
+                    }
+                    Err(e)
+                }
+            };
+        }
+        DeleteOptions::parse(req.body.json().as_deref(), &req.query)
+    }
+
     /// Reads the options from a DeleteOptions body (if any) and the query parameters.
     pub fn parse(
         body: Option<&Value>,

@@ -1271,8 +1271,7 @@ impl KubeApiServer {
                 .and_then(|b| b.get("deleteOptions").cloned());
             DeleteOptions::parse(body.as_ref(), &rc.request.query)
         } else {
-            let body = rc.request.body.json();
-            DeleteOptions::parse(body.as_deref(), &rc.request.query)
+            DeleteOptions::from_request(&rc.request)
         };
         if let Some(w) = options
             .as_ref()
@@ -1972,8 +1971,7 @@ impl KubeApiServer {
         let now = ctx.now();
         let rc = self.requests.get_mut(&n).expect("in flight");
         let resource = rc.resource.expect("resolved");
-        let body = rc.request.body.json();
-        let options = match DeleteOptions::parse(body.as_deref(), &rc.request.query) {
+        let options = match DeleteOptions::from_request(&rc.request) {
             Ok(o) => o,
             Err(e) => {
                 self.respond(ctx, n, e.response());

@@ -88,23 +88,42 @@ struct RunArgs {
     script: Option<String>,
 }
 
+/// The subcommands' flags, one after another: `--flag value` or `--flag=value`.
+pub(crate) struct Flags<'a> {
+    it: std::slice::Iter<'a, String>,
+}
+
+impl<'a> Flags<'a> {
+    pub(crate) fn new(args: &'a [String]) -> Self {
+        Flags { it: args.iter() }
+    }
+
+    /// The next argument, its flag name and the value written after its `=`.
+    pub(crate) fn next_flag(&mut self) -> Option<(&'a str, &'a str, Option<&'a str>)> {
+        let a = self.it.next()?;
+        Some(match a.split_once('=') {
+            Some((f, v)) => (a.as_str(), f, Some(v)),
+            None => (a.as_str(), a.as_str(), None),
+        })
+    }
+
+    /// The flag's value: the inline one, else the next argument.
+    pub(crate) fn value(&mut self, name: &str, inline: Option<&str>) -> Result<String, String> {
+        inline
+            .map(str::to_string)
+            .or_else(|| self.it.next().cloned())
+            .ok_or_else(|| format!("flag needs an argument: {name}"))
+    }
+}
+
 fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
     let mut out = RunArgs {
         seed: 1,
         script: None,
     };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let (flag, inline) = match a.split_once('=') {
-            Some((f, v)) => (f, Some(v.to_string())),
-            None => (a.as_str(), None),
-        };
-        let mut value = |name: &str| {
-            inline
-                .clone()
-                .or_else(|| it.next().cloned())
-                .ok_or_else(|| format!("flag needs an argument: {name}"))
-        };
+    let mut flags = Flags::new(args);
+    while let Some((a, flag, inline)) = flags.next_flag() {
+        let mut value = |name: &str| flags.value(name, inline);
         match flag {
             "--seed" => {
                 let v = value("--seed")?;

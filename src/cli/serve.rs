@@ -62,18 +62,9 @@ pub fn parse_args(args: &[String]) -> Result<ServeArgs, String> {
         seed: 1,
         verbose: false,
     };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let (flag, inline) = match a.split_once('=') {
-            Some((f, v)) => (f, Some(v.to_string())),
-            None => (a.as_str(), None),
-        };
-        let mut value = |name: &str| {
-            inline
-                .clone()
-                .or_else(|| it.next().cloned())
-                .ok_or_else(|| format!("flag needs an argument: {name}"))
-        };
+    let mut flags = super::Flags::new(args);
+    while let Some((a, flag, inline)) = flags.next_flag() {
+        let mut value = |name: &str| flags.value(name, inline);
         match flag {
             "--addr" => out.addr = value("--addr")?,
             "--kubeconfig" => out.kubeconfig = PathBuf::from(value("--kubeconfig")?),

@@ -24,68 +24,9 @@ pub fn fnv32(bytes: &[u8]) -> u32 {
     h
 }
 
-/// Go's `json.Marshal` of a decoded `map[string]interface{}`: keys sorted, no spaces, and
-/// `<`, `>`, `&`, U+2028, U+2029 escaped as `\u003c`... (Go's HTML-safe encoder). Integers
-/// decoded into `float64` print without a fraction, as Go prints them.
-pub fn go_json(v: &Value) -> String {
-    let mut out = String::new();
-    write_go_json(v, &mut out);
-    out
-}
-
-fn write_go_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
-fn write_go_json(v: &Value, out: &mut String) {
-    match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
-        Value::String(s) => write_go_string(s, out),
-        Value::Array(a) => {
-            out.push('[');
-            for (i, x) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_go_json(x, out);
-            }
-            out.push(']');
-        }
-        Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_go_string(k, out);
-                out.push(':');
-                write_go_json(&m[k], out);
-            }
-            out.push('}');
-        }
-    }
-}
+/// Go's `json.Marshal` of a decoded `map[string]interface{}` (keys sorted, HTML-safe), the
+/// raw data a revision stores and hashes.
+pub use crate::golang::json::marshal as go_json;
 
 /// `HashControllerRevision`: FNV-1 of the revision's raw data and, when given, the collision
 /// count in decimal, safe-encoded. The raw data is the patch as Go marshals it; a real

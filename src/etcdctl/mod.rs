@@ -895,27 +895,14 @@ fn flag_error(path: &str, msg: &str) -> Plan {
     )
 }
 
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 fn unknown_command(word: &str) -> Plan {
-    let lower = word.to_lowercase();
-    let suggestions: Vec<&str> = ROOT_COMMANDS
+    // cobra's help command is not an available command, so it is never suggested.
+    let available: Vec<&str> = ROOT_COMMANDS
         .iter()
         .copied()
-        .filter(|c| *c != "help" && (levenshtein(&lower, c) <= 2 || c.starts_with(&lower)))
+        .filter(|c| *c != "help")
         .collect();
+    let suggestions = crate::golang::cobra::suggestions_for(word, &available);
     let mut msg = format!("unknown command \"{word}\" for \"etcdctl\"");
     if !suggestions.is_empty() {
         msg.push_str("\n\nDid you mean this?\n");

@@ -118,6 +118,13 @@ impl Client {
         content_type: &str,
         body: String,
     ) -> Res<HttpResponse> {
+        // client-go's JSON encoder ends an object it sends with a newline; patches go as
+        // their bytes.
+        let body = if content_type == "application/json" && !body.ends_with('\n') {
+            body + "\n"
+        } else {
+            body
+        };
         let r = self
             .request(method, path, "application/json")
             .header("Content-Type", content_type)

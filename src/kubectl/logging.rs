@@ -32,9 +32,29 @@ pub fn klog_header(severity: char, at: SimTime, caller: &str) -> String {
     format!("{severity}{mmdd} {time} {PID:>7} {caller}] ")
 }
 
-/// Go's `%q`-like quoting klog uses for string values.
+/// How klog writes a string value: quoted (`"..."`), or, when it holds a line break, as an
+/// indented block between `<` and `>`.
 fn quote(s: &str) -> String {
-    serde_json::to_string(s).expect("a string serialises")
+    if s.contains('\n') {
+        let mut out = "<\n".to_string();
+        for line in s.trim_end_matches('\n').split('\n') {
+            out += &format!("\t{line}\n");
+        }
+        out + " >"
+    } else {
+        serde_json::to_string(s).expect("a string serialises")
+    }
+}
+
+/// Whether a resource path names a collection (`/api/v1/namespaces/default/pods`), not an
+/// object: core paths have 3 or 5 segments for collections, group paths 4 or 6.
+fn is_collection(path: &str) -> bool {
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match parts.first() {
+        Some(&"api") => parts.len() == 3 || (parts.len() == 5 && parts[2] == "namespaces"),
+        Some(&"apis") => parts.len() == 4 || (parts.len() == 6 && parts[3] == "namespaces"),
+        _ => false,
+    }
 }
 
 /// client-go's `truncateBody`: 1024 bytes at `-v=8`, 10240 at `-v=9`.
@@ -83,6 +103,49 @@ impl RequestLog {
         String::from_utf8_lossy(&request.body.to_bytes()).into_owned()
     }
 
+    /// The Go source line that logs a request's bodies: the discovery client, the OpenAPI
+    /// client, or the resource helper's verb (`helper.go`).
+    fn body_caller(request: &HttpRequest) -> &'static str {
+        match (request.method.as_str(), request.path.as_str()) {
+            (_, "/api") => "discovery_client.go:252",
+            (_, "/apis") => "discovery_client.go:318",
+            (_, "/version") => "discovery_client.go:657",
+            (_, "/openapi/v3") => "client.go:46",
+            (_, p) if p.starts_with("/openapi/") => "groupversion.go:75",
+            ("GET", _) if request.query_value("watch") == Some("true") => "helper.go:168",
+            ("GET", p) if is_collection(p) => "helper.go:113",
+            ("GET", _) => "helper.go:105",
+            ("POST", _) => "helper.go:246",
+            ("PUT", _) => "helper.go:279",
+            ("PATCH", _) => "helper.go:269",
+            ("DELETE", _) => "helper.go:202",
+            _ => "request.go:1212",
+        }
+    }
+
+    /// The five client-go feature gates kubectl logs at `-v=1` and above, after loading its
+    /// config (a Go map: the real order changes from run to run; this is one of them).
+    pub fn feature_gates(&self, at: SimTime) -> String {
+        if self.verbosity < 1 {
+            return String::new();
+        }
+        [
+            ("ClientsAllowCBOR", false),
+            ("ClientsPreferCBOR", false),
+            ("InOrderInformers", true),
+            ("InformerResourceVersion", false),
+            ("WatchListClient", false),
+        ]
+        .iter()
+        .map(|(f, on)| {
+            format!(
+                "{}\"Feature gate default state\" feature=\"{f}\" enabled={on}\n",
+                klog_header('I', at, "envvar.go:172")
+            )
+        })
+        .collect()
+    }
+
     /// What is logged when a request goes out at `sent` (before its answer is known, so a
     /// watch that stays open shows its request at once).
     pub fn request(&mut self, request: &HttpRequest, sent: SimTime) -> String {
@@ -96,7 +159,7 @@ impl RequestLog {
         if v >= 8 {
             out += &format!(
                 "{}\"Request Body\" body={}\n",
-                klog_header('I', sent, "request.go:1212"),
+                klog_header('I', sent, Self::body_caller(request)),
                 quote(&truncate(&Self::body_text(request), v))
             );
         }
@@ -157,6 +220,12 @@ impl RequestLog {
         let head = klog_header('I', received, "round_trippers.go:632");
         let response_headers = || {
             let mut h: Vec<(String, String)> = response.headers.clone();
+            if !h
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("Content-Length"))
+            {
+                h.push(("Content-Length".into(), response.body.len().to_string()));
+            }
             h.push(("Date".into(), http_date(received)));
             h.sort();
             let mut s = String::new();
@@ -167,9 +236,15 @@ impl RequestLog {
         };
         if v >= 9 {
             out += &format!(
-                "{head}\"Response\" verb=\"{}\" url=\"{url}\" status=\"{status}\" headers=<\n{} > milliseconds={ms} getConnectionMilliseconds=0 serverProcessingMilliseconds={ms}\n",
+                "{head}\"Response\" verb=\"{}\" url=\"{url}\" status=\"{status}\" headers=<\n{} > milliseconds={ms} {}serverProcessingMilliseconds={ms}\n",
                 request.method,
-                response_headers()
+                response_headers(),
+                // The first request dials the connection; later ones reuse it.
+                if self.count == 1 {
+                    "dnsLookupMilliseconds=0 dialMilliseconds=0 tlsHandshakeMilliseconds=0 "
+                } else {
+                    "getConnectionMilliseconds=0 "
+                }
             );
         } else if v >= 8 {
             out += &format!(
@@ -188,7 +263,7 @@ impl RequestLog {
             let body = String::from_utf8_lossy(&response.body.to_bytes()).into_owned();
             out += &format!(
                 "{}\"Response Body\" body={}\n",
-                klog_header('I', received, "request.go:1416"),
+                klog_header('I', received, Self::body_caller(request)),
                 quote(&truncate(&body, v))
             );
         }

@@ -127,7 +127,7 @@ fn parse_with(text: &str, source: &str, validate: bool) -> Res<Vec<Doc>> {
                 if m.get("kind").and_then(Value::as_str).unwrap_or("").is_empty() {
                     return Err(Fail::msg(format!(
                         "unable to decode \"{source}\": Object 'Kind' is missing in '{}'",
-                        crate::apiserver::patch::go_fmt::go_json_marshal(&value)
+                        crate::golang::json::marshal(&value)
                     )));
                 }
                 let kind = m["kind"].as_str().unwrap_or_default();
@@ -148,7 +148,7 @@ fn parse_with(text: &str, source: &str, validate: bool) -> Res<Vec<Doc>> {
             other => {
                 return Err(Fail::msg(format!(
                     "error parsing {source}: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-                    crate::apiserver::patch::go_fmt::go_type(&other)
+                    crate::golang::fmt::go_type(&other)
                 )))
             }
         }

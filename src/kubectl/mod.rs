@@ -6,6 +6,7 @@ pub mod client;
 pub mod cmd;
 pub mod cmdutil;
 pub mod deployment_util;
+pub mod describe;
 pub mod discovery;
 pub mod explain;
 pub mod flags;

@@ -3,9 +3,15 @@
 //! binds the pod through `pods/binding` (step 7) after emitting its decision (step 6). Pods
 //! that fit nowhere get `PodScheduled=False` and a `FailedScheduling` event, and are retried
 //! when the cluster changes.
+//!
+//! When evicting lower-priority pods would make room, DefaultPreemption nominates a node: the
+//! pod's `status.nominatedNodeName` is set with its failure, the victims get `DisruptionTarget`
+//! and are deleted (`framework::preemption`), and the pod waits for them to go. Until it binds,
+//! the nominator counts it on that node for pods of equal or lower priority.
 
 pub mod cache;
 pub mod framework;
+pub mod nominator;
 pub mod plugins;
 pub mod queue;
 pub mod schedule_one;
@@ -24,7 +30,9 @@ use crate::client::{ApiClient, Credentials};
 use crate::sim::{Actor, Addr, Annotation, Ctx, Envelope, Message, SimTime};
 
 use cache::Cache;
+use framework::preemption::{AsyncPreemption, PreemptionCall};
 use framework::{PodInfo, Profile};
+use nominator::{NominatingInfo, Nominator};
 use queue::{QueuedPodInfo, SchedulingQueue};
 
 /// The scheduler name pods ask for by default (`spec.schedulerName`).
@@ -44,11 +52,13 @@ pub enum Kind {
     PersistentVolumeClaims,
     PersistentVolumes,
     StorageClasses,
+    /// DefaultPreemption's PodDisruptionBudget lister.
+    PodDisruptionBudgets,
 }
 
 impl Kind {
-    /// kubestep's API server does not serve ReplicationControllers, so that informer is not
-    /// started (a reflector would relist a 404 forever).
+    /// kubestep's API server serves neither ReplicationControllers nor PodDisruptionBudgets,
+    /// so those informers are not started (a reflector would relist a 404 forever).
     const ALL: [Kind; 8] = [
         Kind::Pods,
         Kind::Nodes,
@@ -82,6 +92,9 @@ impl Kind {
             Kind::StorageClasses => {
                 Reflector::new("/apis/storage.k8s.io/v1/storageclasses", "", "")
             }
+            Kind::PodDisruptionBudgets => {
+                Reflector::new("/apis/policy/v1/poddisruptionbudgets", "", "")
+            }
         }
     }
 }
@@ -99,6 +112,12 @@ pub enum Tag {
     },
     StatusPatch(u32),
     Event(u32),
+    /// A call of the asynchronous preemption `id`.
+    Preemption {
+        epoch: u32,
+        id: u64,
+        call: PreemptionCall,
+    },
 }
 
 /// The last FailedScheduling event of a pod, so a repeat only bumps its count.
@@ -125,6 +144,11 @@ pub struct KubeScheduler {
     /// Binding requests sent, by pod key, with the pod's queue entry for a retry.
     binding: BTreeMap<String, QueuedPodInfo>,
     events: BTreeMap<String, RecordedEvent>,
+    /// The pods preemptions nominated (`PodNominator`).
+    pub nominator: Nominator,
+    /// Preemptions still sending their API calls, by id.
+    preemptions: BTreeMap<u64, AsyncPreemption>,
+    next_preemption: u64,
     backoff_timer_at: Option<SimTime>,
     leftover_timer_set: bool,
     epoch: u32,
@@ -156,6 +180,9 @@ impl KubeScheduler {
             in_flight: None,
             binding: BTreeMap::new(),
             events: BTreeMap::new(),
+            nominator: Nominator::default(),
+            preemptions: BTreeMap::new(),
+            next_preemption: 0,
             backoff_timer_at: None,
             leftover_timer_set: false,
             epoch: 0,
@@ -197,6 +224,8 @@ impl KubeScheduler {
         self.in_flight = None;
         self.binding.clear();
         self.events.clear();
+        self.nominator = Nominator::default();
+        self.preemptions.clear();
         self.backoff_timer_at = None;
         self.leftover_timer_set = false;
         self.list_all(ctx);
@@ -237,6 +266,14 @@ impl KubeScheduler {
                 pod,
                 node,
             }) if e == self.epoch => self.on_bind_response(&pod, &node, response, ctx),
+            Some(Tag::Preemption {
+                epoch: e,
+                id: preemption,
+                call,
+            }) if e == self.epoch => {
+                self.on_preemption_response(preemption, call, response, ctx);
+                self.maybe_schedule(ctx);
+            }
             // Status patches and events need no follow-up; a failed one is retried by the next
             // failed attempt, as the real scheduler's are.
             _ => {}
@@ -262,55 +299,66 @@ impl KubeScheduler {
 
     fn on_pod_delta(&mut self, delta: Delta, ctx: &mut Ctx<'_>) {
         let now = ctx.now();
-        match delta {
-            Delta::Added(obj) | Delta::Updated { new: obj, .. } => {
-                let pod = Arc::new(PodInfo::new(obj));
-                if !pod.node_name.is_empty() {
-                    // An assigned pod: counted on its node (confirming an assumed one).
-                    self.queue.delete(&pod.key);
-                    let node = pod.node_name.clone();
-                    let newly_placed = !self.cache.is_counted(&pod.key)
-                        || self.cache.assumed.contains_key(&pod.key);
-                    self.cache.add_pod(pod.clone(), &node);
-                    if newly_placed {
-                        self.queue.move_pods_with_matching_affinity(&pod, now);
-                    }
-                    return;
-                }
-                if self.cache.assumed.contains_key(&pod.key) || self.binding.contains_key(&pod.key)
-                {
-                    // Our own binding is on its way; this is an older version of the pod.
-                    return;
-                }
-                let ours =
-                    pod.scheduler_name == DEFAULT_SCHEDULER_NAME || pod.scheduler_name.is_empty();
-                if !ours || pod.terminating || pod.gated {
-                    self.queue.delete(&pod.key);
-                    return;
-                }
-                if self
-                    .in_flight
-                    .as_ref()
-                    .is_some_and(|(q, _)| q.pod.key == pod.key)
-                {
-                    return;
-                }
-                if self.queue.contains(&pod.key) {
-                    self.queue.update(pod, now);
-                } else {
-                    self.queue.add(pod, now);
-                }
-            }
+        let (old, obj) = match delta {
+            Delta::Added(obj) => (None, obj),
+            Delta::Updated { old, new } => (Some(old), new),
             Delta::Deleted(obj) => {
                 let key = crate::client::object_key(&obj);
                 self.queue.delete(&key);
+                self.nominator.delete(&key);
                 self.events.remove(&key);
                 if self.cache.is_counted(&key) {
                     self.cache.remove_pod(&key);
                     // AssignedPodDelete: room may have been freed.
                     self.queue.move_all_to_active_or_backoff(now);
                 }
+                return;
             }
+        };
+        let pod = Arc::new(PodInfo::new(obj.clone()));
+        if !pod.node_name.is_empty() {
+            // An assigned pod: counted on its node (confirming an assumed one), and no longer
+            // anyone's nominee.
+            self.queue.delete(&pod.key);
+            self.nominator.delete(&pod.key);
+            let node = pod.node_name.clone();
+            let newly_placed =
+                !self.cache.is_counted(&pod.key) || self.cache.assumed.contains_key(&pod.key);
+            self.cache.add_pod(pod.clone(), &node);
+            if newly_placed {
+                self.queue.move_pods_with_matching_affinity(&pod, now);
+            }
+            return;
+        }
+        if self.cache.assumed.contains_key(&pod.key) || self.binding.contains_key(&pod.key) {
+            // Our own binding is on its way; this is an older version of the pod.
+            return;
+        }
+        let ours = pod.scheduler_name == DEFAULT_SCHEDULER_NAME || pod.scheduler_name.is_empty();
+        if !ours || pod.terminating || pod.gated {
+            self.queue.delete(&pod.key);
+            self.nominator.delete(&pod.key);
+            return;
+        }
+        if self
+            .in_flight
+            .as_ref()
+            .is_some_and(|(q, _)| q.pod.key == pod.key)
+        {
+            return;
+        }
+        if self.queue.contains(&pod.key) {
+            self.queue.update(pod.clone(), now);
+            let old_nominated = old
+                .as_ref()
+                .and_then(|o| o.pointer("/status/nominatedNodeName"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            self.nominator.update(old_nominated, pod, Some(&obj));
+        } else {
+            self.queue.add(pod.clone(), now);
+            // A pod nominated before a restart keeps its room (`AddNominatedPod` with nil).
+            self.nominator.add(pod, &NominatingInfo::Noop, Some(&obj));
         }
     }
 
@@ -455,20 +503,34 @@ impl KubeScheduler {
             volumes: &self.reflectors[&Kind::PersistentVolumes].cache,
             storage_classes: &self.reflectors[&Kind::StorageClasses].cache,
         };
-        let mut result = schedule_one::schedule_pod_with_volumes(
+        // Not served by kubestep's API server: no informer, no budgets (see Kind::ALL).
+        let pdbs: Vec<Arc<Value>> = self
+            .reflectors
+            .get(&Kind::PodDisruptionBudgets)
+            .map(|r| r.cache.values().cloned().collect())
+            .unwrap_or_default();
+        let inputs = schedule_one::CycleInputs {
+            default_spread_selector: Some(selector),
+            volumes,
+            nominator: &self.nominator,
+            pdbs: &pdbs,
+            now: ctx.now(),
+        };
+        let mut result = schedule_one::schedule_pod_with(
             &self.profile,
             &self.cache,
             &pod,
-            Some(selector),
-            volumes,
+            inputs,
             self.percentage_of_nodes_to_score,
             &mut self.next_start_node_index,
             ctx.rng(),
         );
         result.decision["attempt"] = json!(qinfo.attempts);
         if let Some(node) = &result.selected {
-            // Reserve: the pod counts on its node before the binding is confirmed.
+            // Reserve: the pod counts on its node before the binding is confirmed, and is
+            // nobody's nominee any more.
             self.cache.assume_pod(pod.clone(), node);
+            self.nominator.delete(&pod.key);
         }
         let decision = Arc::new(result.decision.clone());
         self.in_flight = Some((qinfo, result));
@@ -521,8 +583,28 @@ impl KubeScheduler {
             (None, message) => {
                 let message = message.clone().unwrap_or_default();
                 self.failures += 1;
-                self.record_failure(&pod, "Unschedulable", &message, ctx);
-                self.queue.add_unschedulable(qinfo, ctx.now());
+                if let Some(candidate) = result.preemption {
+                    // PostFilter nominated a node: its victims go while the pod waits.
+                    self.prepare_candidate_async(pod.clone(), candidate, ctx);
+                }
+                // `handleSchedulingFailure`: back to the queue as the informer has it now (not
+                // at all if it was deleted or bound meanwhile, and a pod being deleted would
+                // be skipped by `skipPodSchedule`), the nomination in memory, then the event
+                // and the status with the nomination.
+                let current = self.reflectors[&Kind::Pods].get(&pod.key).cloned();
+                if let Some(c) = current.as_ref().filter(|c| {
+                    c.pointer("/spec/nodeName")
+                        .and_then(Value::as_str)
+                        .is_none_or(str::is_empty)
+                        && c.pointer("/metadata/deletionTimestamp").is_none()
+                }) {
+                    let mut qinfo = qinfo;
+                    qinfo.pod = Arc::new(PodInfo::new(c.clone()));
+                    self.queue.add_unschedulable(qinfo, ctx.now());
+                }
+                self.nominator
+                    .add(pod.clone(), &result.nominating, current.as_deref());
+                self.record_failure(&pod, "Unschedulable", &message, &result.nominating, ctx);
             }
         }
         self.maybe_schedule(ctx);
@@ -549,25 +631,43 @@ impl KubeScheduler {
             self.create_event(&pod, "Normal", "Scheduled", &message, ctx);
             return;
         }
-        // The binding failed: forget the assumed pod and try again after a backoff.
+        // The binding failed: forget the assumed pod and try again after a backoff, with its
+        // nomination cleared (`clearNominatedNode`).
         self.cache.remove_pod(key);
         if response.status == 404 {
             return;
         }
+        let current = self.reflectors[&Kind::Pods].get(key).cloned();
+        self.nominator
+            .add(pod.clone(), &NominatingInfo::clear(), current.as_deref());
         let message = response
             .body_json()
             .and_then(|b| b.get("message").and_then(Value::as_str).map(str::to_string))
             .unwrap_or_else(|| format!("binding failed with status {}", response.status));
         self.failures += 1;
         // A rejected binding is a SchedulerError, not a verdict about the nodes.
-        self.record_failure(&pod, "SchedulerError", &message, ctx);
+        self.record_failure(
+            &pod,
+            "SchedulerError",
+            &message,
+            &NominatingInfo::clear(),
+            ctx,
+        );
         self.queue.add_backoff(qinfo, ctx.now());
         self.maybe_schedule(ctx);
     }
 
-    /// `handleSchedulingFailure`: the FailedScheduling event, and `PodScheduled=False` with
-    /// `reason` (`Unschedulable`, or `SchedulerError`) on the pod when the condition changes.
-    fn record_failure(&mut self, pod: &PodInfo, reason: &str, message: &str, ctx: &mut Ctx<'_>) {
+    /// `handleSchedulingFailure`: the FailedScheduling event, and `updatePod`:
+    /// `PodScheduled=False` with `reason` (`Unschedulable`, or `SchedulerError`) and the
+    /// nomination `nominating` asks for, patched when either changes.
+    fn record_failure(
+        &mut self,
+        pod: &PodInfo,
+        reason: &str,
+        message: &str,
+        nominating: &NominatingInfo,
+        ctx: &mut Ctx<'_>,
+    ) {
         let (ns, name) = (&pod.namespace, &pod.name);
         match self
             .events
@@ -603,47 +703,45 @@ impl KubeScheduler {
                 );
             }
         }
-        // PodScheduled=False, Unschedulable, unless the pod already says exactly that.
+        // `updatePod`: the condition (its transition time kept when its status stays) and the
+        // nominated node, as a strategic merge patch of the status.
         let current = self.reflectors[&Kind::Pods]
             .get(&pod.key)
             .cloned()
             .unwrap_or_else(|| pod.obj.clone());
-        let conditions: Vec<Value> = current
-            .pointer("/status/conditions")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let old = conditions
-            .iter()
-            .find(|c| c.get("type").and_then(Value::as_str) == Some("PodScheduled"));
-        let same = old.is_some_and(|c| {
-            c.get("status").and_then(Value::as_str) == Some("False")
-                && c.get("reason").and_then(Value::as_str) == Some(reason)
-                && c.get("message").and_then(Value::as_str) == Some(message)
-        });
-        if same {
-            return;
-        }
-        let transition = match old {
-            Some(c) if c.get("status").and_then(Value::as_str) == Some("False") => c
-                .get("lastTransitionTime")
-                .cloned()
-                .unwrap_or_else(|| json!(ctx.now().rfc3339())),
-            _ => json!(ctx.now().rfc3339()),
-        };
+        let old = current.get("status").cloned().unwrap_or(Value::Null);
+        let mut new = old.clone();
         let condition = json!({
             "type": "PodScheduled",
             "status": "False",
             "lastProbeTime": null,
-            "lastTransitionTime": transition,
             "reason": reason,
             "message": message,
         });
-        let mut new_conditions: Vec<Value> = conditions
-            .into_iter()
-            .filter(|c| c.get("type").and_then(Value::as_str) != Some("PodScheduled"))
-            .collect();
-        new_conditions.push(condition);
+        let condition_changed =
+            framework::preemption::update_pod_condition(&mut new, condition, ctx.now());
+        let old_nominated = old
+            .get("nominatedNodeName")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let nominated_changed = match nominating {
+            NominatingInfo::Override(node) if node != old_nominated => {
+                let status = new.as_object_mut().expect("a status object");
+                if node.is_empty() {
+                    status.remove("nominatedNodeName");
+                } else {
+                    status.insert("nominatedNodeName".into(), json!(node));
+                }
+                true
+            }
+            _ => false,
+        };
+        if !condition_changed && !nominated_changed {
+            return;
+        }
+        let Some(patch) = framework::preemption::pod_status_patch(&old, &new) else {
+            return;
+        };
         let req = self
             .client
             .request(
@@ -651,10 +749,7 @@ impl KubeScheduler {
                 &format!("/api/v1/namespaces/{ns}/pods/{name}/status"),
             )
             .header("Content-Type", "application/strategic-merge-patch+json")
-            .body(
-                serde_json::to_vec(&json!({"status": {"conditions": new_conditions}}))
-                    .expect("json"),
-            );
+            .json_body(patch);
         self.client
             .send(ctx, req, Tag::StatusPatch(self.epoch), None);
     }
@@ -668,12 +763,47 @@ impl KubeScheduler {
         message: &str,
         ctx: &mut Ctx<'_>,
     ) -> String {
+        self.event(pod, None, kind, reason, message, ctx)
+    }
+
+    /// An Event about `regarding` that names the pod it concerns (`related`) and what the
+    /// scheduler was doing (`action`), as `EventRecorder.Eventf(victim, preemptor, ...)` does.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn create_event_related(
+        &mut self,
+        regarding: &PodInfo,
+        related: Option<&PodInfo>,
+        kind: &str,
+        reason: &str,
+        action: &str,
+        message: &str,
+        ctx: &mut Ctx<'_>,
+    ) -> String {
+        self.event(
+            regarding,
+            Some((action, related)),
+            kind,
+            reason,
+            message,
+            ctx,
+        )
+    }
+
+    fn event(
+        &mut self,
+        pod: &PodInfo,
+        action: Option<(&str, Option<&PodInfo>)>,
+        kind: &str,
+        reason: &str,
+        message: &str,
+        ctx: &mut Ctx<'_>,
+    ) -> String {
         let now = ctx.now();
         // The legacy recorder names events `<object>.<UnixNano in hex>`.
         let nanos = u128::from(now.unix_seconds()) * 1_000_000_000
             + u128::from(now.as_millis() % 1000) * 1_000_000;
         let name = format!("{}.{nanos:x}", pod.name);
-        let event = json!({
+        let mut event = json!({
             "apiVersion": "v1",
             "kind": "Event",
             "metadata": {"name": name, "namespace": pod.namespace},
@@ -696,6 +826,19 @@ impl KubeScheduler {
             "reportingComponent": DEFAULT_SCHEDULER_NAME,
             "reportingInstance": "",
         });
+        if let Some((action, related)) = action {
+            event["action"] = json!(action);
+            if let Some(r) = related {
+                event["related"] = json!({
+                    "kind": "Pod",
+                    "namespace": r.namespace,
+                    "name": r.name,
+                    "uid": r.uid,
+                    "apiVersion": "v1",
+                    "resourceVersion": r.obj.pointer("/metadata/resourceVersion").cloned().unwrap_or(json!("")),
+                });
+            }
+        }
         let req = self
             .client
             .request(

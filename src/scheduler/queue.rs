@@ -1,7 +1,9 @@
 //! The scheduling queue (`pkg/scheduler/backend/queue`, PriorityQueue): activeQ ordered by
 //! priority then arrival (PrioritySort), backoffQ for pods waiting out their per-attempt
 //! backoff (1 s doubling to 10 s), and unschedulablePods, which go back when the cluster
-//! changes or after `podMaxInUnschedulablePodsDuration` (5 min).
+//! changes or after `podMaxInUnschedulablePodsDuration` (5 min). DefaultPreemption's
+//! PreEnqueue keeps a pod whose preemption is still sending API calls among the unschedulable
+//! ones (`gate`).
 
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
@@ -48,6 +50,10 @@ pub struct SchedulingQueue {
     unschedulable: BTreeMap<String, SimTime>,
     infos: BTreeMap<String, Entry>,
     seq: u64,
+    /// Pods DefaultPreemption's PreEnqueue holds back: their preemption is still sending its
+    /// API calls, so they wait among the unschedulable pods instead of entering activeQ or
+    /// backoffQ (`waiting for the preemption for this pod to be finished`).
+    gated: std::collections::BTreeSet<String>,
 }
 
 impl SchedulingQueue {
@@ -86,6 +92,11 @@ impl SchedulingQueue {
     fn insert(&mut self, info: QueuedPodInfo, w: Where) {
         self.seq += 1;
         let key = info.pod.key.clone();
+        let w = if self.gated.contains(&key) {
+            Where::Unschedulable
+        } else {
+            w
+        };
         let akey = (Reverse(info.pod.priority), info.timestamp, self.seq);
         let bkey = (Self::backoff_expiry(&info), self.seq);
         match w {
@@ -135,6 +146,7 @@ impl SchedulingQueue {
 
     pub fn delete(&mut self, key: &str) {
         self.remove(key);
+        self.gated.remove(key);
     }
 
     pub fn contains(&self, key: &str) -> bool {
@@ -215,6 +227,33 @@ impl SchedulingQueue {
         keys.len()
     }
 
+    /// DefaultPreemption's PreEnqueue rejects `key` from now on (its preemption started): it
+    /// can only wait among the unschedulable pods.
+    pub fn gate(&mut self, key: &str) {
+        self.gated.insert(key.to_string());
+        if let Some(info) = self.remove(key) {
+            self.insert(info, Where::Unschedulable);
+        }
+    }
+
+    /// PreEnqueue admits `key` again. It stays where it waits until a cluster event (a
+    /// victim's deletion) or `activate` moves it, as the real queue does.
+    pub fn ungate(&mut self, key: &str) {
+        self.gated.remove(key);
+    }
+
+    pub fn is_gated(&self, key: &str) -> bool {
+        self.gated.contains(key)
+    }
+
+    /// `Activate`: a pod waiting in unschedulablePods or backoffQ goes to activeQ at once.
+    pub fn activate(&mut self, key: &str) {
+        if let Some((_, Where::Unschedulable | Where::Backoff, _, _)) = self.infos.get(key) {
+            let info = self.remove(key).expect("just found");
+            self.insert(info, Where::Active);
+        }
+    }
+
     /// `flushBackoffQCompleted`.
     pub fn flush_backoff_completed(&mut self, now: SimTime) {
         let done: Vec<String> = self
@@ -271,4 +310,51 @@ fn strip_status(pod: &serde_json::Value) -> serde_json::Value {
         m.remove("generation");
     }
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pod(name: &str) -> Arc<PodInfo> {
+        Arc::new(PodInfo::new(Arc::new(json!({
+            "metadata": {"name": name, "namespace": "default"},
+            "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+        }))))
+    }
+
+    #[test]
+    fn a_pod_gated_by_its_preemption_waits_until_an_event_after_the_gate_opens() {
+        let mut q = SchedulingQueue::default();
+        let t = SimTime(0);
+        q.add(pod("p"), t);
+        let info = q.pop().unwrap();
+        // Its preemption starts, then the failure puts it back.
+        q.gate("default/p");
+        assert!(q.is_gated("default/p"));
+        q.add_unschedulable(info, t);
+        assert_eq!(q.location("default/p"), Some(Where::Unschedulable));
+        // Cluster events and the 5-minute flush leave it where it is.
+        q.move_all_to_active_or_backoff(SimTime(60_000));
+        q.flush_unschedulable_leftover(SimTime(600_000));
+        assert_eq!(q.location("default/p"), Some(Where::Unschedulable));
+        assert!(q.pop().is_none());
+        // The gate opens; the next event moves it.
+        q.ungate("default/p");
+        assert_eq!(q.location("default/p"), Some(Where::Unschedulable));
+        q.move_all_to_active_or_backoff(SimTime(600_000));
+        assert_eq!(q.location("default/p"), Some(Where::Active));
+    }
+
+    #[test]
+    fn activate_moves_a_waiting_pod_to_active_at_once() {
+        let mut q = SchedulingQueue::default();
+        q.add(pod("p"), SimTime(0));
+        let info = q.pop().unwrap();
+        q.add_unschedulable(info, SimTime(0));
+        q.activate("default/p");
+        assert_eq!(q.location("default/p"), Some(Where::Active));
+        assert_eq!(q.pop().unwrap().attempts, 2);
+    }
 }

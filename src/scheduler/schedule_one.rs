@@ -1,19 +1,23 @@
-//! One scheduling cycle (`pkg/scheduler/schedule_one.go`): filter nodes from a rotating start
-//! index until `percentageOfNodesToScore` of them are feasible, run PostFilter when none is,
+//! One scheduling cycle (`pkg/scheduler/schedule_one.go`): a pod a preemption nominated tries
+//! its nominated node first; otherwise filter nodes from a rotating start index until
+//! `percentageOfNodesToScore` of them are feasible (the pods nominated to a node count there
+//! for pods of equal or lower priority), run PostFilter (DefaultPreemption) when none is,
 //! score the feasible ones, and pick the best with reservoir sampling among ties. The outcome
 //! carries the whole decision as JSON for the trace (step 6).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{json, Value};
 
 use super::cache::Cache;
+use super::framework::preemption::{self, Candidate};
 use super::framework::{
     fit_error_message, CycleState, NodeInfo, PodInfo, Profile, Status, Volumes, MAX_NODE_SCORE,
 };
-use super::plugins::default_preemption;
+use super::nominator::{NominatingInfo, Nominator};
 use crate::apiserver::labels::Selector;
-use crate::sim::Rng;
+use crate::sim::{Rng, SimTime};
 
 /// `minFeasibleNodesToFind`.
 pub const MIN_FEASIBLE_NODES_TO_FIND: usize = 100;
@@ -49,7 +53,40 @@ pub struct ScheduleResult {
     pub selected: Option<String>,
     /// The FitError (or "no nodes available") message when no node fits.
     pub message: Option<String>,
+    /// What the failure does to the pod's `status.nominatedNodeName`.
+    pub nominating: NominatingInfo,
+    /// The node PostFilter nominated and the victims to preempt there.
+    pub preemption: Option<Candidate>,
     pub decision: Value,
+}
+
+/// What a cycle reads besides the cache and the profile.
+pub struct CycleInputs<'a> {
+    /// The selector of the pod's Services and controllers (PodTopologySpread's defaults).
+    pub default_spread_selector: Option<Selector>,
+    /// VolumeBinding's listers.
+    pub volumes: Volumes<'a>,
+    /// The pods preemptions nominated, counted on their nodes by the filters.
+    pub nominator: &'a Nominator,
+    /// The PodDisruptionBudgets preemption respects.
+    pub pdbs: &'a [Arc<Value>],
+    /// The clock, for victims that have not started yet.
+    pub now: SimTime,
+}
+
+static NO_NOMINATIONS: std::sync::OnceLock<Nominator> = std::sync::OnceLock::new();
+
+impl Default for CycleInputs<'_> {
+    /// No Services or controllers, no storage, no nominations, no budgets, time zero.
+    fn default() -> Self {
+        CycleInputs {
+            default_spread_selector: None,
+            volumes: Volumes::default(),
+            nominator: NO_NOMINATIONS.get_or_init(Nominator::default),
+            pdbs: &[],
+            now: SimTime::ZERO,
+        }
+    }
 }
 
 /// `selectHost`: the highest total; among equal totals each is chosen with equal probability,
@@ -89,33 +126,35 @@ pub fn schedule_pod(
     next_start: &mut usize,
     rng: &mut Rng,
 ) -> ScheduleResult {
-    schedule_pod_with_volumes(
+    schedule_pod_with(
         profile,
         cache,
         pod,
-        default_spread_selector,
-        Volumes::default(),
+        CycleInputs {
+            default_spread_selector,
+            ..CycleInputs::default()
+        },
         percentage_of_nodes_to_score,
         next_start,
         rng,
     )
 }
 
-/// [`schedule_pod`] with the claims, volumes and storage classes VolumeBinding reads.
-#[allow(clippy::too_many_arguments)]
-pub fn schedule_pod_with_volumes(
+/// [`schedule_pod`] with everything a cycle reads: the default spread selector, VolumeBinding's
+/// objects, the nominated pods, the budgets and the clock.
+pub fn schedule_pod_with(
     profile: &Profile,
     cache: &Cache,
     pod: &PodInfo,
-    default_spread_selector: Option<Selector>,
-    volumes: Volumes<'_>,
+    inputs: CycleInputs<'_>,
     percentage_of_nodes_to_score: usize,
     next_start: &mut usize,
     rng: &mut Rng,
 ) -> ScheduleResult {
     let mut snap = cache.snapshot();
-    snap.default_spread_selector = default_spread_selector;
-    snap.volumes = volumes;
+    snap.default_spread_selector = inputs.default_spread_selector;
+    snap.volumes = inputs.volumes;
+    let nominator = inputs.nominator;
     let n = snap.nodes.len();
     let mut decision = json!({"pod": pod.key, "nodes": n});
     if n == 0 {
@@ -123,6 +162,8 @@ pub fn schedule_pod_with_volumes(
         return ScheduleResult {
             selected: None,
             message: Some(ERR_NO_NODES_AVAILABLE.to_string()),
+            nominating: NominatingInfo::clear(),
+            preemption: None,
             decision,
         };
     }
@@ -139,10 +180,69 @@ pub fn schedule_pod_with_volumes(
     let mut failed: Vec<(&NodeInfo, Status)> = Vec::new();
     let mut per_node = Vec::new();
     let detailed = n <= PER_NODE_DETAIL_LIMIT;
+    // A pod a preemption nominated tries its node first (`evaluateNominatedNode`): it is likely
+    // the only one with room, made for it.
+    if pre.is_success() && !pod.nominated_node_name.is_empty() {
+        if let Some(node) = snap
+            .nodes
+            .iter()
+            .find(|n| n.name == pod.nominated_node_name)
+        {
+            let (status, verdicts) = profile.run_filter_with_nominated_pods(
+                &state,
+                pod,
+                node,
+                nominator.for_node(&node.name),
+                true,
+            );
+            let v: serde_json::Map<String, Value> = verdicts
+                .iter()
+                .map(|(p, s)| (p.to_string(), status_json(s)))
+                .collect();
+            decision["nominatedNode"] = json!({"node": node.name, "filters": v});
+            if status.is_success() {
+                // `findNodesThatPassFilters` over this one node: the start index wraps to 0.
+                *next_start = 0;
+                decision["evaluatedNodes"] = json!(1);
+                decision["feasibleNodes"] = json!(1);
+                decision["scores"] = json!(null);
+                decision["selectedNode"] = json!(node.name);
+                return ScheduleResult {
+                    selected: Some(node.name.clone()),
+                    message: None,
+                    nominating: NominatingInfo::Noop,
+                    preemption: None,
+                    decision,
+                };
+            }
+        }
+    }
+    // The nominated pods the filters count as running: those at least as important.
+    let counted: serde_json::Map<String, Value> = nominator
+        .iter()
+        .filter_map(|(node, pods)| {
+            let keys: Vec<&str> = pods
+                .iter()
+                .filter(|p| p.priority >= pod.priority && p.key != pod.key)
+                .map(|p| p.key.as_str())
+                .collect();
+            (!keys.is_empty()).then(|| (node.to_string(), json!(keys)))
+        })
+        .collect();
+    if !counted.is_empty() {
+        decision["nominatedPods"] = Value::Object(counted);
+    }
+    let nominated_pods = |node: &NodeInfo| nominator.for_node(&node.name);
     if pre.is_success() {
         for i in 0..n {
             let node = snap.nodes[(start + i) % n];
-            let (status, verdicts) = profile.run_filter(&state, pod, node, detailed);
+            let (status, verdicts) = profile.run_filter_with_nominated_pods(
+                &state,
+                pod,
+                node,
+                nominated_pods(node),
+                detailed,
+            );
             if detailed {
                 let v: serde_json::Map<String, Value> = verdicts
                     .iter()
@@ -194,24 +294,32 @@ pub fn schedule_pod_with_volumes(
 
     if feasible.is_empty() {
         let pre_msg = (!pre.is_success()).then(|| pre.message());
-        let preemption =
-            default_preemption::post_filter(profile, &state, pod, &snap, failed.as_slice());
-        decision["postFilter"] = json!({
-            "plugin": default_preemption::NAME,
-            "message": preemption.message,
-            "candidates": preemption.candidates.iter().map(|(node, victims)| json!({"node": node, "victims": victims})).collect::<Vec<_>>(),
-            "evicted": false,
-        });
+        // PostFilter: DefaultPreemption.
+        let outcome = preemption::preempt(
+            profile,
+            &state,
+            pod,
+            &snap,
+            failed.as_slice(),
+            nominator,
+            inputs.pdbs,
+            inputs.now,
+            detailed,
+            rng,
+        );
+        decision["postFilter"] = outcome.decision;
         let message = fit_error_message(
             n,
             failed.iter().map(|(_, s)| s),
             pre_msg.as_deref(),
-            Some(&preemption.message),
+            Some(&outcome.message),
         );
         decision["message"] = json!(message);
         return ScheduleResult {
             selected: None,
             message: Some(message),
+            nominating: outcome.nominating,
+            preemption: outcome.candidate,
             decision,
         };
     }
@@ -223,6 +331,8 @@ pub fn schedule_pod_with_volumes(
         return ScheduleResult {
             selected: Some(name),
             message: None,
+            nominating: NominatingInfo::Noop,
+            preemption: None,
             decision,
         };
     }
@@ -287,6 +397,8 @@ pub fn schedule_pod_with_volumes(
     ScheduleResult {
         selected: Some(selected),
         message: None,
+        nominating: NominatingInfo::Noop,
+        preemption: None,
         decision,
     }
 }

@@ -318,9 +318,26 @@ pub fn describe(message: &Message) -> Description {
             ..Description::default()
         },
         Message::SchedulingDecision { pod, decision } => Description {
-            summary: match decision.get("selectedNode").and_then(|n| n.as_str()) {
-                Some(node) => format!("schedule {pod}: {node} wins"),
-                None => format!(
+            summary: match (
+                decision.get("selectedNode").and_then(|n| n.as_str()),
+                decision
+                    .pointer("/postFilter/selected/node")
+                    .and_then(|n| n.as_str()),
+            ) {
+                (Some(node), _) => format!("schedule {pod}: {node} wins"),
+                (None, Some(node)) => format!(
+                    "schedule {pod}: no node fits; preempting {} on {node}, nominated there",
+                    decision
+                        .pointer("/postFilter/selected/victims")
+                        .and_then(|v| v.as_array())
+                        .map(|v| v
+                            .iter()
+                            .filter_map(|p| p.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "))
+                        .unwrap_or_default()
+                ),
+                (None, None) => format!(
                     "schedule {pod}: {}",
                     decision
                         .get("message")

@@ -2,8 +2,6 @@
 //! its error texts, and keeps what `serde_json::Value` loses: duplicate keys, key order and the
 //! literal text of numbers (Go's decode errors print it: `number 1.5`).
 
-use std::fmt::Write as _;
-
 /// kubestep's nesting limit. Go's scanner stops at 10000 levels (`exceeded max depth`); kubestep
 /// stops earlier, with the same text, so that no recursive walk can exhaust the wasm stack.
 pub(crate) const MAX_NESTING_DEPTH: usize = 500;
@@ -452,107 +450,6 @@ pub(crate) fn push_go_lossy(mut bytes: &[u8], out: &mut String) {
     }
 }
 
-/// A finite float's shortest round-trip decimal form: (negative, digits, exponent) with value
-/// `±digits × 10^exponent`, digits without leading or trailing zeros. Read from serde_json's
-/// (ryu's) text, so that core's float formatter is not linked in too: it costs about 25 KB
-/// gzipped of wasm.
-fn shortest_decimal(text: &str) -> (bool, String, i32) {
-    let (neg, body) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    let (mantissa, exp) = match body.split_once(['e', 'E']) {
-        Some((m, e)) => (m, e.trim_start_matches('+').parse::<i32>().unwrap_or(0)),
-        None => (body, 0),
-    };
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let mut digits: String = format!("{int}{frac}").trim_start_matches('0').to_string();
-    let mut exp = exp - frac.len() as i32;
-    while digits.ends_with('0') {
-        digits.pop();
-        exp += 1;
-    }
-    if digits.is_empty() {
-        return (neg, "0".into(), 0);
-    }
-    (neg, digits, exp)
-}
-
-fn f64_shortest(f: f64) -> (bool, String, i32) {
-    let text = serde_json::Number::from_f64(f)
-        .map(|n| n.to_string())
-        .unwrap_or_default();
-    shortest_decimal(&text)
-}
-
-/// The shortest digits of a float32 (serde_json serializes f32 with ryu's f32 algorithm).
-pub(crate) fn f32_shortest(f: f32) -> (bool, String, i32) {
-    shortest_decimal(&serde_json::to_string(&f).unwrap_or_default())
-}
-
-/// Go's `'f'` layout of shortest digits (`123.45`, `0.001`, `1000`).
-pub(crate) fn layout_f(neg: bool, digits: &str, exp: i32) -> String {
-    let mut out = String::from(if neg { "-" } else { "" });
-    let len = digits.len() as i32;
-    if exp >= 0 {
-        out.push_str(digits);
-        out.extend(std::iter::repeat_n('0', exp as usize));
-    } else if len > -exp {
-        let (a, b) = digits.split_at((len + exp) as usize);
-        out.push_str(a);
-        out.push('.');
-        out.push_str(b);
-    } else {
-        out.push_str("0.");
-        out.extend(std::iter::repeat_n('0', (-exp - len) as usize));
-        out.push_str(digits);
-    }
-    out
-}
-
-/// Go's `'e'` layout of shortest digits (`1.5e-07`, `1e+21`): at least two exponent digits.
-pub(crate) fn layout_e(neg: bool, digits: &str, exp: i32) -> String {
-    let x = exp + digits.len() as i32 - 1;
-    let mut out = String::from(if neg { "-" } else { "" });
-    out.push_str(&digits[..1]);
-    if digits.len() > 1 {
-        out.push('.');
-        out.push_str(&digits[1..]);
-    }
-    let _ = write!(out, "e{}{:02}", if x < 0 { '-' } else { '+' }, x.abs());
-    out
-}
-
-/// Go's JSON number formatting used by `json.Marshal` for float64: `'f'` notation, `'e'` below
-/// 1e-6 or from 1e21 on, with `e-07` shortened to `e-7`. `None` for NaN and infinities, which
-/// json.Marshal refuses.
-pub(crate) fn go_marshal_float(f: f64) -> Option<String> {
-    if !f.is_finite() {
-        return None;
-    }
-    if f == 0.0 {
-        return Some(if f.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        });
-    }
-    let (neg, digits, exp) = f64_shortest(f);
-    let abs = f.abs();
-    if !(1e-6..1e21).contains(&abs) {
-        let mut out = layout_e(neg, &digits, exp);
-        let n = out.len();
-        if out.as_bytes()[n - 4] == b'e'
-            && out.as_bytes()[n - 3] == b'-'
-            && out.as_bytes()[n - 2] == b'0'
-        {
-            out.remove(n - 2);
-        }
-        return Some(out);
-    }
-    Some(layout_f(neg, &digits, exp))
-}
-
 /// A float64 from JSON number syntax (serde_json's parser; core's would add to the wasm), or
 /// `None` when out of range.
 pub(crate) fn parse_f64(text: &str) -> Option<f64> {
@@ -677,25 +574,8 @@ mod tests {
     }
 
     #[test]
-    fn floats_marshal_like_go() {
-        assert_eq!(go_marshal_float(1.0).unwrap(), "1");
-        assert_eq!(go_marshal_float(123456789.123).unwrap(), "123456789.123");
-        assert_eq!(go_marshal_float(-0.5).unwrap(), "-0.5");
-        assert_eq!(go_marshal_float(1.5e-7).unwrap(), "1.5e-7");
-        assert_eq!(go_marshal_float(1.5e300).unwrap(), "1.5e+300");
-        // Checked with Go 1.19's json.Marshal: shortest digits, then zeros.
-        assert_eq!(
-            go_marshal_float(-9223372036854775808.0).unwrap(),
-            "-9223372036854776000"
-        );
-        assert_eq!(go_marshal_float(5e-324).unwrap(), "5e-324");
+    fn float_texts_parse_unless_out_of_range() {
         assert_eq!(parse_f64("1e400"), None);
         assert_eq!(parse_f64("0.1"), Some(0.1));
-        assert_eq!(go_marshal_float(1.5).unwrap(), "1.5");
-        assert_eq!(go_marshal_float(1e21).unwrap(), "1e+21");
-        assert_eq!(go_marshal_float(1e20).unwrap(), "100000000000000000000");
-        assert_eq!(go_marshal_float(1e-7).unwrap(), "1e-7");
-        assert_eq!(go_marshal_float(0.000001).unwrap(), "0.000001");
-        assert!(go_marshal_float(f64::INFINITY).is_none());
     }
 }

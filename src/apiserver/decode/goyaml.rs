@@ -6,11 +6,12 @@
 //! Parsing is done by `saphyr-parser` (a libyaml-style parser, like go-yaml's); its errors are
 //! mapped to go-yaml's texts, and its positions to the lines go-yaml reports.
 
-use super::gojson::{
-    f32_shortest, go_marshal_float, layout_e, layout_f, parse_f64, JNode, MAX_NESTING_DEPTH,
-};
+use super::gojson::{parse_f64, JNode, MAX_NESTING_DEPTH};
 use super::goparse::decode_base64;
 use super::typed::go_quote;
+use crate::golang::json::format_float as go_marshal_float;
+use crate::golang::strconv::{layout_e, layout_f, shortest_f32 as f32_shortest};
+use crate::golang::yaml_resolve::{resolve, Resolved};
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -422,148 +423,15 @@ fn short_tag(v: &YVal) -> &'static str {
     }
 }
 
-/// go-yaml v2's `resolve` for an untagged plain scalar.
+/// go-yaml v2's `resolve` for an untagged plain scalar; a timestamp stays the string it was.
 fn resolve_plain(s: &str) -> YVal {
-    match s {
-        "" | "~" | "null" | "Null" | "NULL" => return YVal::Null,
-        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
-            return YVal::Bool(true)
-        }
-        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
-            return YVal::Bool(false)
-        }
-        ".nan" | ".NaN" | ".NAN" => return YVal::Float(f64::NAN),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return YVal::Float(f64::INFINITY)
-        }
-        "-.inf" | "-.Inf" | "-.INF" => return YVal::Float(f64::NEG_INFINITY),
-        _ => {}
+    match resolve(s) {
+        Resolved::Null => YVal::Null,
+        Resolved::Bool(b) => YVal::Bool(b),
+        Resolved::Int(i) => YVal::Int(i),
+        Resolved::Float(f) => YVal::Float(f),
+        Resolved::Timestamp | Resolved::Str => YVal::Str(s.to_string()),
     }
-    match s.as_bytes()[0] {
-        b'.' => match yaml_style_float(s).then(|| parse_yaml_float(s)).flatten() {
-            Some(f) => YVal::Float(f),
-            None => YVal::Str(s.to_string()),
-        },
-        b'+' | b'-' | b'0'..=b'9' => {
-            let plain: String = s.chars().filter(|c| *c != '_').collect();
-            if let Some(i) = parse_int_base0(&plain) {
-                return YVal::Int(i);
-            }
-            if let Some(f) = yaml_style_float(&plain)
-                .then(|| parse_yaml_float(&plain))
-                .flatten()
-            {
-                return YVal::Float(f);
-            }
-            YVal::Str(s.to_string())
-        }
-        _ => YVal::Str(s.to_string()),
-    }
-}
-
-/// A float matching go-yaml's float pattern, parsed as Go's ParseFloat would (rewritten to JSON
-/// number syntax: `+1.` → `1.0`, `.5` → `0.5`); `None` when out of range.
-fn parse_yaml_float(s: &str) -> Option<f64> {
-    let (neg, body) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let (mantissa, exp) = match body.split_once(['e', 'E']) {
-        Some((m, e)) => (m, Some(e)),
-        None => (body, None),
-    };
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let int = int.trim_start_matches('0');
-    let mut json = format!(
-        "{}{}.{}",
-        if neg { "-" } else { "" },
-        if int.is_empty() { "0" } else { int },
-        if frac.is_empty() { "0" } else { frac }
-    );
-    if let Some(e) = exp {
-        json.push('e');
-        json.push_str(e);
-    }
-    parse_f64(&json)
-}
-
-/// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
-fn yaml_style_float(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut i = 0;
-    if matches!(b.first(), Some(b'+' | b'-')) {
-        i += 1;
-    }
-    let digits = |i: &mut usize| {
-        let start = *i;
-        while *i < b.len() && b[*i].is_ascii_digit() {
-            *i += 1;
-        }
-        *i - start
-    };
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    } else {
-        if digits(&mut i) == 0 {
-            return false;
-        }
-        if b.get(i) == Some(&b'.') {
-            i += 1;
-            digits(&mut i);
-        }
-    }
-    if matches!(b.get(i), Some(b'e' | b'E')) {
-        i += 1;
-        if matches!(b.get(i), Some(b'+' | b'-')) {
-            i += 1;
-        }
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    }
-    i == b.len()
-}
-
-/// Go's `strconv.ParseInt(s, 0, 64)`, then `ParseUint(s, 0, 64)`: decimal text, or None.
-fn parse_int_base0(s: &str) -> Option<String> {
-    let (neg, body) = match s.as_bytes().first()? {
-        b'-' => (true, &s[1..]),
-        b'+' => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let (radix, digits) =
-        if let Some(r) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-            (16, r)
-        } else if let Some(r) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-            (8, r)
-        } else if let Some(r) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-            (2, r)
-        } else if body.len() > 1 && body.starts_with('0') {
-            (8, &body[1..])
-        } else {
-            (10, body)
-        };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    let magnitude = u128::from_str_radix(digits, radix).ok()?;
-    if neg {
-        if magnitude == 0 {
-            return Some("0".into());
-        }
-        if magnitude <= 1u128 << 63 {
-            return Some(format!("-{magnitude}"));
-        }
-        return None;
-    }
-    if magnitude <= u128::from(u64::MAX) {
-        return Some(magnitude.to_string());
-    }
-    None
 }
 
 struct Converter {

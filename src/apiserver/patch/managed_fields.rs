@@ -14,8 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-use super::go_fmt::go_json_marshal;
 use super::patch_meta::{field, root_type, FieldMeta, ListType, Ty};
+use crate::golang::json::marshal as go_json_marshal;
 
 /// One element of a field path.
 #[derive(Debug, Clone, PartialEq)]

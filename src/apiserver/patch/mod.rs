@@ -8,7 +8,6 @@
 //! `k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager` with `sigs.k8s.io/structured-merge-diff`
 //! (server-side apply).
 
-pub mod go_fmt;
 pub mod json_patch;
 pub mod managed_fields;
 pub mod merge_patch;

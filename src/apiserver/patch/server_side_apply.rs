@@ -10,7 +10,6 @@
 
 use serde_json::{Map, Value};
 
-use super::go_fmt::go_json_marshal;
 use super::managed_fields::{
     compare, decode_managed_fields, encode_managed_fields, list_elements, path_string, reset_paths,
     to_field_set, under_any, without_managed_fields, Ctx, FieldSet, ManagedFieldsEntry, Operation,
@@ -19,6 +18,7 @@ use super::managed_fields::{
 use super::patch_meta::ListType;
 use super::three_way::LAST_APPLIED_CONFIG_ANNOTATION;
 use super::{PatchError, StatusCause};
+use crate::golang::json::marshal as go_json_marshal;
 
 /// The hint kubectl prints after the server's conflict message (`kubectl apply --server-side`).
 pub const KUBECTL_CONFLICT_HINT: &str =

@@ -19,9 +19,9 @@
 
 use serde_json::{Map, Value};
 
-use super::go_fmt::{go_type, go_v, same_go_type};
 use super::patch_meta::{field, root_type, Ty};
 use super::PatchError;
+use crate::golang::fmt::{go_type, same_go_type, v as go_v};
 
 const DIRECTIVE_MARKER: &str = "$patch";
 const DELETE_DIRECTIVE: &str = "delete";

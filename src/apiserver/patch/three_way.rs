@@ -7,11 +7,11 @@
 
 use serde_json::{Map, Value};
 
-use super::go_fmt::go_json_marshal;
 use super::merge_patch::{create_merge_patch, merge_patch};
 use super::patch_meta::{root_type, Ty};
 use super::strategic_merge::{diff_maps, merge_map, DiffOptions, MergeOptions, SmpError};
 use super::PatchType;
+use crate::golang::json::marshal as go_json_marshal;
 
 /// The annotation kubectl keeps the last applied configuration in.
 pub const LAST_APPLIED_CONFIG_ANNOTATION: &str = "kubectl.kubernetes.io/last-applied-configuration";

@@ -85,7 +85,9 @@ pub fn max_surge(d: &Value) -> i64 {
     resolve_fenceposts(d).0
 }
 
-/// The template without the `pod-template-hash` label (`EqualIgnoreHash`).
+/// The template without the `pod-template-hash` label (`EqualIgnoreHash`), compared as the
+/// typed objects the real controller compares: a `null` field decodes to the zero value, the
+/// same as an absent one (kubectl's `rollout undo` sends `creationTimestamp: null`).
 fn template_ignoring_hash(t: Option<&Value>) -> Value {
     let mut t = t.cloned().unwrap_or_default();
     if let Some(labels) = t
@@ -94,7 +96,20 @@ fn template_ignoring_hash(t: Option<&Value>) -> Value {
     {
         labels.remove(POD_TEMPLATE_HASH_LABEL);
     }
+    drop_nulls(&mut t);
     t
+}
+
+/// Removes `null` members from every object in `v`.
+fn drop_nulls(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|_, x| !x.is_null());
+            m.values_mut().for_each(drop_nulls);
+        }
+        Value::Array(a) => a.iter_mut().for_each(drop_nulls),
+        _ => {}
+    }
 }
 
 fn revision(rs: &Value) -> i64 {

@@ -453,9 +453,15 @@ fn create_token(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
             json!(audiences)
         },
     );
-    if duration_ms > 0 {
-        spec.insert("expirationSeconds".into(), json!(duration_ms / 1000));
-    }
+    // A nil pointer without omitempty: `null` when the server is to choose.
+    spec.insert(
+        "expirationSeconds".into(),
+        if duration_ms > 0 {
+            json!(duration_ms / 1000)
+        } else {
+            Value::Null
+        },
+    );
     spec.insert(
         "boundObjectRef".into(),
         if kind.is_empty() {

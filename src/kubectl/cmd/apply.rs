@@ -6,12 +6,12 @@ use serde_json::Value;
 
 use super::get::no_mapping;
 use super::{Command, Invocation, FILENAME};
-use crate::apiserver::patch::go_fmt::go_json_marshal;
 use crate::apiserver::patch::patch_meta::is_builtin_kind;
 use crate::apiserver::patch::three_way::{
     kubectl_apply_patch, missing_annotation_warning, modified_configuration,
 };
 use crate::apiserver::patch::PatchType;
+use crate::golang::json::marshal as go_json_marshal;
 use crate::kubectl::client::{Client, Errors};
 use crate::kubectl::discovery::{ApiResource, Discovery};
 use crate::kubectl::flags::{bool_flag, str_flag, Flag};
@@ -143,6 +143,66 @@ fn items<'a>(inv: &Invocation, d: &Discovery, docs: &'a [Doc]) -> Res<Vec<Item<'
     Ok(out)
 }
 
+/// What kubectl's resource builder does per object before any write: schema validation
+/// (`--validate=strict`, the default, fetches the OpenAPI v3 index once and each group
+/// version's document once), then the REST mapping (discovery, once). Returns the mapped
+/// objects.
+fn validate_and_map<'a>(io: &mut Io<'_>, inv: &Invocation, docs: &'a [Doc]) -> Res<Vec<Item<'a>>> {
+    let validate = !matches!(inv.flags.str("validate"), Some("false" | "ignore"));
+    let mut index: Option<std::sync::Arc<Value>> = None;
+    let mut fetched: Vec<String> = Vec::new();
+    let mut discovery: Option<std::sync::Arc<Discovery>> = None;
+    for doc in docs {
+        if validate {
+            let index = match &index {
+                Some(i) => i.clone(),
+                None => {
+                    let r = io.call(inv.client.request(
+                        "GET",
+                        "/openapi/v3?timeout=32s",
+                        "application/json, */*",
+                    ))?;
+                    let i = crate::kubectl::client::ok_json(&r)?;
+                    index = Some(i.clone());
+                    i
+                }
+            };
+            let gv = doc.object["apiVersion"].as_str().unwrap_or_default();
+            let key = if gv.contains('/') {
+                format!("apis/{gv}")
+            } else {
+                format!("api/{gv}")
+            };
+            if !fetched.contains(&key) {
+                let url = index["paths"][&key]["serverRelativeURL"]
+                    .as_str()
+                    .map(str::to_string);
+                match url {
+                    Some(url) => {
+                        let r = io.call(inv.client.request("GET", &url, "application/json"))?;
+                        crate::kubectl::client::ok_json(&r)?;
+                        fetched.push(key);
+                    }
+                    // A group version the server has no schema for: kubectl looks for the
+                    // CRD API's schema next, and without it the validation fails.
+                    None if index["paths"]["apis/apiextensions.k8s.io/v1"].is_null() => {
+                        return Err(Fail::msg(format!(
+                            "error validating \"{}\": error validating data: the server could not find the requested resource; if you choose to ignore these errors, turn validation off with --validate=false",
+                            doc.source
+                        )));
+                    }
+                    None => {}
+                }
+            }
+        }
+        if discovery.is_none() {
+            discovery = Some(inv.client.discover(io)?);
+        }
+    }
+    let d = discovery.unwrap_or_default();
+    items(inv, &d, docs)
+}
+
 fn read_docs(io: &Io<'_>, inv: &Invocation, cmd: &str) -> Res<Vec<Doc>> {
     let files = inv.flags.many("filename");
     if files.is_empty() {
@@ -222,9 +282,8 @@ fn report(
 fn apply(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     let dry = dry_run(inv)?;
     let docs = read_docs(io, inv, "apply")?;
+    let items = validate_and_map(io, inv, &docs)?;
     let client = &inv.client;
-    let d = client.discover(io)?;
-    let items = items(inv, &d, &docs)?;
     let mut errors = Errors::default();
     let dry_q = if dry == DryRun::Server {
         "dryRun=All&"
@@ -366,9 +425,8 @@ fn info_string(item: &Item<'_>) -> String {
 fn create(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     let dry = dry_run(inv)?;
     let docs = read_docs(io, inv, "create")?;
+    let items = validate_and_map(io, inv, &docs)?;
     let client: &Client = &inv.client;
-    let d = client.discover(io)?;
-    let items = items(inv, &d, &docs)?;
     let mut errors = Errors::default();
     for item in &items {
         let mut obj = with_namespace(item);

@@ -223,13 +223,8 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                         if dry_server { " (server dry run)" } else { "" }
                     ));
                 }
-                // An object still present (graceful deletion, finalizers) is waited for.
-                let still_there = obj["kind"] != "Status"
-                    && (obj["metadata"]["deletionTimestamp"].is_string()
-                        || obj["metadata"]["finalizers"]
-                            .as_array()
-                            .is_some_and(|a| !a.is_empty()));
-                if still_there && !dry_server && f.str("wait") != Some("false") {
+                // `--wait` (the default) waits for every deleted object to be gone.
+                if !dry_server && f.str("wait") != Some("false") {
                     let uid = obj["metadata"]["uid"]
                         .as_str()
                         .unwrap_or_default()
@@ -240,22 +235,20 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
             Err(_) => errors += &status_message(&r, ""),
         }
     }
-    // `--wait`: watch each object until it is gone.
+    // `--wait`: as kubectl's wait.IsDeleted, GET each object, then watch it (by name, from
+    // the version read) until it is gone.
     for (v, uid) in deleted {
-        let field = encode_component(&format!("metadata.name={}", v.name));
-        let list = io.call(inv.client.request(
-            "GET",
-            &format!("{}?fieldSelector={field}", v.collection),
-            "application/json",
-        ))?;
-        let list = ok_json(&list)?;
-        let present = list["items"]
-            .as_array()
-            .is_some_and(|a| a.iter().any(|o| o["metadata"]["uid"] == uid.as_str()));
-        if !present {
+        let got = io.call(inv.client.request("GET", &v.path, "application/json"))?;
+        if got.status == 404 {
             continue;
         }
-        let rv = list["metadata"]["resourceVersion"]
+        let obj = ok_json(&got)?;
+        if obj["metadata"]["uid"] != uid.as_str() {
+            // Gone, and something else took its name.
+            continue;
+        }
+        let field = encode_component(&format!("metadata.name={}", v.name));
+        let rv = obj["metadata"]["resourceVersion"]
             .as_str()
             .unwrap_or_default();
         let (r, events) = io.watch(inv.client.request(

@@ -6,9 +6,9 @@ use serde_json::{Map, Value};
 
 use super::get::targets;
 use super::{Command, Invocation, FILENAME};
-use crate::apiserver::patch::go_fmt::go_json_marshal;
 use crate::apiserver::patch::patch_meta::{is_builtin_kind, root_type, Ty};
 use crate::apiserver::patch::strategic_merge::two_way_merge_map_patch;
+use crate::golang::json::marshal as go_json_marshal;
 use crate::kubectl::client::{ok_json, status_message};
 use crate::kubectl::flags::{bool_flag, str_flag, Flag};
 use crate::kubectl::io::{Fail, Io, Res};

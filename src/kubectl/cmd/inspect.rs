@@ -414,6 +414,36 @@ fn can_i(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
         }
         spec.insert("resourceAttributes".into(), Value::Object(attrs));
     }
+    // can-i's Validate: a verb outside the known ones is only a warning.
+    const RESOURCE_VERBS: [&str; 16] = [
+        "get",
+        "list",
+        "watch",
+        "create",
+        "update",
+        "patch",
+        "delete",
+        "deletecollection",
+        "use",
+        "bind",
+        "impersonate",
+        "*",
+        "approve",
+        "sign",
+        "escalate",
+        "attest",
+    ];
+    const NON_RESOURCE_VERBS: [&str; 8] = [
+        "get", "put", "post", "head", "options", "delete", "patch", "*",
+    ];
+    let known = if what.starts_with('/') {
+        NON_RESOURCE_VERBS.contains(&verb.as_str())
+    } else {
+        RESOURCE_VERBS.contains(&verb.as_str())
+    };
+    if !known {
+        io.print(format!("Warning: verb '{verb}' is not a known verb\n\n"));
+    }
     // Validate, after the warnings of the resource's resolution.
     if f.bool("no-headers") {
         return Err(Fail::msg(

@@ -5,6 +5,7 @@ pub mod access;
 pub mod apply;
 pub mod config;
 pub mod delete;
+pub mod describe;
 pub mod edit;
 pub mod explain;
 pub mod get;
@@ -67,6 +68,7 @@ pub fn commands() -> Vec<Command> {
     c.extend(node::commands());
     c.extend(inspect::commands());
     c.extend(workloads::commands());
+    c.extend(describe::commands());
     c.extend(access::commands());
     c.extend(explain::commands());
     c
@@ -156,26 +158,9 @@ fn words(argv: &[String]) -> Vec<(usize, &str)> {
     out
 }
 
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 /// cobra's "unknown command" error with its suggestions (distance 2, or a prefix).
 fn unknown_command(name: &str, parent: &str, candidates: &[&str]) -> Fail {
-    let suggestions: Vec<&&str> = candidates
-        .iter()
-        .filter(|c| levenshtein(name, c) <= 2 || c.starts_with(&name.to_lowercase()))
-        .collect();
+    let suggestions = crate::golang::cobra::suggestions_for(name, candidates);
     let mut text = format!("error: unknown command \"{name}\" for \"{parent}\"\n");
     if !suggestions.is_empty() {
         text += "\nDid you mean this?\n";
@@ -293,6 +278,8 @@ pub fn run(io: &mut Io<'_>, argv: &[String]) -> Res<()> {
     if !cmd.path.starts_with("config") {
         let line = io.log.config_loaded(io.started, kubeconfig::PATH);
         io.print(line);
+        let gates = io.log.feature_gates(io.started);
+        io.print(gates);
     }
     let inv = Invocation {
         path: cmd.path.to_string(),

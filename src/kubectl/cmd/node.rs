@@ -412,10 +412,14 @@ fn taint(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                 "invalid resource type {a}, only node types are supported"
             )))
         }
-        None => return Err(inv.usage_error("at least one taint update is required")),
+        None => {
+            return Err(Fail::msg(
+                "one or more resources must be specified as <resource> <name>",
+            ))
+        }
     };
     if specs.is_empty() {
-        return Err(inv.usage_error("at least one taint update is required"));
+        return Err(Fail::msg("at least one taint update is required"));
     }
     let mut parsed = Vec::new();
     for s in &specs {
@@ -441,6 +445,8 @@ fn taint(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
             .unwrap_or_default();
         let mut removed = false;
         let mut added = false;
+        // New taints go first, then the old ones kept (reorganizeTaints' order).
+        let mut to_add: Vec<Value> = Vec::new();
         for t in &parsed {
             let same = |x: &Value| {
                 x["key"] == t.key.as_str()
@@ -477,14 +483,17 @@ fn taint(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                 if effect == "NoExecute" {
                     new.insert("timeAdded".into(), json!(io.now().rfc3339()));
                 }
-                taints.push(Value::Object(new));
+                to_add.push(Value::Object(new));
                 added = true;
             }
         }
-        let verb = match (added, removed) {
-            (true, true) => "modified",
-            (false, true) => "untainted",
-            _ => "tainted",
+        to_add.extend(taints);
+        let taints = to_add;
+        // reorganizeTaints: --overwrite, or adding and removing at once, is "modified".
+        let verb = match (added, removed, inv.flags.bool("overwrite")) {
+            (_, _, true) | (true, true, _) => "modified",
+            (true, false, _) => "tainted",
+            _ => "untainted",
         };
         let patch = json!({"spec": {"taints": taints}});
         if inv.flags.str("dry-run") == Some("client") {

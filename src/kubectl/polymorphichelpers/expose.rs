@@ -41,7 +41,7 @@ pub fn map_based_selector(group: &str, kind: &str, obj: &Value) -> Result<String
         {
             Err(format!(
                 "couldn't convert expressions - \"{}\" to map-based selector format",
-                crate::apiserver::patch::go_fmt::go_v(&selector["matchExpressions"])
+                crate::golang::fmt::v(&selector["matchExpressions"])
             ))
         } else {
             Ok(())

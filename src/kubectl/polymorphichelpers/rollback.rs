@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
-use crate::apiserver::patch::go_fmt::go_json_marshal;
 use crate::apiserver::request::encode_component;
+use crate::golang::json::marshal as go_json_marshal;
 use crate::kubectl::client::Client;
 use crate::kubectl::cmdutil::{DryRun, GoErr};
 use crate::kubectl::deployment_util::{self, POD_TEMPLATE_HASH_LABEL};
@@ -210,16 +210,17 @@ fn rollback_deployment(
             "{ROLLBACK_SKIPPED} (current template already matches revision {to_revision})"
         )));
     }
-    // The template goes as the ReplicaSet holds it. (kubectl marshals a typed template, with
-    // `metadata.creationTimestamp: null`; kubestep's API server keeps nulls a JSON patch
-    // writes, where a real one drops them decoding into the typed object, so the null is
-    // left out here.)
+    // The template goes as kubectl marshals the typed template it read: without the hash
+    // label, and with `metadata.creationTimestamp: null` (a zero metav1.Time).
     let mut template = template.clone();
     if let Some(labels) = template
         .pointer_mut("/metadata/labels")
         .and_then(Value::as_object_mut)
     {
         labels.remove(POD_TEMPLATE_HASH_LABEL);
+    }
+    if let Some(meta) = template["metadata"].as_object_mut() {
+        meta.entry("creationTimestamp").or_insert(Value::Null);
     }
     let mut annotations: Vec<(String, Value)> = Vec::new();
     for k in ANNOTATIONS_TO_SKIP {

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::gofmt::v as go_v;
+use super::json::go_v;
 use super::jsonpath::{JsonPath, JsonPathError};
 use super::tabwriter::TabWriter;
 

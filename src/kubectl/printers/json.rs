@@ -5,9 +5,11 @@
 //! included (`<` is `\u003c`). The compact form (`json.Marshal`) is what `-o jsonpath` prints
 //! for maps and lists.
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
-use super::strconv::{format_e, format_f};
+pub use crate::golang::json::{sorted_entries, write_string as write_go_string, GoNumber};
+use crate::golang::strconv::format_g;
+use crate::golang::{fmt, json};
 
 /// `-o json` for one object (ends in a newline).
 pub fn to_json(value: &Value) -> String {
@@ -40,14 +42,6 @@ pub fn to_json_indented(value: &Value) -> String {
     out
 }
 
-/// A number as kubectl holds it in an unstructured object: `json.Number.Int64()` of the text
-/// the server sent when that works, else `Float64()`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum GoNumber {
-    Int(i64),
-    Float(f64),
-}
-
 /// How kubectl decodes a number of the server's JSON. The server writes a float64 with Go's
 /// layout, so a float with an integral value short of 1e21 arrives as an integer text and
 /// becomes an int64 (`1e6` is `1000000`, `-0.0` is `0`).
@@ -72,46 +66,20 @@ pub fn go_number_text(n: &Number) -> String {
     }
 }
 
-/// Go's `encoding/json` text of a float64.
+/// Go's `encoding/json` text of a float64 (kubectl prints NaN and the infinities as `%v`
+/// would, where `json.Marshal` refuses them).
 pub fn go_float_text(f: f64) -> String {
-    let abs = f.abs();
-    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
-        let mut out = format_e(f);
-        let b = out.as_bytes();
-        let n = b.len();
-        if n >= 4 && b[n - 4] == b'e' && b[n - 3] == b'-' && b[n - 2] == b'0' {
-            out.remove(n - 2);
-        }
-        return out;
-    }
-    format_f(f)
+    json::format_float(f).unwrap_or_else(|| format_g(f))
 }
 
-/// Go's `appendString` with HTML escaping on.
-pub fn write_go_string(s: &str, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '<' || c == '>' || c == '&' => {
-                let b = c as u32 as usize;
-                out.push_str("\\u00");
-                out.push(HEX[b >> 4] as char);
-                out.push(HEX[b & 0xF] as char);
-            }
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+/// `%v` of a value kubectl holds (its numbers as `go_number` decodes them).
+pub fn go_v(value: &Value) -> String {
+    fmt::v_decoded(value, go_number)
+}
+
+/// `%#v` of a value kubectl holds in an `interface{}`.
+pub fn go_sharp_v(value: &Value) -> String {
+    fmt::sharp_v_decoded(value, go_number)
 }
 
 fn newline(depth: usize, out: &mut String) {
@@ -119,13 +87,6 @@ fn newline(depth: usize, out: &mut String) {
     for _ in 0..depth {
         out.push_str("    ");
     }
-}
-
-/// The keys of a Go map as `encoding/json` orders them.
-pub fn sorted_entries(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
-    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-    entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    entries
 }
 
 fn write_value(value: &Value, indent: Option<usize>, out: &mut String) {
@@ -217,12 +178,5 @@ mod tests {
             to_json_compact(&v),
             "[1,-5,1,0.5,1000000,1e+21,1e-7,12345678901234567000,1.5e+300,0]"
         );
-    }
-
-    #[test]
-    fn control_characters_and_line_separators_are_escaped() {
-        let mut out = String::new();
-        write_go_string("\u{1}\u{8}\u{c}\u{7f}\u{2028}é", &mut out);
-        assert_eq!(out, "\"\\u0001\\b\\f\u{7f}\\u2028é\"");
     }
 }

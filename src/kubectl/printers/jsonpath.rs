@@ -11,10 +11,11 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use super::gofmt::{quote, sharp_u, sharp_v, v as go_v};
 use super::json::{go_number, sorted_entries, to_json_compact, to_json_indented, GoNumber};
-use super::strconv::format_g;
-use super::unicode::{is_digit, is_letter};
+use super::json::{go_sharp_v as sharp_v, go_v};
+use crate::golang::fmt::{quote, sharp_u};
+use crate::golang::strconv::format_g;
+use crate::golang::unicode::{is_digit, is_letter};
 
 /// Why a template could not be parsed or run. `Display` is kubectl's message, which it prints
 /// after `error: ` (the execution error ends in blank lines, as kubectl's does).
@@ -295,7 +296,7 @@ fn atoi(s: &str) -> Option<i64> {
 
 /// `strconv.ParseFloat(s, 64)` for what parseNumber collects (signs, digits and dots).
 fn parse_float(s: &str) -> Option<f64> {
-    super::strconv::parse_float(s)
+    crate::golang::strconv::parse_float(s)
 }
 
 /// `strconv.UnquoteChar(s, quote)`: one (possibly escaped) character and the rest.

@@ -18,11 +18,8 @@
 
 pub mod custom_columns;
 pub use crate::apimachinery::duration;
-pub mod gofmt;
 pub mod json;
 pub mod jsonpath;
 pub mod name;
-pub mod strconv;
 pub mod tabwriter;
-pub mod unicode;
 pub mod yaml;

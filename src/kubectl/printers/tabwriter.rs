@@ -1,7 +1,9 @@
 //! Go's `text/tabwriter` in the fork kubectl prints tables with (github.com/liggitt/tabwriter,
 //! which adds `RememberWidths`: a column never gets narrower than it has been, so the lines
-//! `kubectl get -w` prints as changes arrive stay aligned), configured as
-//! `printers.GetNewTabWriter` does: minimal width 6, tab width 4, padding 3, spaces.
+//! `kubectl get -w` prints as changes arrive stay aligned). Without that flag it is Go's own
+//! text/tabwriter, which `kubectl describe` writes through (`Init(buf, 0, 8, 2, ' ', 0)`);
+//! `TabWriter::kubectl` configures it as `printers.GetNewTabWriter` does for tables: minimal
+//! width 6, tab width 4, padding 3, spaces, RememberWidths.
 //!
 //! Cells are terminated by `\t` (or `\v`); `\n` ends a line and `\f` a line and a block. A line
 //! with a single cell (no tab) ends a block too: what follows starts new columns. Widths are
@@ -405,5 +407,54 @@ mod tests {
             w.take_output(),
             "NAME            STATUS\nlong-pod-name   Running\na               Pending\n"
         );
+    }
+
+    // `kubectl describe`'s configuration (`tabbedString`: `Init(buf, 0, 8, 2, ' ', 0)`): a line
+    // without a tab ends every column block above it, so sections align independently.
+
+    fn tab(text: &str) -> String {
+        let mut w = TabWriter::new(0, 8, 2, b' ', 0);
+        w.write(text);
+        w.flush();
+        w.take_output()
+    }
+
+    #[test]
+    fn consecutive_tabbed_lines_share_a_column() {
+        assert_eq!(
+            tab("Name:\tweb\nNamespace:\tdefault\n"),
+            "Name:       web\nNamespace:  default\n"
+        );
+    }
+
+    #[test]
+    fn a_line_without_a_tab_ends_the_block() {
+        assert_eq!(
+            tab("A:\tx\nSection:\n  LongerKey:\ty\n"),
+            "A:  x\nSection:\n  LongerKey:  y\n"
+        );
+    }
+
+    #[test]
+    fn a_column_block_ends_where_a_line_has_fewer_cells() {
+        // The second column of line 1 does not align with line 3: line 2 has no such cell.
+        assert_eq!(
+            tab("a\tbbbbbb\tc\nxx\ty\nd\te\tf\n"),
+            "a   bbbbbb  c\nxx  y\nd   e  f\n"
+        );
+    }
+
+    #[test]
+    fn empty_cells_are_padded_and_flush_resets_widths() {
+        let mut w = TabWriter::new(0, 8, 2, b' ', 0);
+        w.write("Labels:\t<none>\nKey:\tv\n");
+        w.flush();
+        w.write("  Type\tReason\n  ----\t------\n");
+        w.flush();
+        assert_eq!(
+            w.take_output(),
+            "Labels:  <none>\nKey:     v\n  Type  Reason\n  ----  ------\n"
+        );
+        assert_eq!(tab("\tx\nab\ty\n"), "    x\nab  y\n");
     }
 }

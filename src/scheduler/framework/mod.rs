@@ -1,7 +1,10 @@
 //! The scheduling framework (`pkg/scheduler/framework`): the status a plugin returns, the
-//! per-cycle state plugins share, the plugin interface with its extension points, and the
-//! profile that runs them in the real order with the 1.33 default weights.
+//! per-cycle state plugins share (clonable, for dry runs), the plugin interface with its
+//! extension points (PreFilter's AddPod/RemovePod included), and the profile that runs them in
+//! the real order with the 1.33 default weights, filters with nominated pods among them. The
+//! preemption evaluator is `preemption`.
 
+pub mod preemption;
 pub mod types;
 
 use std::any::Any;
@@ -91,22 +94,59 @@ impl Status {
     }
 }
 
+/// A value a plugin keeps in the CycleState (`framework.StateData`): clonable, because
+/// preemption's dry runs and the filters with nominated pods work on copies (`state.Clone()`).
+pub trait StateData: Any {
+    fn clone_box(&self) -> Box<dyn StateData>;
+    fn as_any(&self) -> &dyn Any;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+impl<T: Any + Clone> StateData for T {
+    fn clone_box(&self) -> Box<dyn StateData> {
+        Box::new(self.clone())
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
 /// `framework.CycleState`: what PreFilter and PreScore computed for this pod, by plugin.
 #[derive(Default)]
 pub struct CycleState {
-    data: BTreeMap<&'static str, Box<dyn Any>>,
+    data: BTreeMap<&'static str, Box<dyn StateData>>,
     /// Plugins whose PreFilter returned Skip: their Filter is not run.
     pub skip_filter: Vec<&'static str>,
     /// Plugins whose PreScore returned Skip: their Score is not run.
     pub skip_score: Vec<&'static str>,
 }
 
+impl Clone for CycleState {
+    fn clone(&self) -> Self {
+        CycleState {
+            data: self
+                .data
+                .iter()
+                .map(|(k, v)| (*k, (**v).clone_box()))
+                .collect(),
+            skip_filter: self.skip_filter.clone(),
+            skip_score: self.skip_score.clone(),
+        }
+    }
+}
+
 impl CycleState {
-    pub fn write<T: Any>(&mut self, key: &'static str, value: T) {
+    pub fn write<T: Any + Clone>(&mut self, key: &'static str, value: T) {
         self.data.insert(key, Box::new(value));
     }
     pub fn read<T: Any>(&self, key: &'static str) -> Option<&T> {
-        self.data.get(key)?.downcast_ref::<T>()
+        (**self.data.get(key)?).as_any().downcast_ref::<T>()
+    }
+    pub fn read_mut<T: Any>(&mut self, key: &'static str) -> Option<&mut T> {
+        (**self.data.get_mut(key)?).as_any_mut().downcast_mut::<T>()
     }
 }
 
@@ -169,6 +209,27 @@ pub trait Plugin {
         Status::success()
     }
     fn filter(&self, _state: &CycleState, _pod: &PodInfo, _node: &NodeInfo) -> Status {
+        Status::success()
+    }
+    /// `PreFilterExtensions.AddPod`: brings this plugin's PreFilter state up to date with
+    /// `added` counted on `node` (a nominated pod, or a victim reprieved by preemption).
+    fn pre_filter_add_pod(
+        &self,
+        _state: &mut CycleState,
+        _pod: &PodInfo,
+        _added: &PodInfo,
+        _node: &NodeInfo,
+    ) -> Status {
+        Status::success()
+    }
+    /// `PreFilterExtensions.RemovePod`: the same with `removed` gone from `node`.
+    fn pre_filter_remove_pod(
+        &self,
+        _state: &mut CycleState,
+        _pod: &PodInfo,
+        _removed: &PodInfo,
+        _node: &NodeInfo,
+    ) -> Status {
         Status::success()
     }
     fn pre_score(
@@ -278,6 +339,99 @@ impl Profile {
             }
         }
         (Status::success(), verdicts)
+    }
+}
+
+impl Profile {
+    /// `RunPreFilterExtensionAddPod`: every filter plugin whose PreFilter ran (not Skip).
+    pub fn run_pre_filter_extension_add_pod(
+        &self,
+        state: &mut CycleState,
+        pod: &PodInfo,
+        added: &PodInfo,
+        node: &NodeInfo,
+    ) -> Status {
+        for p in self.filter_plugins() {
+            if state.skip_filter.contains(&p.name()) {
+                continue;
+            }
+            let s = p.pre_filter_add_pod(state, pod, added, node);
+            if !s.is_success() {
+                return Status::new(
+                    Code::Error,
+                    format!(
+                        "running AddPod on PreFilter plugin {:?}: {}",
+                        p.name(),
+                        s.message()
+                    ),
+                );
+            }
+        }
+        Status::success()
+    }
+
+    /// `RunPreFilterExtensionRemovePod`.
+    pub fn run_pre_filter_extension_remove_pod(
+        &self,
+        state: &mut CycleState,
+        pod: &PodInfo,
+        removed: &PodInfo,
+        node: &NodeInfo,
+    ) -> Status {
+        for p in self.filter_plugins() {
+            if state.skip_filter.contains(&p.name()) {
+                continue;
+            }
+            let s = p.pre_filter_remove_pod(state, pod, removed, node);
+            if !s.is_success() {
+                return Status::new(
+                    Code::Error,
+                    format!(
+                        "running RemovePod on PreFilter plugin {:?}: {}",
+                        p.name(),
+                        s.message()
+                    ),
+                );
+            }
+        }
+        Status::success()
+    }
+
+    /// `RunFilterPluginsWithNominatedPods`: the pods nominated to `node` with a priority at
+    /// least the pod's count as if they ran there (the pod must not take room freed for
+    /// them); when the filters pass with them, they must pass without them too (pod affinity
+    /// may need them absent). `nominated` is the nominator's list for the node.
+    pub fn run_filter_with_nominated_pods(
+        &self,
+        state: &CycleState,
+        pod: &PodInfo,
+        node: &NodeInfo,
+        nominated: &[Arc<PodInfo>],
+        record: bool,
+    ) -> (Status, Vec<(&'static str, Status)>) {
+        let mut ge = nominated
+            .iter()
+            .filter(|n| {
+                n.priority >= pod.priority && n.key != pod.key && !node.pods.contains_key(&n.key)
+            })
+            .peekable();
+        if ge.peek().is_none() {
+            return self.run_filter(state, pod, node, record);
+        }
+        let mut node_out = node.clone();
+        let mut state_out = state.clone();
+        for n in ge {
+            node_out.add_pod(n.clone());
+            let s = self.run_pre_filter_extension_add_pod(&mut state_out, pod, n, &node_out);
+            if !s.is_success() {
+                return (s, vec![]);
+            }
+        }
+        let (status, verdicts) = self.run_filter(&state_out, pod, &node_out, record);
+        if !status.is_success() {
+            return (status, verdicts);
+        }
+        self.run_filter(state, pod, node, record)
     }
 }
 

@@ -322,6 +322,10 @@ pub struct PodInfo {
     pub preemption_never: bool,
     pub terminating: bool,
     pub gated: bool,
+    /// `status.nominatedNodeName`: where a preemption made room for it.
+    pub nominated_node_name: String,
+    /// `status.startTime` in Unix seconds, once the kubelet has started the pod.
+    pub start_time: Option<i64>,
     /// What the pod asks for, for fitting (`PodRequests`: containers, init containers, overhead).
     pub requests: Resource,
     /// The same with 100m cpu / 200Mi memory for containers that ask for none (for scoring).
@@ -560,6 +564,15 @@ impl PodInfo {
             preemption_never: spec.get("preemptionPolicy").and_then(Value::as_str) == Some("Never"),
             terminating: obj.pointer("/metadata/deletionTimestamp").is_some(),
             gated,
+            nominated_node_name: obj
+                .pointer("/status/nominatedNodeName")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            start_time: obj
+                .pointer("/status/startTime")
+                .and_then(Value::as_str)
+                .and_then(crate::apiserver::printers::parse_rfc3339),
             requests: pod_requests(spec, false),
             non_zero_requests: pod_requests(spec, true),
             host_ports,
@@ -586,6 +599,20 @@ impl PodInfo {
             name,
             obj,
         }
+    }
+
+    /// `podTerminatingByPreemption`: being deleted, with the `DisruptionTarget` condition a
+    /// scheduler's preemption set.
+    pub fn terminating_by_preemption(&self) -> bool {
+        if !self.terminating {
+            return false;
+        }
+        arr(&self.obj, "/status/conditions")
+            .find(|c| c.get("type").and_then(Value::as_str) == Some("DisruptionTarget"))
+            .is_some_and(|c| {
+                c.get("status").and_then(Value::as_str) == Some("True")
+                    && c.get("reason").and_then(Value::as_str) == Some("PreemptionByScheduler")
+            })
     }
 
     /// Whether the pod has any inter-pod affinity or anti-affinity (`PodsWithAffinity`).

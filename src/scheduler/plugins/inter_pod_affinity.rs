@@ -36,10 +36,50 @@ fn matches_all(terms: &[AffinityTerm], pod: &PodInfo) -> bool {
     !terms.is_empty() && terms.iter().all(|t| t.matches(pod))
 }
 
+#[derive(Clone)]
 struct PreFilterState {
     existing_anti_affinity: Counts,
     affinity: Counts,
     anti_affinity: Counts,
+}
+
+impl PreFilterState {
+    /// `preFilterState.updateWithPod`: `other` on `node` counted `multiplier` times (1 added,
+    /// -1 removed); entries down to zero are dropped.
+    fn update_with_pod(
+        &mut self,
+        pod: &PodInfo,
+        other: &PodInfo,
+        node: &NodeInfo,
+        multiplier: i64,
+    ) {
+        if node.node.is_none() {
+            return;
+        }
+        for t in &other.required_anti_affinity_terms {
+            if t.matches(pod) {
+                update(
+                    &mut self.existing_anti_affinity,
+                    node,
+                    &t.topology_key,
+                    multiplier,
+                );
+            }
+        }
+        if matches_all(&pod.required_affinity_terms, other) {
+            for t in &pod.required_affinity_terms {
+                update(&mut self.affinity, node, &t.topology_key, multiplier);
+            }
+        }
+        for t in &pod.required_anti_affinity_terms {
+            if t.matches(other) {
+                update(&mut self.anti_affinity, node, &t.topology_key, multiplier);
+            }
+        }
+        self.existing_anti_affinity.retain(|_, n| *n != 0);
+        self.affinity.retain(|_, n| *n != 0);
+        self.anti_affinity.retain(|_, n| *n != 0);
+    }
 }
 
 impl Plugin for InterPodAffinity {
@@ -142,6 +182,42 @@ impl Plugin for InterPodAffinity {
             }
         }
         Status::success()
+    }
+    fn pre_filter_add_pod(
+        &self,
+        state: &mut CycleState,
+        pod: &PodInfo,
+        added: &PodInfo,
+        node: &NodeInfo,
+    ) -> Status {
+        match state.read_mut::<PreFilterState>(NAME) {
+            Some(s) => {
+                s.update_with_pod(pod, added, node, 1);
+                Status::success()
+            }
+            None => Status::new(
+                Code::Error,
+                "reading \"PreFilterInterPodAffinity\" from cycleState: not found",
+            ),
+        }
+    }
+    fn pre_filter_remove_pod(
+        &self,
+        state: &mut CycleState,
+        pod: &PodInfo,
+        removed: &PodInfo,
+        node: &NodeInfo,
+    ) -> Status {
+        match state.read_mut::<PreFilterState>(NAME) {
+            Some(s) => {
+                s.update_with_pod(pod, removed, node, -1);
+                Status::success()
+            }
+            None => Status::new(
+                Code::Error,
+                "reading \"PreFilterInterPodAffinity\" from cycleState: not found",
+            ),
+        }
     }
     fn pre_score(
         &self,

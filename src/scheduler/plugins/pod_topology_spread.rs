@@ -97,6 +97,7 @@ pub fn count_pods_match_selector(node: &NodeInfo, selector: &Selector, namespace
         .count() as i64
 }
 
+#[derive(Clone)]
 struct PreFilterState {
     constraints: Vec<SpreadConstraint>,
     /// Matching pods per (topology key, value).
@@ -104,6 +105,27 @@ struct PreFilterState {
 }
 
 impl PreFilterState {
+    /// `updateWithPod`: `other` on `node` counted `delta` times in the domains of the
+    /// constraints it matches (pods of other namespaces never count).
+    fn update_with_pod(&mut self, pod: &PodInfo, other: &PodInfo, node: &NodeInfo, delta: i64) {
+        if other.namespace != pod.namespace
+            || node.node.is_none()
+            || !labels_have_all_keys(node, &self.constraints)
+        {
+            return;
+        }
+        for c in &self.constraints {
+            if !c.selector.matches(&other.labels) || !match_node_inclusion(c, pod, node) {
+                continue;
+            }
+            let value = node.labels[&c.topology_key].clone();
+            *self
+                .pair_counts
+                .entry((c.topology_key.clone(), value))
+                .or_insert(0) += delta;
+        }
+    }
+
     /// The global minimum for constraint `i` (0 while there are fewer domains than minDomains).
     fn min_match(&self, c: &SpreadConstraint) -> i64 {
         let counts: Vec<i64> = self
@@ -119,6 +141,7 @@ impl PreFilterState {
     }
 }
 
+#[derive(Clone)]
 struct PreScoreState {
     constraints: Vec<SpreadConstraint>,
     ignored_nodes: BTreeSet<String>,
@@ -189,6 +212,42 @@ impl Plugin for PodTopologySpread {
             }
         }
         Status::success()
+    }
+    fn pre_filter_add_pod(
+        &self,
+        state: &mut CycleState,
+        pod: &PodInfo,
+        added: &PodInfo,
+        node: &NodeInfo,
+    ) -> Status {
+        match state.read_mut::<PreFilterState>(NAME) {
+            Some(s) => {
+                s.update_with_pod(pod, added, node, 1);
+                Status::success()
+            }
+            None => Status::new(
+                Code::Error,
+                "reading \"PreFilterPodTopologySpread\" from cycleState: not found",
+            ),
+        }
+    }
+    fn pre_filter_remove_pod(
+        &self,
+        state: &mut CycleState,
+        pod: &PodInfo,
+        removed: &PodInfo,
+        node: &NodeInfo,
+    ) -> Status {
+        match state.read_mut::<PreFilterState>(NAME) {
+            Some(s) => {
+                s.update_with_pod(pod, removed, node, -1);
+                Status::success()
+            }
+            None => Status::new(
+                Code::Error,
+                "reading \"PreFilterPodTopologySpread\" from cycleState: not found",
+            ),
+        }
     }
     fn pre_score(
         &self,

@@ -12,6 +12,7 @@ pub const NAME: &str = "TaintToleration";
 pub struct TaintToleration;
 
 /// The tolerations that count for PreferNoSchedule taints (`getAllTolerationPreferNoSchedule`).
+#[derive(Clone)]
 struct PreScoreState(Vec<Toleration>);
 
 impl Plugin for TaintToleration {

@@ -45,6 +45,7 @@ pub const NO_PROVISIONER: &str = "kubernetes.io/no-provisioner";
 pub struct VolumeBinding;
 
 /// What PreFilter found, for Filter.
+#[derive(Clone)]
 struct State {
     /// Bound claims with their volume (`None`: the volume does not exist).
     bound: Vec<Option<Arc<Value>>>,

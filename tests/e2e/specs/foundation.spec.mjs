@@ -25,10 +25,11 @@ export const tests = [
       assert.match(await text(page, "time"), /^\d+\.\d{3}s$/);
       assert.ok(Number(await text(page, 'trace-len')) > 50, 'start-up traffic is in the trace');
       const trace = await page.getByTestId('trace-list').textContent();
-      // The newest entries: the kubelets registering and reporting their static pods, stored
-      // by the API server in etcd.
+      // The newest entries: the components' informers listing and watching through the API
+      // server, which reads etcd.
       assert.match(trace, /etcd → kube-apiserver/);
-      assert.match(trace, /PUT \/registry\/pods\/kube-system\/etcd-control-plane/);
+      assert.match(trace, /kube-apiserver → etcd/);
+      assert.match(trace, /kube-controller-manager → kube-apiserver/);
       assert.ok(await page.getByRole('img', { name: 'Cluster diagram' }).isVisible());
       for (const c of ['etcd', 'kube-apiserver', 'kubelet/worker-1', 'kube-proxy/worker-2']) {
         assert.ok(await page.locator(`[data-component="${c}"]`).isVisible(), `${c} is drawn`);

@@ -786,7 +786,7 @@ fn configmap(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
         } else {
             data.sorted(str::to_string)
         };
-        let encoded = crate::apiserver::patch::go_fmt::go_json_marshal(
+        let encoded = crate::golang::json::marshal(
             &json!({"data": data_json, "kind": "ConfigMap", "name": name}),
         );
         obj["metadata"]["name"] = json!(format!("{name}-{}", encode_hash(&encoded)));
@@ -821,7 +821,7 @@ fn secret_object(inv: &Invocation, name: &str, data: &Data, kind: Option<&str>) 
         } else {
             data.sorted(base64)
         };
-        let encoded = crate::apiserver::patch::go_fmt::go_json_marshal(&json!({
+        let encoded = crate::golang::json::marshal(&json!({
             "data": data_json, "kind": "Secret", "name": name, "type": kind.unwrap_or_default(),
         }));
         obj["metadata"]["name"] = json!(format!("{name}-{}", encode_hash(&encoded)));
@@ -1534,11 +1534,11 @@ mod tests {
     fn hashes_match_kubectl() {
         // `kubectl create configmap cm --from-literal=a=b --append-hash` names it
         // cm-5k62mh6dh9; the secret s-7fd2tm89d8.
-        let cm = crate::apiserver::patch::go_fmt::go_json_marshal(
+        let cm = crate::golang::json::marshal(
             &json!({"data": {"a": "b"}, "kind": "ConfigMap", "name": "cm"}),
         );
         assert_eq!(encode_hash(&cm), "5k62mh6dh9");
-        let s = crate::apiserver::patch::go_fmt::go_json_marshal(
+        let s = crate::golang::json::marshal(
             &json!({"data": {"a": "Yg=="}, "kind": "Secret", "name": "s", "type": ""}),
         );
         assert_eq!(encode_hash(&s), "7fd2tm89d8");

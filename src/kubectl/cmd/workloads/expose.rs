@@ -4,8 +4,8 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::apiserver::patch::go_fmt::go_json_marshal;
 use crate::apiserver::request::encode_component;
+use crate::golang::json::marshal as go_json_marshal;
 use crate::kubectl::cmd::{Command, Invocation, FILENAME};
 use crate::kubectl::cmdutil::{self, check_err, DryRun, GoErr};
 use crate::kubectl::flags::{bool_flag, str_flag, Flag};

@@ -4,10 +4,10 @@
 
 use serde_json::{Map, Value};
 
-use crate::apiserver::patch::go_fmt::go_json_marshal;
 use crate::apiserver::patch::merge_patch::create_merge_patch;
 use crate::apiserver::request::encode_component;
 use crate::apiserver::validation::names::is_valid_label_value;
+use crate::golang::json::marshal as go_json_marshal;
 use crate::kubectl::cmd::{Command, Invocation, FILENAME};
 use crate::kubectl::cmdutil::{self, check_err, get_resources_and_pairs, DryRun, GoErr};
 use crate::kubectl::flags::{bool_flag, str_flag, Flag};

@@ -6,11 +6,11 @@
 use serde_json::Value;
 
 use crate::apiserver::decode::yaml_to_json;
-use crate::apiserver::patch::go_fmt::go_json_marshal;
 use crate::apiserver::patch::json_patch::{json_patch, JsonPatchFailure};
 use crate::apiserver::patch::merge_patch::merge_patch;
 use crate::apiserver::patch::strategic_merge::strategic_merge_patch;
 use crate::apiserver::request::encode_component;
+use crate::golang::json::marshal as go_json_marshal;
 use crate::kubectl::client::go_quote;
 use crate::kubectl::cmd::{Command, Invocation, FILENAME};
 use crate::kubectl::cmdutil::{self, check_err, DryRun, GoErr};

@@ -4,10 +4,10 @@
 
 use serde_json::Value;
 
-use crate::apiserver::patch::go_fmt::go_json_marshal;
 use crate::apiserver::patch::three_way::modified_configuration;
 use crate::apiserver::request::encode_component;
 use crate::apiserver::watch::WatchEventType;
+use crate::golang::json::marshal as go_json_marshal;
 use crate::kubectl::client::status_message;
 use crate::kubectl::cmd::{Command, Invocation, FILENAME};
 use crate::kubectl::cmdutil::{self, check_err, DryRun};

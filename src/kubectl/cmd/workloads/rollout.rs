@@ -6,10 +6,10 @@
 
 use serde_json::Value;
 
-use crate::apiserver::patch::go_fmt::go_json_marshal;
 use crate::apiserver::patch::strategic_merge::create_two_way_merge_patch;
 use crate::apiserver::request::encode_component;
 use crate::apiserver::watch::WatchEventType;
+use crate::golang::json::marshal as go_json_marshal;
 use crate::kubectl::client::{status_error, Client};
 use crate::kubectl::cmd::{Command, Invocation, FILENAME};
 use crate::kubectl::cmdutil::{self, check_err, DryRun, GoErr};

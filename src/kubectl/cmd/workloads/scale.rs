@@ -213,7 +213,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                     inv.client
                         .request("PATCH", &info.path(), "application/json")
                         .header("Content-Type", "application/merge-patch+json")
-                        .body(crate::apiserver::patch::go_fmt::go_json_marshal(&patch)),
+                        .body(crate::golang::json::marshal(&patch)),
                 )?;
             }
         }

@@ -5,9 +5,9 @@
 
 use serde_json::Value;
 
-use crate::apiserver::patch::go_fmt::go_json_marshal;
 use crate::apiserver::patch::strategic_merge::create_two_way_merge_patch;
 use crate::apiserver::request::encode_component;
+use crate::golang::json::marshal as go_json_marshal;
 use crate::kubectl::cmd::{Command, Invocation, FILENAME};
 use crate::kubectl::cmdutil::{self, check_err, get_resources_and_pairs, DryRun, GoErr};
 use crate::kubectl::flags::{bool_flag, str_flag, Flag};

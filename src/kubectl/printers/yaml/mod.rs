@@ -6,17 +6,16 @@
 //! else, literal blocks for multi-line strings, and long plain lines folded after column 80.
 
 mod emitter;
-mod resolve;
 mod sorter;
 
 pub use sorter::key_less;
 
+use crate::golang::yaml_resolve::{self as resolve, Resolved};
 use emitter::{Event, Style};
-use resolve::Tag;
 use serde_json::Value;
 
 use super::json::{go_float_text, go_number, GoNumber};
-use super::strconv::format_g;
+use crate::golang::strconv::format_g;
 
 /// Why go-yaml cannot read back the JSON text of an object. `Display` is go-yaml's message
 /// (`yaml: line 2: found unexpected document indicator`); kubectl prints it after `error: `.
@@ -201,7 +200,7 @@ fn number_scalar(n: &serde_json::Number) -> String {
 
 /// The encoder's `stringv`: the style it asks the emitter for.
 fn string_style(s: &str) -> Style {
-    let can_use_plain = resolve::resolve(s) == Tag::Str && !resolve::is_base60_float(s);
+    let can_use_plain = resolve::resolve(s) == Resolved::Str && !resolve::is_base60_float(s);
     if s.contains('\n') {
         Style::Literal
     } else if can_use_plain {

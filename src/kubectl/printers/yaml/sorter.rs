@@ -6,7 +6,7 @@
 //! such key sets Go's own output varies from run to run (keys come from a Go map, whose
 //! iteration order is random), so kubestep's fixed order is one of the real tool's orders.
 
-use crate::kubectl::printers::unicode::{is_digit, is_letter};
+use crate::golang::unicode::{is_digit, is_letter};
 
 /// `keyList.Less` for two string keys (JSON objects only have string keys).
 pub fn key_less(a: &str, b: &str) -> bool {
