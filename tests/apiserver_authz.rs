@@ -1098,9 +1098,9 @@ fn whoami_and_can_i_list() {
     use kubestep::apiserver::authn::{self_subject_review, BoundTokenInfo};
     use kubestep::apiserver::authz::subject_access_review::self_subject_rules_review;
     assert_eq!(
-        self_subject_review(&admin()),
+        self_subject_review(&admin(), kubestep::sim::SimTime(1_000)),
         json!({"kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1",
-               "metadata": {"creationTimestamp": null},
+               "metadata": {"creationTimestamp": "2026-01-01T00:00:01Z"},
                "status": {"userInfo": {"username": "kubernetes-admin", "groups": ["kubeadm:cluster-admins", "system:authenticated"]}}})
     );
     let mut a = Authenticator::kubestep_default();
@@ -1117,7 +1117,7 @@ fn whoami_and_can_i_list() {
         .unwrap()
         .user;
     assert_eq!(
-        self_subject_review(&user)["status"]["userInfo"],
+        self_subject_review(&user, kubestep::sim::SimTime(0))["status"]["userInfo"],
         json!({"username": "system:serviceaccount:default:default", "uid": "sa-uid",
                "groups": ["system:serviceaccounts", "system:serviceaccounts:default", "system:authenticated"],
                "extra": {"authentication.kubernetes.io/credential-id": ["JTI=9b1f"],
@@ -1191,4 +1191,118 @@ fn mirror_pods_grant_nothing_and_ephemeral_volumes_name_their_claims() {
     assert!(authz
         .authorize(&res(&w1, "get", "default", "", "secrets", "", "regcred"))
         .allowed());
+}
+
+#[test]
+fn issued_tokens_are_checked_against_the_clock_and_the_objects_they_name() {
+    use kubestep::apiserver::authn::{
+        ClaimRef, IssuedToken, LiveObject, SERVICE_ACCOUNT_ISSUER, TOKEN_LEEWAY_SECONDS,
+    };
+    use kubestep::sim::clock::EPOCH_UNIX_SECONDS;
+    use kubestep::sim::SimTime;
+    let at = |unix: u64| SimTime((unix - EPOCH_UNIX_SECONDS) * 1000);
+    let t0 = EPOCH_UNIX_SECONDS + 100;
+    let claims = IssuedToken {
+        namespace: "default".into(),
+        service_account: ClaimRef {
+            name: "default".into(),
+            uid: "sa-1".into(),
+        },
+        audiences: vec![SERVICE_ACCOUNT_ISSUER.into()],
+        not_before: t0,
+        expires: t0 + 600,
+        id: "jti-1".into(),
+        pod: Some(ClaimRef {
+            name: "web".into(),
+            uid: "pod-1".into(),
+        }),
+        secret: None,
+        node: None,
+    };
+    let mut a = Authenticator::kubestep_default();
+    a.add_issued_token("tok", claims.clone());
+    let creds = RequestCredentials::bearer("tok");
+    let cause = |a: &Authenticator, now: SimTime, pod: Option<LiveObject>| {
+        let live = move |resource: &str, _ns: &str, name: &str| match (resource, name) {
+            ("serviceaccounts", "default") => Some(LiveObject {
+                uid: "sa-1".into(),
+                deleted_at: None,
+            }),
+            ("pods", "web") => pod.clone(),
+            _ => None,
+        };
+        a.authenticate_at(&creds, now, &live).map_err(|e| e.cause)
+    };
+    let web = |uid: &str, deleted_at: Option<u64>| {
+        Some(LiveObject {
+            uid: uid.into(),
+            deleted_at,
+        })
+    };
+
+    // Valid: the service account, with the credential id and the pod it is bound to.
+    let who = cause(&a, at(t0 + 10), web("pod-1", None)).unwrap();
+    assert_eq!(who.by, AuthenticatorKind::ServiceAccount);
+    assert_eq!(who.user.name, "system:serviceaccount:default:default");
+    assert_eq!(who.user.uid, "sa-1");
+    assert_eq!(
+        who.user.groups,
+        [
+            "system:serviceaccounts",
+            "system:serviceaccounts:default",
+            "system:authenticated"
+        ]
+    );
+    assert_eq!(
+        who.user.extra["authentication.kubernetes.io/credential-id"],
+        ["JTI=jti-1"]
+    );
+    assert_eq!(
+        who.user.extra["authentication.kubernetes.io/pod-name"],
+        ["web"]
+    );
+
+    // Times, with a minute of leeway either side.
+    let deadline = t0 + 600 + TOKEN_LEEWAY_SECONDS;
+    assert!(cause(&a, at(deadline), web("pod-1", None)).is_ok());
+    assert_eq!(
+        cause(&a, at(deadline + 1), web("pod-1", None)).unwrap_err(),
+        "service account token has expired"
+    );
+    assert_eq!(
+        cause(&a, at(t0 - TOKEN_LEEWAY_SECONDS - 1), web("pod-1", None)).unwrap_err(),
+        "service account token is not valid yet"
+    );
+
+    // The bound pod: gone, recreated, or deleted more than the leeway ago.
+    assert_eq!(
+        cause(&a, at(t0 + 10), None).unwrap_err(),
+        "pod \"web\" not found"
+    );
+    assert_eq!(
+        cause(&a, at(t0 + 10), web("pod-2", None)).unwrap_err(),
+        "pod UID (pod-2) does not match claim (pod-1)"
+    );
+    assert!(cause(&a, at(t0 + 100), web("pod-1", Some(t0 + 50))).is_ok());
+    assert_eq!(
+        cause(&a, at(t0 + 200), web("pod-1", Some(t0 + 50))).unwrap_err(),
+        "pod default/web has been deleted"
+    );
+
+    // An audience other than the API server's.
+    let mut other = Authenticator::kubestep_default();
+    other.add_issued_token(
+        "tok",
+        IssuedToken {
+            audiences: vec!["vault".into()],
+            ..claims
+        },
+    );
+    assert_eq!(
+        cause(&other, at(t0 + 10), web("pod-1", None)).unwrap_err(),
+        "token audiences [\"vault\"] is invalid for the target audiences [\"https://kubernetes.default.svc.cluster.local\"]"
+    );
+
+    // Without a clock and the objects, an issued token cannot be checked: refused.
+    assert!(a.authenticate(&creds).is_err());
 }

@@ -1,7 +1,9 @@
 //! Protobuf request bodies as kube-apiserver reads them: the bodies the real kubectl v1.33.1
 //! sent for its `create` generators (tests/data/protobuf/*.pb, captured with `-v=9`) decode to
 //! exactly the JSON the same kubectl prints for the same command with `--dry-run=client -o
-//! json` (the *.json beside them): same fields, same values, same key order. Malformed bodies
+//! json` (the *.json beside them): same fields, same values, same key order; the bodies of its
+//! access commands (`create token`, `auth whoami`, `auth can-i --list`) to their typed objects
+//! as encoding/json writes them. Malformed bodies
 //! get the serializer's error texts; random and mutated bytes never panic.
 
 use kubestep::apiserver::decode::protobuf::to_json;
@@ -50,6 +52,26 @@ const FIXTURES: &[(&str, &str, &str, &str)] = &[
     ("quota", "", "v1", "ResourceQuota"),
     ("priorityclass", "scheduling.k8s.io", "v1", "PriorityClass"),
     ("ingress", "networking.k8s.io", "v1", "Ingress"),
+    // `kubectl create token default --duration=20m --audience a`, `auth whoami` and
+    // `auth can-i --list -n kube-system`: the typed objects as encoding/json writes them.
+    (
+        "create-token",
+        "authentication.k8s.io",
+        "v1",
+        "TokenRequest",
+    ),
+    (
+        "auth-whoami",
+        "authentication.k8s.io",
+        "v1",
+        "SelfSubjectReview",
+    ),
+    (
+        "can-i-list",
+        "authorization.k8s.io",
+        "v1",
+        "SelfSubjectRulesReview",
+    ),
 ];
 
 fn fixture(name: &str) -> (Vec<u8>, Value) {

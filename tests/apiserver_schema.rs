@@ -86,6 +86,24 @@ fn every_served_kind_resolves_to_its_definition() {
             "DeleteOptions",
             "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         ),
+        (
+            "authentication.k8s.io",
+            "v1",
+            "TokenRequest",
+            "io.k8s.api.authentication.v1.TokenRequest",
+        ),
+        (
+            "authorization.k8s.io",
+            "v1",
+            "SelfSubjectRulesReview",
+            "io.k8s.api.authorization.v1.SelfSubjectRulesReview",
+        ),
+        (
+            "",
+            "v1",
+            "ComponentStatusList",
+            "io.k8s.api.core.v1.ComponentStatusList",
+        ),
     ];
     for (g, v, k, def) in cases {
         let t = schema::kind(g, v, k).unwrap_or_else(|| panic!("{g}/{v} {k} is served"));
@@ -98,8 +116,9 @@ fn every_served_kind_resolves_to_its_definition() {
         "kinds are case-sensitive"
     );
     // ControllerRevision and its List joined the 65 with the DaemonSet and StatefulSet
-    // controllers.
-    assert_eq!(schema::kinds().len(), 67);
+    // controllers; SelfSubjectReview, TokenRequest, SelfSubjectRulesReview and
+    // ComponentStatus (with its List) with the access APIs.
+    assert_eq!(schema::kinds().len(), 72);
 }
 
 #[test]

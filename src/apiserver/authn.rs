@@ -14,6 +14,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
+use crate::sim::SimTime;
+
 /// `user.AllAuthenticated`.
 pub const ALL_AUTHENTICATED: &str = "system:authenticated";
 /// `user.AllUnauthenticated`.
@@ -153,15 +155,119 @@ impl BoundTokenInfo {
 }
 
 /// The SelfSubjectReview `kubectl auth whoami` creates, answered for `user`
-/// (`POST /apis/authentication.k8s.io/v1/selfsubjectreviews`).
-pub fn self_subject_review(user: &UserInfo) -> Value {
+/// (`POST /apis/authentication.k8s.io/v1/selfsubjectreviews`, `selfsubjectreview/rest.go`):
+/// a new object stamped with the time it was made, never stored.
+pub fn self_subject_review(user: &UserInfo, now: SimTime) -> Value {
     json!({
         "kind": "SelfSubjectReview",
         "apiVersion": "authentication.k8s.io/v1",
-        "metadata": {"creationTimestamp": null},
+        "metadata": {"creationTimestamp": now.rfc3339()},
         "status": {"userInfo": user.to_json()}
     })
 }
+
+/// A name and uid in a token's `kubernetes.io` claim (`serviceaccount.ref`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClaimRef {
+    pub name: String,
+    pub uid: String,
+}
+
+/// The kinds of object a TokenRequest may bind a token to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BoundKind {
+    Pod,
+    Secret,
+    Node,
+}
+
+impl BoundKind {
+    pub fn from_kind(kind: &str) -> Option<BoundKind> {
+        match kind {
+            "Pod" => Some(BoundKind::Pod),
+            "Secret" => Some(BoundKind::Secret),
+            "Node" => Some(BoundKind::Node),
+            _ => None,
+        }
+    }
+
+    /// `pods`, `secrets`, `nodes`: the resource the claim names.
+    pub fn resource(self) -> &'static str {
+        match self {
+            BoundKind::Pod => "pods",
+            BoundKind::Secret => "secrets",
+            BoundKind::Node => "nodes",
+        }
+    }
+}
+
+/// The claims of a token the TokenRequest API issued (`serviceaccount.Claims`: the public JWT
+/// claims and the private `kubernetes.io` claim), checked again each time the token is used.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IssuedToken {
+    pub namespace: String,
+    pub service_account: ClaimRef,
+    /// `aud`.
+    pub audiences: Vec<String>,
+    /// `nbf` and `exp`, Unix seconds.
+    pub not_before: u64,
+    pub expires: u64,
+    /// `jti`.
+    pub id: String,
+    pub pod: Option<ClaimRef>,
+    pub secret: Option<ClaimRef>,
+    /// The node of a pod-bound token, or the node a token is bound to.
+    pub node: Option<ClaimRef>,
+}
+
+impl IssuedToken {
+    /// The user the token authenticates as (`ServiceAccountInfo.UserInfo`): the service
+    /// account, with the credential id and the pod and node it is bound to in `extra`.
+    pub fn user(&self) -> UserInfo {
+        let mut user = UserInfo::service_account(
+            &self.namespace,
+            &self.service_account.name,
+            &self.service_account.uid,
+        );
+        let binding = BoundTokenInfo {
+            credential_id: self.id.clone(),
+            pod_name: self
+                .pod
+                .as_ref()
+                .map(|p| p.name.clone())
+                .unwrap_or_default(),
+            pod_uid: self.pod.as_ref().map(|p| p.uid.clone()).unwrap_or_default(),
+            node_name: self
+                .node
+                .as_ref()
+                .map(|n| n.name.clone())
+                .unwrap_or_default(),
+            node_uid: self
+                .node
+                .as_ref()
+                .map(|n| n.uid.clone())
+                .unwrap_or_default(),
+        };
+        user.extra = binding.extra();
+        user
+    }
+}
+
+/// `jwt.DefaultLeeway`: how far past `exp` (and before `nbf`) a token is still accepted, and
+/// how long an object may have been deleted before its tokens stop working.
+pub const TOKEN_LEEWAY_SECONDS: u64 = 60;
+
+/// What the service account token validator reads of an object a token names: its uid and,
+/// while it is being deleted, its `deletionTimestamp` (Unix seconds).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LiveObject {
+    pub uid: String,
+    pub deleted_at: Option<u64>,
+}
+
+/// How the validator finds the objects a token names (the API server's caches):
+/// `(resource, namespace, name)`, namespace empty for nodes.
+pub type ObjectLookup<'a> = dyn Fn(&str, &str, &str) -> Option<LiveObject> + 'a;
 
 /// What the (simulated) TLS layer knows of a verified client certificate.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -307,12 +413,23 @@ pub struct Authenticator {
     pub client_ca_common_name: String,
     /// `--token-auth-file`: token → user.
     pub static_tokens: BTreeMap<String, UserInfo>,
-    /// Service account tokens the API server issued: token → service account identity
-    /// (real tokens are signed JWTs; the simulation keeps the issued ones in a table).
+    /// Service account tokens handed out at cluster start-up: token → service account
+    /// identity (legacy tokens, valid as long as the cluster runs).
     pub service_account_tokens: BTreeMap<String, UserInfo>,
+    /// Tokens the TokenRequest API issued, with their claims. A real server verifies the JWT's
+    /// RS256 signature; kubestep's tokens carry a simulated one, so the server recognises the
+    /// tokens it issued by their exact text and checks their claims as the real validator does.
+    pub issued_tokens: BTreeMap<String, IssuedToken>,
+    /// `--api-audiences` (kubeadm leaves it to default to `--service-account-issuer`): a
+    /// token must name one of them in `aud`.
+    pub api_audiences: Vec<String>,
     /// `--anonymous-auth` (kube-apiserver's default, which kubeadm keeps: true).
     pub anonymous: bool,
 }
+
+/// kubeadm's `--service-account-issuer`: the `iss` of the tokens the API server issues, and
+/// (through `--api-audiences`' default) the audience they must name to authenticate to it.
+pub const SERVICE_ACCOUNT_ISSUER: &str = "https://kubernetes.default.svc.cluster.local";
 
 /// jane's bearer token in the default token table.
 pub const JANE_TOKEN: &str = "jane-4f1c0d2e9a7b6358";
@@ -333,6 +450,8 @@ impl Authenticator {
             client_ca_common_name: KUBEADM_CA_COMMON_NAME.to_string(),
             static_tokens: BTreeMap::new(),
             service_account_tokens: BTreeMap::new(),
+            issued_tokens: BTreeMap::new(),
+            api_audiences: vec![SERVICE_ACCOUNT_ISSUER.to_string()],
             anonymous: true,
         }
     }
@@ -398,9 +517,27 @@ impl Authenticator {
         self.service_account_tokens.remove(token);
     }
 
-    /// Run the chain over a request's credentials.
+    /// Record a token the TokenRequest API issued.
+    pub fn add_issued_token(&mut self, token: &str, claims: IssuedToken) {
+        self.issued_tokens.insert(token.to_string(), claims);
+    }
+
+    /// Run the chain over a request's credentials, with no clock and no objects to check
+    /// issued tokens against: they are refused (see [`Authenticator::authenticate_at`]).
     pub fn authenticate(&self, creds: &RequestCredentials) -> Result<Authenticated, AuthnError> {
-        match self.authenticate_credentials(creds)? {
+        self.authenticate_at(creds, SimTime::ZERO, &|_, _, _| None)
+    }
+
+    /// Run the chain over a request's credentials at `now`: tokens the TokenRequest API
+    /// issued are checked against the clock (`exp`, `nbf`) and against the objects they name,
+    /// which `lookup` finds.
+    pub fn authenticate_at(
+        &self,
+        creds: &RequestCredentials,
+        now: SimTime,
+        lookup: &ObjectLookup<'_>,
+    ) -> Result<Authenticated, AuthnError> {
+        match self.authenticate_credentials(creds, now, lookup)? {
             Some((user, by)) => Ok(Authenticated {
                 user: add_authenticated_group(user),
                 by,
@@ -420,6 +557,8 @@ impl Authenticator {
     fn authenticate_credentials(
         &self,
         creds: &RequestCredentials,
+        now: SimTime,
+        lookup: &ObjectLookup<'_>,
     ) -> Result<Option<(UserInfo, AuthenticatorKind)>, AuthnError> {
         let mut errors = Vec::new();
         if let Some(cert) = &creds.client_certificate {
@@ -430,7 +569,7 @@ impl Authenticator {
             }
         }
         if let Some(header) = &creds.authorization {
-            match self.authenticate_bearer(header) {
+            match self.authenticate_bearer(header, now, lookup) {
                 Ok(Some(found)) => return Ok(Some(found)),
                 Ok(None) => {}
                 Err(e) => errors.push(e),
@@ -469,6 +608,8 @@ impl Authenticator {
     fn authenticate_bearer(
         &self,
         header: &str,
+        now: SimTime,
+        lookup: &ObjectLookup<'_>,
     ) -> Result<Option<(UserInfo, AuthenticatorKind)>, String> {
         let header = header.trim();
         if header.is_empty() {
@@ -489,10 +630,100 @@ impl Authenticator {
         if let Some(user) = self.service_account_tokens.get(token) {
             return Ok(Some((user.clone(), AuthenticatorKind::ServiceAccount)));
         }
+        if let Some(claims) = self.issued_tokens.get(token) {
+            self.validate_issued(claims, now, lookup)?;
+            return Ok(Some((claims.user(), AuthenticatorKind::ServiceAccount)));
+        }
         // The bearer token authenticator turns "no authenticator accepted it" into an error,
         // which is why a wrong token gets 401 instead of falling back to anonymous.
         Err("invalid bearer token".to_string())
     }
+}
+
+impl Authenticator {
+    /// The JWT authenticator's audience check and `serviceaccount.validator.Validate`: the
+    /// token must name one of the API server's audiences, be within its validity (with
+    /// [`TOKEN_LEEWAY_SECONDS`] of leeway), and every object it names must still exist with the
+    /// same uid (deleted less than the leeway ago at most). The errors are what kube-apiserver
+    /// logs; the client only ever sees 401.
+    fn validate_issued(
+        &self,
+        claims: &IssuedToken,
+        now: SimTime,
+        lookup: &ObjectLookup<'_>,
+    ) -> Result<(), String> {
+        if !claims
+            .audiences
+            .iter()
+            .any(|a| self.api_audiences.contains(a))
+        {
+            return Err(format!(
+                "token audiences {} is invalid for the target audiences {}",
+                go_string_slice(&claims.audiences),
+                go_string_slice(&self.api_audiences)
+            ));
+        }
+        let t = now.unix_seconds();
+        if t > claims.expires + TOKEN_LEEWAY_SECONDS {
+            return Err("service account token has expired".into());
+        }
+        if t + TOKEN_LEEWAY_SECONDS < claims.not_before {
+            return Err("service account token is not valid yet".into());
+        }
+        let invalid_if_deleted_before = t.saturating_sub(TOKEN_LEEWAY_SECONDS);
+        let ns = claims.namespace.as_str();
+        // `kind` is also the lister's resource in its NotFound text (`pod "web" not found`).
+        let check = |resource: &str, kind: &str, namespace: &str, r: &ClaimRef| {
+            let shown = if namespace.is_empty() {
+                r.name.clone()
+            } else {
+                format!("{namespace}/{}", r.name)
+            };
+            let lister = kind.replace(' ', "");
+            let live = lookup(resource, namespace, &r.name)
+                .ok_or_else(|| format!("{lister} {} not found", go_quote(&r.name)))?;
+            if live
+                .deleted_at
+                .is_some_and(|d| d < invalid_if_deleted_before)
+            {
+                return Err(format!("{kind} {shown} has been deleted"));
+            }
+            if live.uid != r.uid {
+                return Err(format!(
+                    "{kind} UID ({}) does not match claim ({})",
+                    live.uid, r.uid
+                ));
+            }
+            Ok(())
+        };
+        check(
+            "serviceaccounts",
+            "service account",
+            ns,
+            &claims.service_account,
+        )?;
+        if let Some(s) = &claims.secret {
+            check("secrets", "secret", ns, s)?;
+        }
+        if let Some(p) = &claims.pod {
+            check("pods", "pod", ns, p)?;
+        }
+        if let Some(n) = &claims.node {
+            check("nodes", "node", "", n)?;
+        }
+        Ok(())
+    }
+}
+
+/// Go's `%q` of a string.
+fn go_quote(s: &str) -> String {
+    serde_json::to_string(s).expect("a string serialises")
+}
+
+/// Go's `%q` of a `[]string`: `["a" "b"]`.
+fn go_string_slice(v: &[String]) -> String {
+    let parts: Vec<String> = v.iter().map(|s| go_quote(s)).collect();
+    format!("[{}]", parts.join(" "))
 }
 
 impl Default for Authenticator {

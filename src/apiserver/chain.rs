@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::admission::chain::{self as admission_chain, ChainError, ClusterView, PluginNote};
 use super::admission::{Attributes as AdmissionAttributes, Operation};
-use super::authn::{Authenticator, RequestCredentials, UserInfo};
+use super::authn::{Authenticator, ObjectLookup, RequestCredentials, UserInfo};
 use super::authz::attributes::{non_resource_verb, Attributes};
 use super::authz::node::{node_identity, NodeAuthorizer, NodeGraph};
 use super::authz::rbac::RbacAuthorizer;
@@ -28,15 +28,19 @@ use crate::sim::{Rng, SimTime};
 
 /// Authentication: the client certificate or the bearer token names the user; a request with
 /// neither is `system:anonymous`; bad credentials are 401.
+/// Tokens the TokenRequest API issued are checked against the clock and the objects they name
+/// (`lookup`, over the server's caches).
 pub fn authenticate(
     authenticator: &Authenticator,
     req: &HttpRequest,
-) -> Result<(UserInfo, String), ApiError> {
+    now: SimTime,
+    lookup: &ObjectLookup<'_>,
+) -> Result<(UserInfo, String), (ApiError, String)> {
     let creds = RequestCredentials {
         client_certificate: req.client_certificate.clone(),
         authorization: req.header_value("Authorization").map(str::to_string),
     };
-    match authenticator.authenticate(&creds) {
+    match authenticator.authenticate_at(&creds, now, lookup) {
         Ok(who) => {
             let note = format!(
                 "{} (groups {}) by {}",
@@ -46,10 +50,15 @@ pub fn authenticate(
             );
             Ok((who.user, note))
         }
-        Err(e) => Err(ApiError {
-            code: 401,
-            status: e.status(),
-        }),
+        // The cause is what kube-apiserver logs ("Unable to authenticate the request"); the
+        // client only sees `Unauthorized`.
+        Err(e) => Err((
+            ApiError {
+                code: 401,
+                status: e.status(),
+            },
+            e.cause,
+        )),
     }
 }
 
@@ -229,6 +238,25 @@ pub fn access_review(
     result.map_err(|invalid| ApiError {
         code: 422,
         status: invalid.status(),
+    })
+}
+
+/// SelfSubjectRulesReview (`kubectl auth can-i --list`): the rules the authorizers that can
+/// enumerate them (Node, RBAC) resolve for the user in the review's namespace; never stored.
+pub fn rules_review(
+    view: &AuthzView<'_>,
+    user: &UserInfo,
+    review: &Value,
+) -> Result<Value, ApiError> {
+    let rbac = view.rbac();
+    let pods = view.owned_pods();
+    let node = NodeAuthorizer::new(NodeGraph::build(&pods, &[], &[]));
+    let authorizer = Authorizer::new(Some(&node), rbac);
+    subject_access_review::self_subject_rules_review(review, user, &authorizer).map_err(|e| {
+        ApiError {
+            code: 400,
+            status: e.status(),
+        }
     })
 }
 

@@ -11,8 +11,9 @@ use serde_json::{json, Value};
 use super::admission::ipallocator::ClusterIpAllocator;
 use super::admission::portallocator::NodePortAllocator;
 use super::admission::service_alloc;
-use super::authn::{Authenticator, UserInfo};
+use super::authn::{self as authn_mod, Authenticator, LiveObject, UserInfo};
 use super::chain::{self, AdmissionObjects, AuthzView};
+use super::componentstatus::{self, Outcome, Target};
 use super::continue_token;
 use super::conversion;
 use super::delete::{self, DeleteOptions, DeletePlan};
@@ -23,6 +24,7 @@ use super::printers;
 use super::request::{HttpRequest, HttpResponse};
 use super::request_info::{request_info, RequestInfo};
 use super::resources::{self, Resource, RESOURCES};
+use super::serviceaccount;
 use super::storage;
 use super::subresources;
 use super::watch::{WatchCache, WatchEvent, WatchEventType, Watcher};
@@ -37,6 +39,8 @@ const ENDPOINTS_DEPRECATED: &str =
 pub const COMPACTION_INTERVAL: SimDuration = SimDuration::from_secs(300);
 const COMPACTION_TIMER: &str = "etcd-compaction";
 const BOOKMARK_TIMER: &str = "watch-bookmarks";
+/// The timer of one component probe: `componentstatus-probe/<request>/<component>`.
+const PROBE_TIMER_PREFIX: &str = "componentstatus-probe/";
 /// How often a watch that allows bookmarks gets one (`bookmarkFrequency`).
 pub const BOOKMARK_INTERVAL: SimDuration = SimDuration::from_secs(60);
 /// The control-plane node's address (kind's first node address), where kube-apiserver and
@@ -276,6 +280,23 @@ struct RequestCtx {
     current: Option<(Value, i64)>,
     /// The response to send once the trace has shown the stage that produced it.
     error: Option<ApiError>,
+    /// A read of componentstatuses: its probes.
+    probes: Option<Probes>,
+    /// A TokenRequest waiting for its bound object.
+    token: Option<serviceaccount::Prepared>,
+}
+
+/// The probes of a componentstatuses read in flight.
+#[derive(Clone, Debug)]
+struct Probes {
+    /// Components not answered yet.
+    waiting: Vec<&'static str>,
+    /// Answered ones, in the order they answered.
+    done: Vec<(String, Outcome)>,
+    /// A get of one component (answered as the object), not a list.
+    get: bool,
+    /// A list's selectors, applied once every probe has answered (no component has labels).
+    selectors: Option<(Selector, FieldSelector)>,
 }
 
 /// What an etcd request was for, to resume when its answer arrives.
@@ -318,6 +339,14 @@ enum Pending {
     },
     /// A list request's range.
     List {
+        request: u64,
+    },
+    /// A TokenRequest's read of the object its token is bound to.
+    TokenBound {
+        request: u64,
+    },
+    /// A componentstatuses read's probe of etcd (`Get("health")`).
+    EtcdProbe {
         request: u64,
     },
 }
@@ -395,6 +424,27 @@ impl KubeApiServer {
             cluster_role_bindings: self.cached("/registry/clusterrolebindings/"),
             pods: self.cached("/registry/pods/"),
         }
+    }
+
+    /// A cached object's uid and deletion time, for the service account token validator.
+    fn live_object(&self, resource: &str, namespace: &str, name: &str) -> Option<LiveObject> {
+        let r = resources::find("", "v1", resource)?;
+        let ns = (!namespace.is_empty()).then_some(namespace);
+        let key = r.etcd_key(ns, name)?;
+        let prefix = r.etcd_list_prefix(None)?;
+        let obj = self.caches.get(&prefix)?.objects.get(&key)?;
+        Some(LiveObject {
+            uid: obj
+                .pointer("/metadata/uid")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            deleted_at: obj
+                .pointer("/metadata/deletionTimestamp")
+                .and_then(Value::as_str)
+                .and_then(printers::parse_rfc3339)
+                .map(|t| t.max(0) as u64),
+        })
     }
 
     /// The watch caches, by etcd prefix (read-only, for inspectors and tests).
@@ -723,14 +773,21 @@ impl KubeApiServer {
             allocated: false,
             step,
             warnings: Vec::new(),
+            probes: None,
+            token: None,
         };
-        let (ok, outcome) = match chain::authenticate(&self.authenticator, &rc.request) {
+        let lookup = |resource: &str, namespace: &str, name: &str| {
+            self.live_object(resource, namespace, name)
+        };
+        let authenticated =
+            chain::authenticate(&self.authenticator, &rc.request, ctx.now(), &lookup);
+        let (ok, outcome) = match authenticated {
             Ok((user, note)) => {
                 rc.user = Some(user);
                 (true, note)
             }
-            Err(e) => {
-                let s = e.message().to_string();
+            Err((e, cause)) => {
+                let s = format!("{}: {cause}", e.message());
                 rc.error = Some(e);
                 (false, s)
             }
@@ -934,6 +991,14 @@ impl KubeApiServer {
             if resource.group.is_empty() && resource.name == "endpoints" {
                 rc.warnings.push(ENDPOINTS_DEPRECATED.to_string());
             }
+            if resource.group.is_empty() && resource.name == "componentstatuses" {
+                rc.warnings
+                    .push(componentstatus::DEPRECATION_WARNING.to_string());
+            }
+        }
+        if resource.group.is_empty() && resource.name == "componentstatuses" {
+            self.probe_components(ctx, n);
+            return;
         }
         match info.verb.as_str() {
             "create" | "update" | "patch" => self.decode(ctx, n),
@@ -970,6 +1035,34 @@ impl KubeApiServer {
     fn after_decoding(&mut self, ctx: &mut Ctx<'_>, n: u64) {
         let rc = &self.requests[&n];
         let resource = rc.resource.expect("resolved");
+        if resource.name == "selfsubjectreviews" {
+            let user = rc.user.clone().expect("authenticated");
+            let review = authn_mod::self_subject_review(&user, ctx.now());
+            self.respond(ctx, n, HttpResponse::json(201, review));
+            return;
+        }
+        if resource.name == "selfsubjectrulesreviews" {
+            let user = rc.user.clone().expect("authenticated");
+            let body = rc.body.clone().unwrap_or(Value::Null);
+            let response = match chain::rules_review(&self.authz_view(), &user, &body) {
+                Ok(review) => HttpResponse::json(201, review),
+                Err(e) => e.response(),
+            };
+            self.respond(ctx, n, response);
+            return;
+        }
+        if rc.info.subresource == "token" {
+            // The name and namespace in the body are checked before the service account is
+            // read.
+            let body = rc.body.clone().unwrap_or(Value::Null);
+            if let Err(e) = serviceaccount::check_metadata(&body, &rc.info.name, &rc.info.namespace)
+            {
+                self.respond(ctx, n, e.response());
+                return;
+            }
+            self.read(ctx, n);
+            return;
+        }
         if resource.etcd_prefix.is_none() && resource.name.ends_with("accessreviews") {
             let user = rc.user.clone().expect("authenticated");
             let body = rc.body.clone().unwrap_or(Value::Null);
@@ -1134,6 +1227,7 @@ impl KubeApiServer {
             }
             ("delete", _) => self.admit_delete(ctx, n),
             ("create", "eviction") => self.plan_delete(ctx, n),
+            ("create", "token") => self.token_request(ctx, n, current),
             _ => match self.updated_object(n, current, now) {
                 Ok(new) => {
                     let rc = self.requests.get_mut(&n).expect("in flight");
@@ -2065,6 +2159,232 @@ impl KubeApiServer {
         self.watchers.insert((client, id), watcher);
     }
 
+    // ---- componentstatuses ------------------------------------------------------------
+
+    /// A get or list of componentstatuses: probe the components (all for a list, the one
+    /// named for a get) and answer when every probe has answered or timed out.
+    fn probe_components(&mut self, ctx: &mut Ctx<'_>, n: u64) {
+        let rc = &self.requests[&n];
+        let get = rc.info.verb == "get";
+        let name = rc.info.name.clone();
+        let targets: Vec<(&'static str, Target)> = componentstatus::servers()
+            .into_iter()
+            .filter(|(c, _)| !get || *c == name)
+            .collect();
+        let selectors = if get {
+            None
+        } else {
+            match self.selectors(rc) {
+                Ok(s) => Some(s),
+                Err(e) => return self.respond(ctx, n, e.response()),
+            }
+        };
+        if targets.is_empty() {
+            let e = ApiError::new(500, "", componentstatus::not_found_message(&name), None);
+            let mut body = e.status;
+            // A plain Go error has no reason: the field is left out.
+            if let Some(m) = body.as_object_mut() {
+                m.remove("reason");
+            }
+            self.respond(ctx, n, HttpResponse::json(500, body));
+            return;
+        }
+        if let Some(rc) = self.requests.get_mut(&n) {
+            rc.probes = Some(Probes {
+                waiting: targets.iter().map(|(c, _)| *c).collect(),
+                done: Vec::new(),
+                get,
+                selectors,
+            });
+        }
+        for (component, target) in targets {
+            match target {
+                Target::Healthz { actor, .. } => {
+                    let probe =
+                        HttpRequest::new("GET", "/healthz").header("User-Agent", "kube-probe/1.33");
+                    ctx.send(
+                        actor.addr(),
+                        Message::HttpRequest {
+                            id: n,
+                            request: probe,
+                        },
+                    );
+                }
+                Target::Etcd => {
+                    let range = etcdpb::RangeRequest {
+                        key: b"health".to_vec(),
+                        ..etcdpb::RangeRequest::default()
+                    };
+                    self.etcd(
+                        ctx,
+                        Request::Range(range),
+                        Pending::EtcdProbe { request: n },
+                        None,
+                    );
+                }
+            }
+            ctx.timer(
+                componentstatus::PROBE_TIMEOUT,
+                format!("{PROBE_TIMER_PREFIX}{n}/{component}"),
+            );
+        }
+    }
+
+    /// A probe's outcome; the answer goes out once the last one is in.
+    fn probe_answered(&mut self, ctx: &mut Ctx<'_>, n: u64, component: &str, outcome: Outcome) {
+        let Some(probes) = self.requests.get_mut(&n).and_then(|rc| rc.probes.as_mut()) else {
+            return;
+        };
+        let Some(i) = probes.waiting.iter().position(|c| *c == component) else {
+            // Answered already (or timed out): a late answer changes nothing.
+            return;
+        };
+        probes.waiting.remove(i);
+        probes.done.push((component.to_string(), outcome));
+        if !probes.waiting.is_empty() {
+            return;
+        }
+        let body = if probes.get {
+            let (name, o) = &probes.done[0];
+            componentstatus::status_object(name, o, true)
+        } else {
+            let selected: Vec<(String, Outcome)> = probes
+                .done
+                .iter()
+                .filter(|(name, o)| {
+                    let obj = componentstatus::status_object(name, o, true);
+                    probes.selectors.as_ref().is_none_or(|(labels, fields)| {
+                        labels.matches_object(&obj) && fields.matches("componentstatuses", &obj)
+                    })
+                })
+                .cloned()
+                .collect();
+            componentstatus::list(&selected)
+        };
+        self.respond(ctx, n, HttpResponse::json(200, body));
+    }
+
+    fn probe_timed_out(&mut self, ctx: &mut Ctx<'_>, timer: &str) {
+        let rest = timer.trim_start_matches(PROBE_TIMER_PREFIX);
+        let Some((n, component)) = rest.split_once('/') else {
+            return;
+        };
+        let Ok(n) = n.parse::<u64>() else {
+            return;
+        };
+        let outcome = match componentstatus::servers()
+            .into_iter()
+            .find(|(c, _)| *c == component)
+        {
+            Some((_, Target::Healthz { port, .. })) => componentstatus::http_outcome(port, None),
+            Some((_, Target::Etcd)) => {
+                componentstatus::etcd_outcome(Some("context deadline exceeded"))
+            }
+            None => return,
+        };
+        self.probe_answered(ctx, n, component, outcome);
+    }
+
+    // ---- serviceaccounts/token ----------------------------------------------------------
+
+    /// A TokenRequest with its service account read: validate it, then read the object the
+    /// token is to be bound to, if any.
+    fn token_request(&mut self, ctx: &mut Ctx<'_>, n: u64, service_account: Value) {
+        let now = ctx.now();
+        let rc = self.requests.get_mut(&n).expect("in flight");
+        let body = rc.body.clone().unwrap_or(Value::Null);
+        let prepared = match serviceaccount::prepare(
+            &body,
+            &service_account,
+            &self.authenticator.api_audiences,
+            now,
+        ) {
+            Ok(p) => p,
+            Err(e) => return self.respond(ctx, n, e.response()),
+        };
+        let Some(bound) = prepared.bound.clone() else {
+            rc.token = Some(prepared);
+            return self.issue_token(ctx, n, serviceaccount::BoundObjects::default());
+        };
+        let ns = rc.info.namespace.clone();
+        rc.token = Some(prepared);
+        let r = resources::find("", "v1", bound.kind.resource()).expect("a served kind");
+        let ns = r.namespaced.then_some(ns.as_str());
+        let key = r.etcd_key(ns, &bound.name).expect("a stored resource");
+        let range = etcdpb::RangeRequest {
+            key: key.into_bytes(),
+            ..etcdpb::RangeRequest::default()
+        };
+        self.etcd(
+            ctx,
+            Request::Range(range),
+            Pending::TokenBound { request: n },
+            Some(Stage::Storage),
+        );
+    }
+
+    /// The bound object read: check it (and for a pod, find its node in the watch cache, as
+    /// the handler's `resourceVersion=0` get does), then issue the token.
+    fn on_token_bound(&mut self, ctx: &mut Ctx<'_>, n: u64, resp: etcdpb::RangeResponse) {
+        let Some(rc) = self.requests.get(&n) else {
+            return;
+        };
+        let (Some(prepared), Some((sa, _))) = (rc.token.as_ref(), rc.current.as_ref()) else {
+            return;
+        };
+        let bound = prepared.bound.clone().expect("a bound token");
+        let object = resp
+            .kvs
+            .first()
+            .and_then(|kv| storage::decode(kv, kv.mod_revision));
+        let node_name = object
+            .as_ref()
+            .filter(|_| bound.kind == authn_mod::BoundKind::Pod)
+            .and_then(|p| p.pointer("/spec/nodeName"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let node = node_name.and_then(|name| {
+            let nodes = resources::find("", "v1", "nodes")?;
+            let key = nodes.etcd_key(None, &name)?;
+            let prefix = nodes.etcd_list_prefix(None)?;
+            self.caches
+                .get(&prefix)?
+                .objects
+                .get(&key)
+                .map(|o| (**o).clone())
+        });
+        let sa_name = sa
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        match serviceaccount::check_bound(&bound, sa_name, object.as_ref(), node.as_ref()) {
+            Ok(objects) => self.issue_token(ctx, n, objects),
+            Err(e) => self.respond(ctx, n, e.response()),
+        }
+    }
+
+    /// Mint the token, remember it for authentication, and answer 201 with it.
+    fn issue_token(&mut self, ctx: &mut Ctx<'_>, n: u64, bound: serviceaccount::BoundObjects) {
+        let now = ctx.now();
+        let Some(rc) = self.requests.get(&n) else {
+            return;
+        };
+        let (Some(prepared), Some((sa, _))) = (rc.token.as_ref(), rc.current.as_ref()) else {
+            return;
+        };
+        let issued = serviceaccount::issue(
+            &prepared.request,
+            sa,
+            &bound,
+            &self.authenticator.api_audiences,
+            now,
+            ctx.rng(),
+        );
+        self.authenticator
+            .add_issued_token(&issued.token, issued.claims);
+        self.respond(ctx, n, HttpResponse::json(201, issued.response));
+    }
+
     /// Discovery, `/version` and the health endpoints.
     fn non_resource(&self, path: &str, req: &HttpRequest) -> HttpResponse {
         let path = path.trim_end_matches('/');
@@ -2197,6 +2517,14 @@ impl KubeApiServer {
                 self.write(ctx, request);
             }
             (Pending::Read { request }, Ok(Response::Range(r))) => self.on_read(ctx, request, r),
+            (Pending::TokenBound { request }, Ok(Response::Range(r))) => {
+                self.on_token_bound(ctx, request, r)
+            }
+            (Pending::EtcdProbe { request }, result) => {
+                let error = result.err().map(|e| e.to_string());
+                let outcome = componentstatus::etcd_outcome(error.as_deref());
+                self.probe_answered(ctx, request, "etcd-0", outcome);
+            }
             (Pending::List { request }, Ok(Response::Range(r))) => self.on_list(ctx, request, r),
             (Pending::CollectionItem { request }, result) => {
                 let done = self.requests.get_mut(&request).and_then(|rc| {
@@ -2235,7 +2563,8 @@ impl KubeApiServer {
                 Pending::Read { request }
                 | Pending::List { request }
                 | Pending::Write { request }
-                | Pending::EventLease { request },
+                | Pending::EventLease { request }
+                | Pending::TokenBound { request },
                 Err(e),
             ) => {
                 // etcd's errors reach the client as 500s (or 413 for a too-large request),
@@ -2255,7 +2584,8 @@ impl KubeApiServer {
                 Pending::Read { request }
                 | Pending::List { request }
                 | Pending::Write { request }
-                | Pending::EventLease { request },
+                | Pending::EventLease { request }
+                | Pending::TokenBound { request },
                 Ok(other),
             ) => {
                 // An answer of the wrong shape is a bug in etcd or here: fail the request
@@ -2302,6 +2632,27 @@ impl Actor for KubeApiServer {
                 input: crate::sim::Input::Compact,
             } => self.forced_compaction(ctx, *id),
             Message::Timer { name } if name == BOOKMARK_TIMER => self.bookmarks(ctx),
+            Message::Timer { name } if name.starts_with(PROBE_TIMER_PREFIX) => {
+                self.probe_timed_out(ctx, name)
+            }
+            // A component's answer to a componentstatuses probe.
+            Message::HttpResponse { id, response }
+                if matches!(env.from, Addr::Scheduler | Addr::ControllerManager) =>
+            {
+                let name = if env.from == Addr::Scheduler {
+                    "scheduler"
+                } else {
+                    "controller-manager"
+                };
+                let port = if env.from == Addr::Scheduler {
+                    10259
+                } else {
+                    10257
+                };
+                let body = String::from_utf8_lossy(&response.body.to_bytes()).to_string();
+                let outcome = componentstatus::http_outcome(port, Some((response.status, &body)));
+                self.probe_answered(ctx, *id, name, outcome);
+            }
             Message::HttpCancel { id } => {
                 self.watchers.remove(&(env.from.clone(), *id));
             }

@@ -17,6 +17,28 @@ use crate::apiserver::authn::ClientCertificate;
 use crate::apiserver::request::{encode_component, HttpRequest, HttpResponse};
 use crate::sim::{Addr, Annotation, Ctx, Message};
 
+/// A component's own secure port answers health checks (`k8s.io/apiserver/pkg/server/healthz`,
+/// what kube-apiserver's componentstatuses probes read): `ok` on `/healthz`, `/livez` and
+/// `/readyz`; any other path is not served here.
+pub fn serve_healthz(request: &HttpRequest) -> HttpResponse {
+    let headers = vec![
+        (
+            "Content-Type".to_string(),
+            "text/plain; charset=utf-8".to_string(),
+        ),
+        ("X-Content-Type-Options".to_string(), "nosniff".to_string()),
+    ];
+    let (status, body): (u16, &[u8]) = match request.path.as_str() {
+        "/healthz" | "/livez" | "/readyz" => (200, b"ok"),
+        _ => (404, b"404 page not found\n"),
+    };
+    HttpResponse {
+        status,
+        headers,
+        body: crate::apiserver::request::Body::Bytes(body.to_vec()),
+    }
+}
+
 /// How a component proves who it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Credentials {

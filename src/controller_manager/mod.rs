@@ -7,10 +7,11 @@
 //! writes as its own service account `kube-system/<controller>`, whose `system:controller:*`
 //! role the bootstrap RBAC policy grants. At start-up the controller-manager creates those
 //! service accounts (the real `SAControllerClientBuilder` does the same). Simplification: the
-//! real builder then asks for a token (TokenRequest); kubestep's API server has no TokenRequest
-//! endpoint yet, so the tokens are issued once at cluster bootstrap ([`service_account_tokens`],
-//! registered with the API server's authenticator in `cluster::bootstrap`) and handed to the
-//! controller-manager.
+//! real builder then asks for a token (TokenRequest, which kubestep's API server serves as
+//! `serviceaccounts/<name>/token`); here the tokens are issued once at cluster bootstrap
+//! ([`service_account_tokens`], registered with the API server's authenticator in
+//! `cluster::bootstrap`) and handed to the controller-manager, so its start-up requests stay
+//! as they were.
 
 pub mod controller_utils;
 pub mod cronjob;
@@ -738,6 +739,11 @@ impl Actor for KubeControllerManager {
     fn handle(&mut self, env: &Envelope, ctx: &mut Ctx<'_>) {
         let now = ctx.now();
         match &env.message {
+            // Its secure port (10257): kube-apiserver's componentstatuses probe.
+            Message::HttpRequest { id, request } if env.from == Addr::ApiServer => {
+                let response = crate::client::serve_healthz(request);
+                ctx.send(Addr::ApiServer, Message::HttpResponse { id: *id, response });
+            }
             Message::HttpResponse { id, response } => {
                 let owner = Informer::ALL
                     .into_iter()

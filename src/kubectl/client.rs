@@ -212,7 +212,10 @@ pub fn standard_message(r: &HttpResponse, context: &str) -> String {
     };
     let reason = status["reason"].as_str().unwrap_or_default();
     let message = status["message"].as_str().unwrap_or_default();
-    if reason.is_empty() || reason == "Unknown" {
+    if reason == "Unauthorized" && context.is_empty() {
+        // `StandardErrorMessage`: rejected credentials.
+        format!("error: You must be logged in to the server ({message})\n")
+    } else if reason.is_empty() || reason == "Unknown" {
         format!("Error from server: {context}{message}\n")
     } else {
         format!("Error from server ({reason}): {context}{message}\n")

@@ -8,6 +8,7 @@ pub mod cmdutil;
 pub mod deployment_util;
 pub mod describe;
 pub mod discovery;
+pub mod explain;
 pub mod flags;
 pub mod io;
 pub mod kubeconfig;

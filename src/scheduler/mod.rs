@@ -891,6 +891,11 @@ impl Actor for KubeScheduler {
     fn handle(&mut self, env: &Envelope, ctx: &mut Ctx<'_>) {
         match &env.message {
             Message::HttpResponse { id, response } => self.on_response(*id, response, ctx),
+            // Its secure port (10259): kube-apiserver's componentstatuses probe.
+            Message::HttpRequest { id, request } if env.from == Addr::ApiServer => {
+                let response = crate::client::serve_healthz(request);
+                ctx.send(Addr::ApiServer, Message::HttpResponse { id: *id, response });
+            }
             Message::WatchEvent { id, event } => {
                 let kind = match self.client.stream_tag(*id) {
                     Some(Tag::Watch(e, kind)) if *e == self.epoch => *kind,

@@ -13,6 +13,7 @@ pub fn for_resource(group: &str, resource: &str) -> (&'static [Column], Row) {
     match (group, resource) {
         ("", "pods") => (pod::COLUMNS, pod::row),
         ("", "nodes") => (NODE, node),
+        ("", "componentstatuses") => (COMPONENTSTATUS, componentstatus),
         ("", "namespaces") => (NAMESPACE, namespace),
         ("", "services") => (SERVICE, service),
         ("", "configmaps") => (CONFIGMAP, configmap),
@@ -62,6 +63,41 @@ fn name_age(o: &Value, now: SimTime) -> (Value, Value) {
         json!(str_at(o, "/metadata/name")),
         json!(age(o.pointer("/metadata/creationTimestamp"), now)),
     )
+}
+
+const COMPONENTSTATUS: &[Column] = &[
+    NAME,
+    col("Status", "string", "Status of the component conditions"),
+    col("Message", "string", "Message of the component conditions"),
+    col("Error", "string", "Error of the component conditions"),
+];
+
+/// `printComponentStatus`: the `Healthy` condition's status, message and error.
+fn componentstatus(o: &Value, _now: SimTime) -> Vec<Value> {
+    let healthy = o
+        .pointer("/conditions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|c| c["type"] == "Healthy");
+    let (status, message, error) = match healthy {
+        Some(c) => (
+            if c["status"] == "True" {
+                "Healthy"
+            } else {
+                "Unhealthy"
+            },
+            str_at(c, "/message"),
+            str_at(c, "/error"),
+        ),
+        None => ("Unknown", "", ""),
+    };
+    vec![
+        json!(str_at(o, "/metadata/name")),
+        json!(status),
+        json!(message),
+        json!(error),
+    ]
 }
 
 const NODE: &[Column] = &[

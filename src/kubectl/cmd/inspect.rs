@@ -356,9 +356,7 @@ fn can_i(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     let f = &inv.flags;
     let args = inv.args();
     if f.bool("list") {
-        return Err(Fail::msg(
-            "kubestep's API server does not serve SelfSubjectRulesReview yet; ask about one verb and resource instead",
-        ));
+        return super::access::can_i_list(io, inv);
     }
     let (verb, what) = match args {
         [v, w] | [v, w, _] => (v.clone(), w.clone()),
@@ -445,6 +443,12 @@ fn can_i(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     };
     if !known {
         io.print(format!("Warning: verb '{verb}' is not a known verb\n\n"));
+    }
+    // Validate, after the warnings of the resource's resolution.
+    if f.bool("no-headers") {
+        return Err(Fail::msg(
+            "--no-headers cannot be set without --list specified",
+        ));
     }
     let body = json!({
         "kind": "SelfSubjectAccessReview",

@@ -1,11 +1,13 @@
 //! kubectl's command tree: finding the command in the arguments (flags may come first), its
 //! flags, `--help` from the real tool's texts, and cobra's errors for unknown commands.
 
+pub mod access;
 pub mod apply;
 pub mod config;
 pub mod delete;
 pub mod describe;
 pub mod edit;
+pub mod explain;
 pub mod get;
 pub mod info;
 pub mod inspect;
@@ -67,6 +69,8 @@ pub fn commands() -> Vec<Command> {
     c.extend(inspect::commands());
     c.extend(workloads::commands());
     c.extend(describe::commands());
+    c.extend(access::commands());
+    c.extend(explain::commands());
     c
 }
 

@@ -225,6 +225,31 @@ fn is_alpha_numeric(r: Option<char>) -> bool {
     r.is_some_and(|c| c == '_' || is_letter(c) || is_digit(c))
 }
 
+/// One node of a parsed path, as `kubectl explain` looks at it: a field's name, or something
+/// else (a recursive descent, an array index, a filter...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathNode {
+    Field(String),
+    Other,
+}
+
+/// `kubectl explain`'s `jsonPathParse`: `in` (a trailing `.` dropped) parsed as the template
+/// `{.<in>}`, which must be one action; its nodes. Errors are the parser's texts.
+pub fn explain_path(input: &str) -> Result<Vec<PathNode>, String> {
+    let input = input.strip_suffix('.').unwrap_or(input);
+    let root = Parser::parse(&format!("{{.{input}}}"))?;
+    let [Node::List(nodes)] = root.as_slice() else {
+        return Err("must pass in 1 jsonpath string".into());
+    };
+    Ok(nodes
+        .iter()
+        .map(|n| match n {
+            Node::Field(name) => PathNode::Field(name.clone()),
+            _ => PathNode::Other,
+        })
+        .collect())
+}
+
 /// `parseAction`: parses `{text}` and returns the nodes of its one action.
 fn parse_action(text: &str) -> Result<Vec<Node>, String> {
     let mut root = Parser::parse(&format!("{{{text}}}"))?;

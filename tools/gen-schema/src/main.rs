@@ -164,6 +164,30 @@ const ROOTS: &[(&str, &str, &str, &str)] = &[
         "DeleteOptions",
         "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
     ),
+    (
+        "authentication.k8s.io",
+        "v1",
+        "SelfSubjectReview",
+        "io.k8s.api.authentication.v1.SelfSubjectReview",
+    ),
+    (
+        "authentication.k8s.io",
+        "v1",
+        "TokenRequest",
+        "io.k8s.api.authentication.v1.TokenRequest",
+    ),
+    (
+        "authorization.k8s.io",
+        "v1",
+        "SelfSubjectRulesReview",
+        "io.k8s.api.authorization.v1.SelfSubjectRulesReview",
+    ),
+    (
+        "",
+        "v1",
+        "ComponentStatus",
+        "io.k8s.api.core.v1.ComponentStatus",
+    ),
 ];
 
 /// Kinds without a List type (subresource bodies, reviews, meta types).
@@ -175,6 +199,9 @@ const NO_LIST: &[&str] = &[
     "SelfSubjectAccessReview",
     "Status",
     "DeleteOptions",
+    "SelfSubjectReview",
+    "TokenRequest",
+    "SelfSubjectRulesReview",
 ];
 
 /// Definitions with their own JSON unmarshalling in Go, kept as special leaf types.
@@ -214,8 +241,13 @@ fn main() {
         Some("build") if args.len() == 5 => build(&load(&args[2]), &args[3], &args[4]),
         Some("check") if args.len() == 3 => check(&load(&args[2])),
         Some("protobuf") if args.len() == 4 => {
-            let roots: Vec<(&str, &str, &str)> =
-                ROOTS.iter().map(|(g, v, k, _)| (*g, *v, *k)).collect();
+            // ControllerRevision's `data` is a runtime.RawExtension, which the protobuf
+            // decoder does not know yet (the generator stops on it): left out, as before.
+            let roots: Vec<(&str, &str, &str)> = ROOTS
+                .iter()
+                .filter(|(_, _, k, _)| *k != "ControllerRevision")
+                .map(|(g, v, k, _)| (*g, *v, *k))
+                .collect();
             protobuf::generate(&args[2], &roots, &args[3])
         }
         _ => {
@@ -644,6 +676,10 @@ fn k8s_openapi_definitions() -> Map<String, Value> {
         api::authorization::v1::SelfSubjectAccessReview,
         meta::Status,
         meta::DeleteOptions,
+        api::authentication::v1::SelfSubjectReview,
+        api::authentication::v1::TokenRequest,
+        api::authorization::v1::SelfSubjectRulesReview,
+        api::core::v1::ComponentStatus,
     );
     g.definitions().clone()
 }

@@ -237,7 +237,6 @@ pub fn commands() -> Vec<Command> {
             "create pc",
             "create quota",
             "create resourcequota",
-            "create token",
             "create secret tls",
         ],
         PLAIN_FLAGS,
