@@ -116,6 +116,9 @@ pub struct Sim {
     stopped: BTreeSet<Addr>,
     /// Network partitions: messages between the two parties (either way) are dropped.
     partitions: BTreeSet<(Addr, Addr)>,
+    /// The envelope `step()` delivered last, whole (the trace keeps only its one-line form):
+    /// the page's narration shows its headers, body, etcd key and value.
+    last_delivered: Option<Envelope>,
 }
 
 impl Sim {
@@ -147,6 +150,7 @@ impl Sim {
             link_clock: BTreeMap::new(),
             stopped: BTreeSet::new(),
             partitions: BTreeSet::new(),
+            last_delivered: None,
         }
     }
 
@@ -373,6 +377,7 @@ impl Sim {
                 text,
                 done: true,
             });
+            self.last_delivered = Some(env);
             return self.trace.entries().last();
         }
         let dropped = self.dropped(&env);
@@ -385,6 +390,7 @@ impl Sim {
         let mut out = Vec::new();
         let mut console = Vec::new();
         if dropped {
+            self.last_delivered = Some(env);
             return self.trace.entries().last();
         }
         if let Some(actor) = self.actors.get_mut(&to) {
@@ -392,7 +398,13 @@ impl Sim {
             actor.handle(&env, &mut ctx);
         }
         self.flush(to, out, console);
+        self.last_delivered = Some(env);
         self.trace.entries().last()
+    }
+
+    /// The envelope delivered by the last `step()`, whole (`None` before the first).
+    pub fn last_delivered(&self) -> Option<&Envelope> {
+        self.last_delivered.as_ref()
     }
 
     /// Delivers messages until nothing but timers is queued and none of them is due now. Timers
