@@ -12,6 +12,7 @@ pub mod console;
 pub mod controller_manager;
 pub mod etcd;
 pub mod etcdctl;
+pub mod flow;
 pub mod golang;
 pub mod kube_proxy;
 pub mod kubectl;

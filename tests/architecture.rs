@@ -19,6 +19,7 @@ const CORE: &[&str] = &[
     "src/kubectl",
     "src/apimachinery",
     "src/golang",
+    "src/flow",
     "src/cluster.rs",
 ];
 
