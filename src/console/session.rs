@@ -80,6 +80,19 @@ impl Session {
         }
     }
 
+    /// A copy to go on from, with only the last `keep_trace` trace entries: see
+    /// [`Sim::checkpoint`].
+    pub fn checkpoint(&mut self, keep_trace: usize) -> Session {
+        Session {
+            sim: self.sim.checkpoint(keep_trace),
+            entries: self.entries.clone(),
+            limit: self.limit,
+            scanned: self.scanned,
+            done: self.done.clone(),
+            close_editors: self.close_editors,
+        }
+    }
+
     pub fn sim(&self) -> &Sim {
         &self.sim
     }

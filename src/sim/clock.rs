@@ -67,6 +67,10 @@ impl SimTime {
     pub fn saturating_add(self, d: SimDuration) -> SimTime {
         SimTime(self.0.saturating_add(d.0))
     }
+    /// The time from `earlier` to this point (zero if `earlier` is later).
+    pub fn since(self, earlier: SimTime) -> SimDuration {
+        SimDuration(self.0.saturating_sub(earlier.0))
+    }
 }
 
 /// The wall-clock moment the simulation's time zero stands for (2026-01-01T00:00:00Z), so that

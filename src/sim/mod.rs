@@ -296,6 +296,16 @@ impl Sim {
     pub fn pending(&self) -> usize {
         self.queue.len()
     }
+    /// Messages in flight that are work rather than timers: 0 when only timers are queued.
+    pub fn work_in_flight(&self) -> usize {
+        self.work_in_flight
+    }
+    /// The older trace entries a checkpoint left out, taken back from `full` (the trace of the
+    /// run this simulation was checkpointed from, which held them): a copy that becomes the
+    /// run to go on with shows its whole trace again.
+    pub fn restore_trace_entries(&mut self, full: &Trace) {
+        self.trace.restore_older(full);
+    }
     /// The next delivery, if any, without performing it.
     pub fn peek(&self) -> Option<&Envelope> {
         self.queue.peek().map(|Reverse(q)| &q.0)
@@ -400,6 +410,18 @@ impl Sim {
         self.flush(to, out, console);
         self.last_delivered = Some(env);
         self.trace.entries().last()
+    }
+
+    /// A copy to step on from (a checkpoint): everything but the trace's older entries, of
+    /// which it keeps only the last `keep_trace`. Stepping the copy delivers exactly what this
+    /// simulation delivers, with the same trace hash; only the copy's `trace().entries()` is
+    /// shorter. Copying a long trace would cost more than the rest of the cluster.
+    pub fn checkpoint(&mut self, keep_trace: usize) -> Sim {
+        let trace = std::mem::take(&mut self.trace);
+        let mut copy = self.clone();
+        copy.trace = trace.tail(keep_trace);
+        self.trace = trace;
+        copy
     }
 
     /// The envelope delivered by the last `step()`, whole (`None` before the first).

@@ -135,6 +135,45 @@ impl Trace {
     pub fn summary(&self) -> &TraceSummary {
         &self.summary
     }
+    /// A copy that holds only the last `keep` entries in full (the others counted as dropped),
+    /// with the same hash and summary: a checkpoint's trace, cheap to copy, that goes on
+    /// exactly as this one would.
+    pub fn tail(&self, keep: usize) -> Trace {
+        let from = self.entries.len().saturating_sub(keep);
+        let mut summary = self.summary.clone();
+        summary.dropped += from as u64;
+        Trace {
+            entries: self.entries[from..].to_vec(),
+            hash: self.hash,
+            summary,
+            limit: self.limit,
+        }
+    }
+
+    /// Puts back the entries before this trace's first held one, from `older`: a trace of the
+    /// same run that held them (the run this one's checkpoint was copied from, which may have
+    /// gone further). Entries are placed by position (how many deliveries came before them).
+    pub fn restore_older(&mut self, older: &Trace) {
+        let first = self.summary.total - self.entries.len() as u64;
+        let older_first = older.summary.total - older.entries.len() as u64;
+        // Nothing older to take, or `older` stops short of this trace: no gap may be filled.
+        if older_first >= first || older.summary.total < first {
+            return;
+        }
+        let n = usize::try_from(first - older_first)
+            .unwrap_or(usize::MAX)
+            .min(older.entries.len());
+        let mut entries = older.entries[..n].to_vec();
+        entries.append(&mut self.entries);
+        self.entries = entries;
+        self.summary.dropped -= n as u64;
+        assert_eq!(
+            self.summary.dropped + self.entries.len() as u64,
+            self.summary.total,
+            "a trace holds or counts every delivery"
+        );
+    }
+
     /// FNV-1a 64 over every entry's JSON line: equal on native and wasm for the same run.
     pub fn hash_hex(&self) -> String {
         format!("{:016x}", self.hash.0)
