@@ -38,7 +38,12 @@ fn timeline(seed: u64) -> Timeline {
 }
 
 fn create_web(t: &mut Timeline) {
-    t.act(|s| s.type_line("kubectl create deployment web --image=nginx --replicas=2", &no_files));
+    t.act(|s| {
+        s.type_line(
+            "kubectl create deployment web --image=nginx --replicas=2",
+            &no_files,
+        )
+    });
 }
 
 #[test]
@@ -47,7 +52,11 @@ fn an_action_is_computed_ahead_through_all_eleven_steps_and_the_cursor_stays_bef
     let mut t = timeline(seed);
     let before = t.position();
     create_web(&mut t);
-    assert_eq!(t.position(), before, "seed {seed}: the cursor stays where the learner was");
+    assert_eq!(
+        t.position(),
+        before,
+        "seed {seed}: the cursor stays where the learner was"
+    );
     assert!(t.end() > before, "seed {seed}: the run was computed ahead");
     let per_step = &t.head().sim().trace().summary().per_step;
     for step in 1..=11u8 {
@@ -59,7 +68,11 @@ fn an_action_is_computed_ahead_through_all_eleven_steps_and_the_cursor_stays_bef
     // The first message after the cursor is kubectl's own request (step 1).
     assert!(t.step_forward());
     let entry = t.session().sim().trace().entries().last().cloned().unwrap();
-    assert_eq!(entry.to, Addr::Kubectl, "seed {seed}: the input reaches kubectl first");
+    assert_eq!(
+        entry.to,
+        Addr::Kubectl,
+        "seed {seed}: the input reaches kubectl first"
+    );
     let first_request = t.find(t.position(), |e| e.kind == "http-request").unwrap();
     t.seek(first_request);
     let entry = t.session().sim().trace().entries().last().cloned().unwrap();
@@ -123,7 +136,10 @@ fn an_action_behind_the_head_forks_the_run_as_if_it_had_been_taken_there() {
     assert_eq!(t.position(), fork_at, "seed {seed}");
     // The same actions on one session, stepped linearly to the same point.
     let mut linear = Session::new(seed);
-    linear.type_line("kubectl create deployment web --image=nginx --replicas=2", &no_files);
+    linear.type_line(
+        "kubectl create deployment web --image=nginx --replicas=2",
+        &no_files,
+    );
     while timeline::position(&linear) < fork_at {
         linear.sim_mut().step();
     }
@@ -168,7 +184,11 @@ fn seek_step_finds_the_first_message_of_each_step() {
         let e = t.session().sim().trace().entries().last().cloned().unwrap();
         assert_eq!(e.step, Some(step), "seed {seed}");
         // Steps start in order in a single Deployment's flow.
-        assert!(t.position() >= last, "seed {seed}: step {step} starts after step {}", step - 1);
+        assert!(
+            t.position() >= last,
+            "seed {seed}: step {step} starts after step {}",
+            step - 1
+        );
         last = t.position();
     }
 }
@@ -187,7 +207,10 @@ fn an_action_that_runs_the_simulation_itself_is_jumped_over_both_ways() {
     assert_eq!(fingerprint(t.session()), before_state, "seed {seed}");
     assert!(t.step_forward());
     let after = t.position();
-    assert!(after > before + 1, "seed {seed}: 30 s of heartbeats were delivered");
+    assert!(
+        after > before + 1,
+        "seed {seed}: 30 s of heartbeats were delivered"
+    );
     let after_state = fingerprint(t.session());
     // Every skipped state shows as the state the action left; a step back goes before it.
     t.seek(before + 1);
@@ -196,4 +219,51 @@ fn an_action_that_runs_the_simulation_itself_is_jumped_over_both_ways() {
     assert!(t.step_back());
     assert_eq!(t.position(), before, "seed {seed}");
     assert_eq!(fingerprint(t.session()), before_state, "seed {seed}");
+}
+
+#[test]
+fn stepping_forward_across_an_action_replays_it() {
+    let seed = 4;
+    let mut t = timeline(seed);
+    // Two actions: the second is taken a few messages into the first one's run.
+    t.act(|s| s.type_line("kubectl get nodes", &no_files));
+    // (Done first, so the next line need not wait for it: that wait would be a jump.)
+    t.forward_until(|s| !s.entries().iter().any(|e| s.is_running(e)));
+    t.seek(t.position() + 10);
+    let acted_at = t.position();
+    create_web(&mut t);
+    t.seek(acted_at + 30);
+    let ahead = fingerprint(t.session());
+    // Back before the second action, then forward across it: the same states again.
+    t.seek(acted_at - 3);
+    for _ in 0..33 {
+        assert!(t.step_forward(), "seed {seed}");
+    }
+    assert_eq!(t.position(), acted_at + 30, "seed {seed}");
+    assert_eq!(fingerprint(t.session()), ahead, "seed {seed}");
+}
+
+#[test]
+fn a_command_under_timeout_is_computed_only_up_to_its_deadline() {
+    let seed = 6;
+    let mut t = timeline(seed);
+    t.act(|s| s.type_line("timeout 5s kubectl get pods -A -w", &no_files));
+    let head = t.head().sim();
+    let next = head.peek().expect("heartbeats go on").deliver_at;
+    let deadline = t.head().earliest_deadline().expect("the watch is running");
+    assert!(head.now() <= deadline, "seed {seed}");
+    assert!(
+        next > deadline,
+        "seed {seed}: nothing after the deadline was delivered"
+    );
+    // The next line interrupts it there, as a terminal's `timeout` does.
+    t.seek(t.end());
+    t.act(|s| s.type_line("kubectl get pod nope", &no_files));
+    t.forward_until(|s| !s.entries().iter().any(|e| s.is_running(e)));
+    let s = t.session();
+    let out: String = s.entries().iter().map(|e| s.transcript_of(e)).collect();
+    assert!(
+        out.ends_with("Error from server (NotFound): pods \"nope\" not found\n"),
+        "seed {seed}: {out}"
+    );
 }

@@ -42,7 +42,12 @@ fn flow() -> String {
     out += &format!("boot the default cluster           {:>9.2} ms\n", ms(t0));
     let mut t = Timeline::new(session);
     let t0 = Instant::now();
-    t.act(|s| s.type_line("kubectl create deployment web --image=nginx --replicas=3", &no_files));
+    t.act(|s| {
+        s.type_line(
+            "kubectl create deployment web --image=nginx --replicas=3",
+            &no_files,
+        )
+    });
     out += &format!(
         "apply a 3-replica Deployment,      {:>9.2} ms  ({} deliveries computed ahead, {} checkpoints)\n",
         ms(t0),

@@ -118,6 +118,16 @@ impl Session {
         self.done.contains(&input_id)
     }
 
+    /// The earliest `timeout` deadline of a command still running: a terminal interrupts it
+    /// there.
+    pub fn earliest_deadline(&self) -> Option<SimTime> {
+        self.entries
+            .iter()
+            .filter(|e| !e.settled && self.is_running(e))
+            .filter_map(|e| e.deadline)
+            .min()
+    }
+
     /// Whether an entry's command is still running (its tool has not said it is done).
     pub fn is_running(&self, entry: &Entry) -> bool {
         entry.input_id.is_some_and(|id| {

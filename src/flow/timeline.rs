@@ -9,7 +9,7 @@
 //! the view becomes the head, the old future is dropped, and the new run is computed ahead
 //! ([`Timeline::act`]) while the cursor stays where the learner was, ready to step through it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::console::Session;
 use crate::sim::{SimDuration, SimTime};
@@ -40,6 +40,10 @@ pub struct Timeline {
     /// left the run. The states in between were never shown and cannot be replayed (the
     /// action is not a message), so the cursor jumps over them.
     jumps: BTreeMap<u64, u64>,
+    /// Positions where an action changed the run without delivering anything (a console line
+    /// queued its input): a replay that reaches one goes on from its checkpoint, which holds
+    /// the action, not from the state before it.
+    acts: BTreeSet<u64>,
 }
 
 /// A session's position: the deliveries made so far.
@@ -64,6 +68,7 @@ impl Timeline {
             view: None,
             start,
             jumps: BTreeMap::new(),
+            acts: BTreeSet::new(),
         }
     }
 
@@ -113,13 +118,30 @@ impl Timeline {
         match &mut self.view {
             Some(view) => {
                 let stepped = view.sim_mut().step().is_some();
-                assert!(stepped, "the head went further, so the replay has more to deliver");
-                if position(view) == position(&self.head) {
+                assert!(
+                    stepped,
+                    "the head went further, so the replay has more to deliver"
+                );
+                let at = position(view);
+                if at == position(&self.head) {
                     self.view = None;
+                } else if self.acts.contains(&at) {
+                    let acted = self
+                        .checkpoints
+                        .get_mut(&at)
+                        .expect("an action's checkpoint");
+                    self.view = Some(acted.checkpoint(CHECKPOINT_TRACE));
                 }
                 true
             }
             None => self.step_head(),
+        }
+    }
+
+    /// Steps forward until `done` says so at the cursor, or to the end.
+    pub fn forward_until(&mut self, done: impl Fn(&Session) -> bool) {
+        while !done(self.session()) && !self.at_end() {
+            self.step_forward();
         }
     }
 
@@ -235,6 +257,7 @@ impl Timeline {
         let cursor = position(&self.head);
         self.checkpoints.retain(|p, _| *p < cursor);
         self.jumps.retain(|from, _| *from < cursor);
+        self.acts.retain(|p| *p < cursor);
         let before = self.head.checkpoint(CHECKPOINT_TRACE);
         action(&mut self.head);
         let after = position(&self.head);
@@ -242,6 +265,7 @@ impl Timeline {
         if after == cursor {
             // The usual case: the action queued an input. Replays start from here, with it.
             self.checkpoints.insert(cursor, acted);
+            self.acts.insert(cursor);
         } else {
             // The action ran the simulation: keep the state before it and the one it left.
             self.checkpoints.insert(cursor, before);
@@ -260,6 +284,15 @@ impl Timeline {
         for _ in 0..MAX_AHEAD {
             let sim = self.head.sim();
             let Some(next) = sim.peek() else { break };
+            // A command run under `timeout` is interrupted at its deadline, before anything
+            // later is delivered, as the terminal's wait does: the run stops there.
+            if self
+                .head
+                .earliest_deadline()
+                .is_some_and(|d| next.deliver_at > d)
+            {
+                break;
+            }
             let only_timers = sim.work_in_flight() == 0 && next.deliver_at > sim.now();
             if only_timers
                 && (sim.now().since(last_flow) >= QUIET || next.deliver_at.since(started) > HORIZON)

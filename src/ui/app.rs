@@ -1,12 +1,19 @@
-//! The page's layout: top bar, cluster diagram, kernel panel with the trace, and the console.
+//! The page's layout: top bar; the flow view (tracker, diagram, playback) beside the
+//! simulation panel and the trace; the console below. Also the page-wide keyboard shortcuts
+//! and the playback timer, which only dispatch actions.
 
+use gloo::events::{EventListener, EventListenerOptions};
+use gloo::timers::callback::Interval;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::console::Console;
 use super::diagram::Diagram;
 use super::kernel_panel::KernelPanel;
+use super::playback::Playback;
 use super::state::{Action, AppState};
 use super::trace_list::TraceList;
+use super::tracker::Tracker;
 
 /// The seed from the page URL (`?seed=42`), or 1.
 fn seed_from_url() -> u64 {
@@ -21,6 +28,16 @@ fn seed_from_url() -> u64 {
         .unwrap_or(1)
 }
 
+/// Whether a key press belongs to a text field (the editor, the prompt), not to the page.
+fn typing_in_field(e: &web_sys::KeyboardEvent) -> bool {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| {
+            matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                || el.closest("[contenteditable]").ok().flatten().is_some()
+        })
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(|| AppState::new(seed_from_url()));
@@ -28,6 +45,46 @@ pub fn app() -> Html {
         let state = state.clone();
         Callback::from(move |a: Action| state.dispatch(a))
     };
+    // Keyboard: ← → step, space plays or pauses, Home/End jump; not while typing in a field.
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((), move |_| {
+            let document = web_sys::window().and_then(|w| w.document());
+            let listener = document.map(|doc| {
+                let options = EventListenerOptions::enable_prevent_default();
+                EventListener::new_with_options(&doc, "keydown", options, move |e| {
+                    let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                        return;
+                    };
+                    if typing_in_field(e) || e.ctrl_key() || e.meta_key() || e.alt_key() {
+                        return;
+                    }
+                    let action = match e.key().as_str() {
+                        "ArrowRight" => Action::Step,
+                        "ArrowLeft" => Action::StepBack,
+                        " " => Action::TogglePlay,
+                        "Home" => Action::Home,
+                        "End" => Action::End,
+                        _ => return,
+                    };
+                    e.prevent_default();
+                    dispatch.emit(action);
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    // Playback: one message per tick while playing.
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((state.playing, state.speed), move |(playing, speed)| {
+            let interval = playing.then(|| {
+                let ms = (1000 / (*speed).max(1)).max(16);
+                Interval::new(ms, move || dispatch.emit(Action::Tick))
+            });
+            move || drop(interval)
+        });
+    }
     let sim = state.sim_ref();
     html! {
         <div class="app">
@@ -39,14 +96,21 @@ pub fn app() -> Html {
                     <h1>{"kubestep"}</h1>
                     <p class="tagline">{"Watch a Kubernetes control plane work, one request at a time"}</p>
                 </div>
+                <button type="button" class="restart" onclick={{
+                    let d = dispatch.clone();
+                    Callback::from(move |_: MouseEvent| d.emit(Action::Restart))
+                }} title="A fresh cluster with the same seed">{"Restart"}</button>
             </header>
             <main class="workspace">
-                <section class="stage" aria-label="Cluster">
+                <section class="stage" aria-label="Pod creation flow">
+                    <Tracker sim={sim.clone()} flow_start={state.flow_start} dispatch={dispatch.clone()} />
                     <Diagram sim={sim.clone()} />
+                    <Playback sim={sim.clone()} playing={state.playing} speed={state.speed}
+                        pod_only={state.pod_only} dispatch={dispatch.clone()} />
                 </section>
                 <aside class="side" aria-label="Simulation">
-                    <KernelPanel sim={sim.clone()} dispatch={dispatch.clone()} outcome={state.last_outcome} />
-                    <TraceList sim={sim.clone()} />
+                    <KernelPanel sim={sim.clone()} />
+                    <TraceList sim={sim.clone()} pod_only={state.pod_only} dispatch={dispatch.clone()} />
                 </aside>
             </main>
             <Console sim={sim} draft={state.draft.clone()} dispatch={dispatch} />

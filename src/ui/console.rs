@@ -44,7 +44,7 @@ pub fn console(props: &Props) -> Html {
             }
         });
     }
-    let session = props.sim.session.borrow();
+    let session = props.sim.session();
     let running = session
         .entries()
         .iter()
@@ -114,7 +114,7 @@ pub fn console(props: &Props) -> Html {
                             if !out.is_empty() { <pre class="out">{ colored(&out) }</pre> }
                             if live {
                                 <p class="waiting">
-                                    {"Running: press Step to deliver its messages one by one, or "}
+                                    {"Running: step on to deliver its messages one by one, or "}
                                     <button type="button" class="inline" onclick={on(|| Action::Finish)}
                                         title="Let simulated time run until the command is done, as a terminal waits">{"Finish"}</button>
                                     {" it, or "}

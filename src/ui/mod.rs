@@ -6,8 +6,10 @@ mod bench;
 mod console;
 mod diagram;
 mod kernel_panel;
+mod playback;
 mod state;
 mod trace_list;
+mod tracker;
 
 /// Mounts the app on `<body>`.
 pub fn start() {

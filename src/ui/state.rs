@@ -1,19 +1,37 @@
-//! The app's one reducer: every user action becomes an `Action`, applied here.
+//! The app's one reducer: every user action becomes an `Action`, applied here to the timeline
+//! (the run and the learner's cursor in it) and the page's own state (console prompt, playback).
 
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::console::Session;
-use crate::sim::{RunOutcome, Sim};
+use crate::console::{FileEntry, Session};
+use crate::flow::timeline::Timeline;
+use crate::sim::{Sim, TraceEntry};
 
 /// What the learner can do.
 pub enum Action {
-    /// Deliver one message.
+    /// One message forward (in "pod creation only", to the next message of the flow).
     Step,
-    /// Deliver messages until nothing is in flight.
-    RunUntilIdle,
+    /// One message back (in "pod creation only", to the previous message of the flow).
+    StepBack,
+    /// The cursor to a position of the trace (the scrubber).
+    Seek(u64),
+    /// Home: back to where the learner last acted.
+    Home,
+    /// End: to the furthest point computed.
+    End,
+    /// The tracker: to the first message of a step (1-11) since the learner last acted.
+    JumpToStep(u8),
+    /// Play or pause.
+    TogglePlay,
+    /// One tick of playback (the page's interval timer while playing).
+    Tick,
+    /// Messages per second while playing.
+    SetSpeed(u32),
+    /// Only the messages of the pod creation flow, or all traffic.
+    SetPodOnly(bool),
     /// Start again from a fresh cluster with the same seed.
     Restart,
     /// Run one console line (Enter at the prompt).
@@ -45,23 +63,34 @@ fn page_session(seed: u64) -> Session {
     Session::on(crate::cluster::booted_with(config, seed))
 }
 
-/// The app state. The console session (and its simulation) sits behind `Rc<RefCell<..>>` so
-/// that a step does not clone the cluster; `version` changes on every action so yew re-renders.
+/// The files the page's commands can read (`-f`, `cat`): none yet.
+fn page_files(_: &str) -> Option<FileEntry> {
+    None
+}
+
+/// The app state. The timeline sits behind `Rc<RefCell<..>>` so that a step does not copy the
+/// cluster; `version` changes on every action so yew re-renders.
 pub struct AppState {
-    pub session: Rc<RefCell<Session>>,
+    pub timeline: Rc<RefCell<Timeline>>,
     pub version: u64,
-    pub last_outcome: Option<RunOutcome>,
     /// What the prompt holds.
     pub draft: String,
     /// Lines typed so far, oldest first (the shell's history).
     pub typed: Vec<String>,
     /// Where Up/Down has got to in `typed`, and the line being typed before it started.
     pub history_pos: Option<(usize, String)>,
+    pub playing: bool,
+    /// Messages per second while playing.
+    pub speed: u32,
+    /// Step only through the messages of the pod creation flow.
+    pub pod_only: bool,
+    /// Where the learner last acted: the tracker counts the steps from here.
+    pub flow_start: u64,
 }
 
 impl PartialEq for AppState {
     fn eq(&self, other: &Self) -> bool {
-        self.version == other.version && Rc::ptr_eq(&self.session, &other.session)
+        self.version == other.version && Rc::ptr_eq(&self.timeline, &other.timeline)
     }
 }
 
@@ -69,117 +98,193 @@ impl AppState {
     /// A fresh cluster that has finished starting up (the API server has filled its caches and
     /// run its post-start hooks), as a cluster is when a learner first reaches it.
     pub fn new(seed: u64) -> Self {
+        let timeline = Timeline::new(page_session(seed));
+        let flow_start = timeline.position();
         AppState {
-            session: Rc::new(RefCell::new(page_session(seed))),
+            timeline: Rc::new(RefCell::new(timeline)),
             version: 0,
-            last_outcome: None,
             draft: String::new(),
             typed: Vec::new(),
             history_pos: None,
+            playing: false,
+            speed: 4,
+            pod_only: false,
+            flow_start,
         }
     }
+
+    pub fn sim_ref(&self) -> SimRef {
+        SimRef {
+            timeline: self.timeline.clone(),
+            version: self.version,
+        }
+    }
+}
+
+/// Whether a trace entry is part of the pod creation flow.
+fn in_flow(e: &TraceEntry) -> bool {
+    e.step.is_some()
+}
+
+/// Whether no command at the cursor is still running.
+fn settled(s: &Session) -> bool {
+    !s.entries().iter().any(|e| s.is_running(e))
 }
 
 impl Reducible for AppState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut session = self.session.clone();
-        let mut last_outcome = self.last_outcome;
+        let mut timeline = self.timeline.clone();
         let mut draft = self.draft.clone();
         let mut typed = self.typed.clone();
         let mut history_pos = self.history_pos.clone();
-        match action {
-            Action::Step => {
-                session.borrow_mut().sim_mut().step();
-            }
-            Action::RunUntilIdle => {
-                last_outcome = Some(session.borrow_mut().sim_mut().run_until_idle());
-            }
-            Action::Restart => {
-                let seed = session.borrow().sim().seed();
-                session = Rc::new(RefCell::new(page_session(seed)));
-                last_outcome = None;
-                history_pos = None;
-            }
-            Action::Console(line) => {
-                // The command enters the bus here: the learner steps it through, or waits
-                // for it with Finish (the next command line waits for it too).
-                session
-                    .borrow_mut()
-                    .type_line(&line, &crate::console::no_files);
-                if !line.trim().is_empty() {
-                    typed.push(line);
-                }
-                draft.clear();
-                history_pos = None;
-            }
-            Action::Draft(text) => draft = text,
-            Action::HistoryPrev => {
-                let pos = match &history_pos {
-                    Some((i, stash)) => Some((i.saturating_sub(1), stash.clone())),
-                    None => typed.len().checked_sub(1).map(|i| (i, draft.clone())),
-                };
-                if let Some((i, _)) = &pos {
-                    draft = typed[*i].clone();
-                    history_pos = pos;
-                }
-            }
-            Action::HistoryNext => {
-                if let Some((i, stash)) = history_pos.take() {
-                    if i + 1 < typed.len() {
-                        draft = typed[i + 1].clone();
-                        history_pos = Some((i + 1, stash));
+        let mut playing = self.playing;
+        let mut speed = self.speed;
+        let mut pod_only = self.pod_only;
+        let mut flow_start = self.flow_start;
+        {
+            let mut t = timeline.borrow_mut();
+            // A learner's console action: taken at the cursor, then the cursor follows the
+            // command until the prompt is back, as a terminal shows it.
+            let mut console_act = |t: &mut Timeline, act: &dyn Fn(&mut Session)| {
+                playing = false;
+                flow_start = t.position();
+                t.act(act);
+                t.forward_until(settled);
+            };
+            match action {
+                Action::Step | Action::Tick => {
+                    let moved = if pod_only {
+                        let at = t.position();
+                        match t.find(at, in_flow) {
+                            Some(p) => {
+                                t.seek(p);
+                                true
+                            }
+                            None => false,
+                        }
                     } else {
-                        draft = stash;
+                        t.step_forward()
+                    };
+                    if !moved || (matches!(action, Action::Tick) && t.at_end()) {
+                        playing = false;
                     }
                 }
-            }
-            Action::Finish => session.borrow_mut().finish(),
-            Action::Interrupt => session.borrow_mut().interrupt(),
-            Action::EditorSave(text) => {
-                let mut s = session.borrow_mut();
-                s.save_editor(text);
-                // The command goes on from the save, as kubectl does when the editor exits.
-                s.finish();
+                Action::StepBack => {
+                    playing = false;
+                    if pod_only {
+                        let at = t.position();
+                        if let Some(p) = t.find_back(at, in_flow) {
+                            t.seek(p);
+                        }
+                    } else {
+                        t.step_back();
+                    }
+                }
+                Action::Seek(p) => t.seek(p),
+                Action::Home => {
+                    playing = false;
+                    t.seek(flow_start);
+                }
+                Action::End => {
+                    playing = false;
+                    let end = t.end();
+                    t.seek(end);
+                }
+                Action::JumpToStep(step) => {
+                    playing = false;
+                    t.seek_step(step, flow_start);
+                }
+                Action::TogglePlay => playing = !playing && !t.at_end(),
+                Action::SetSpeed(s) => speed = s.clamp(1, 60),
+                Action::SetPodOnly(on) => pod_only = on,
+                Action::Restart => {
+                    let seed = t.session().sim().seed();
+                    let fresh = Timeline::new(page_session(seed));
+                    flow_start = fresh.position();
+                    drop(t);
+                    timeline = Rc::new(RefCell::new(fresh));
+                    playing = false;
+                    history_pos = None;
+                }
+                Action::Console(line) => {
+                    console_act(&mut t, &|s| s.type_line(&line, &page_files));
+                    if !line.trim().is_empty() {
+                        typed.push(line);
+                    }
+                    draft.clear();
+                    history_pos = None;
+                }
+                Action::Draft(text) => draft = text,
+                Action::HistoryPrev => {
+                    let pos = match &history_pos {
+                        Some((i, stash)) => Some((i.saturating_sub(1), stash.clone())),
+                        None => typed.len().checked_sub(1).map(|i| (i, draft.clone())),
+                    };
+                    if let Some((i, _)) = &pos {
+                        draft = typed[*i].clone();
+                        history_pos = pos;
+                    }
+                }
+                Action::HistoryNext => {
+                    if let Some((i, stash)) = history_pos.take() {
+                        if i + 1 < typed.len() {
+                            draft = typed[i + 1].clone();
+                            history_pos = Some((i + 1, stash));
+                        } else {
+                            draft = stash;
+                        }
+                    }
+                }
+                Action::Finish => console_act(&mut t, &|s| s.finish()),
+                Action::Interrupt => console_act(&mut t, &|s| s.interrupt()),
+                Action::EditorSave(text) => {
+                    // The command goes on from the save, as kubectl does when the editor exits.
+                    console_act(&mut t, &|s| s.save_editor(text.clone()));
+                }
             }
         }
         Rc::new(AppState {
-            session,
+            timeline,
             version: self.version + 1,
-            last_outcome,
             draft,
             typed,
             history_pos,
+            playing,
+            speed,
+            pod_only,
+            flow_start,
         })
     }
 }
 
-/// A cheap handle to the session for child components: equal while nothing has changed.
+/// A cheap handle to the timeline for child components: equal while nothing has changed.
 #[derive(Clone)]
 pub struct SimRef {
-    pub session: Rc<RefCell<Session>>,
+    pub timeline: Rc<RefCell<Timeline>>,
     pub version: u64,
 }
 
 impl PartialEq for SimRef {
     fn eq(&self, other: &Self) -> bool {
-        self.version == other.version && Rc::ptr_eq(&self.session, &other.session)
+        self.version == other.version && Rc::ptr_eq(&self.timeline, &other.timeline)
     }
 }
 
 impl SimRef {
-    /// The simulation, borrowed for rendering.
+    /// The simulation at the cursor, borrowed for rendering.
     pub fn sim(&self) -> Ref<'_, Sim> {
-        Ref::map(self.session.borrow(), Session::sim)
+        Ref::map(self.timeline.borrow(), |t| t.session().sim())
     }
-}
 
-impl AppState {
-    pub fn sim_ref(&self) -> SimRef {
-        SimRef {
-            session: self.session.clone(),
-            version: self.version,
-        }
+    /// The console session at the cursor.
+    pub fn session(&self) -> Ref<'_, Session> {
+        Ref::map(self.timeline.borrow(), Timeline::session)
+    }
+
+    /// The whole timeline (positions, the head's full trace).
+    pub fn timeline(&self) -> Ref<'_, Timeline> {
+        self.timeline.borrow()
     }
 }

@@ -1,8 +1,10 @@
-//! The trace, newest first: every delivered message with its time, sender, receiver and summary.
+//! The trace up to the cursor, newest first: every delivered message with its time, sender,
+//! receiver and summary; the one at the cursor marked; a click moves the cursor there. In "pod
+//! creation only" the background traffic is left out.
 
 use yew::prelude::*;
 
-use super::state::SimRef;
+use super::state::{Action, SimRef};
 
 /// How many entries the list shows; the trace itself keeps everything.
 const SHOWN: usize = 200;
@@ -10,25 +12,52 @@ const SHOWN: usize = 200;
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub sim: SimRef,
+    pub pod_only: bool,
+    pub dispatch: Callback<Action>,
 }
 
 #[function_component(TraceList)]
 pub fn trace_list(props: &Props) -> Html {
-    let sim = props.sim.sim();
-    let entries = sim.trace().entries();
+    let timeline = props.sim.timeline();
+    let cursor = timeline.position();
+    let trace = timeline.head().sim().trace();
+    let first = trace.summary().total - trace.len() as u64;
+    // The entries delivered up to the cursor: the head's trace holds the whole run.
+    let upto = usize::try_from(cursor.saturating_sub(first))
+        .unwrap_or(usize::MAX)
+        .min(trace.len());
+    let entries = &trace.entries()[..upto];
+    let shown: Vec<(u64, &crate::sim::TraceEntry)> = entries
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, e)| (first + i as u64 + 1, e))
+        .filter(|(_, e)| !props.pod_only || e.step.is_some())
+        .take(SHOWN)
+        .collect();
     html! {
         <section class="panel trace" aria-labelledby="trace-title">
-            <h2 id="trace-title">{"Trace"}<span class="count">{entries.len()}</span></h2>
-            if entries.is_empty() {
+            <h2 id="trace-title">{"Trace"}<span class="count">{cursor}</span></h2>
+            if shown.is_empty() {
                 <p class="muted empty">{"No messages yet. Every message between components will appear here, in delivery order."}</p>
             } else {
                 <ol class="trace-list" data-testid="trace-list" reversed=true>
-                    { for entries.iter().rev().take(SHOWN).map(|e| html! {
-                        <li class={classes!("entry", format!("kind-{}", e.kind))} key={e.seq}>
-                            <span class="t">{format!("{}.{:03}s", e.time_ms / 1000, e.time_ms % 1000)}</span>
-                            <span class="route">{format!("{} → {}", e.from, e.to)}</span>
-                            <span class="summary">{&e.summary}</span>
-                        </li>
+                    { for shown.into_iter().map(|(pos, e)| {
+                        let onclick = {
+                            let d = props.dispatch.clone();
+                            Callback::from(move |_: MouseEvent| d.emit(Action::Seek(pos)))
+                        };
+                        html! {
+                            <li class={classes!("entry", format!("kind-{}", e.kind), (pos == cursor).then_some("at-cursor"), e.step.is_none().then_some("background"))}
+                                key={pos} aria-current={(pos == cursor).then_some("true")}>
+                                <button type="button" class="entry-button" {onclick}>
+                                    <span class="t">{format!("{}.{:03}s", e.time_ms / 1000, e.time_ms % 1000)}</span>
+                                    if let Some(s) = e.step { <span class="step-badge">{s}</span> }
+                                    <span class="route">{format!("{} → {}", e.from, e.to)}</span>
+                                    <span class="summary">{&e.summary}</span>
+                                </button>
+                            </li>
+                        }
                     }) }
                 </ol>
             }

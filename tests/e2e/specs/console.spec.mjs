@@ -45,9 +45,8 @@ export const tests = [
         await input.fill(line);
         await input.press('Enter');
       }
-      // The last line is still on the bus for the learner to step through: wait for it as a
-      // terminal does.
-      await page.getByRole('button', { name: 'Finish' }).click();
+      // Each line ran to its end before the next, as in a terminal: the page's cursor is
+      // where the last one finished.
       await shot('console-transcript');
       assert.equal(await pageTranscript(page), expected);
       assert.equal(await page.getByTestId('trace-hash').textContent(), expectedHash);

@@ -38,23 +38,30 @@ export const tests = [
     },
   },
   {
-    name: 'a typed command waits on the bus and Step delivers it',
+    name: 'a typed command runs as in a terminal, and stepping back replays its messages',
     async run({ page, url, shot }) {
       await page.goto(`${url}?seed=7`);
       assert.equal(await text(page, 'seed'), '7');
       const before = Number(await text(page, 'trace-len'));
-      const pendingBefore = Number(await text(page, 'pending'));
       await runLine(page, 'etcdctl put /demo/greeting hello');
-      assert.equal(Number(await text(page, 'pending')), pendingBefore + 1);
-      assert.match(await text(page, 'next'), /learner → etcdctl: \$ etcdctl put \/demo\/greeting hello/);
-      await shot('pending');
-      await page.getByRole('button', { name: 'Step' }).click();
-      assert.equal(Number(await text(page, 'trace-len')), before + 1);
-      assert.match(await page.getByTestId('trace-list').textContent(), /etcdctl put \/demo\/greeting hello/);
-      await page.getByRole('button', { name: 'Run until idle' }).click();
-      assert.equal(Number(await text(page, 'pending')), pendingBefore);
+      // The console shows the answer at once: the cursor follows the command to its end.
       assert.match(await page.getByTestId('console-output').textContent(), /OK/);
-      await shot('stepped');
+      const after = Number(await text(page, 'trace-len'));
+      assert.ok(after > before, 'the command delivered messages');
+      assert.match(await page.getByTestId('trace-list').textContent(), /etcdctl put \/demo\/greeting hello/);
+      await shot('typed');
+      // Step back to the start of it: the learner's input is next on the bus, and OK is gone.
+      for (let i = before; i < after; i++) await page.getByTestId('step-back').click();
+      assert.equal(Number(await text(page, 'trace-len')), before);
+      assert.match(await text(page, 'next'), /learner → etcdctl: \$ etcdctl put \/demo\/greeting hello/);
+      assert.doesNotMatch(await page.getByTestId('console-output').textContent(), /OK/);
+      await shot('stepped-back');
+      // And forward again, one message at a time, to the same answer.
+      await page.getByTestId('step').click();
+      assert.equal(Number(await text(page, 'trace-len')), before + 1);
+      await page.keyboard.press('End');
+      assert.equal(Number(await text(page, 'trace-len')) >= after, true);
+      assert.match(await page.getByTestId('console-output').textContent(), /OK/);
     },
   },
   {
@@ -63,13 +70,12 @@ export const tests = [
       const script = readFileSync(fixture, 'utf8');
       const expected = native(['trace-hash', '--seed', '42', '--script', fixture]).trim();
       await page.goto(`${url}?seed=42`);
-      // As in a terminal, each typed line waits for the one before it; Finish waits for the
-      // last (`kubestep trace-hash` runs each line to its end the same way).
+      // As in a terminal, each typed line runs to its end before the next (`kubestep
+      // trace-hash` runs each line to its end the same way); the page shows the hash there.
       for (const line of script.split('\n').map((l) => l.trim())) {
         if (!line || line.startsWith('#')) continue;
         await runLine(page, line);
       }
-      await page.getByRole('button', { name: 'Finish' }).click();
       assert.equal(await text(page, 'trace-hash'), expected);
     },
   },
