@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::console::Console;
+use super::context_switch::ContextSwitch;
 use super::diagram::Diagram;
 use super::kernel_panel::KernelPanel;
 use super::playback::Playback;
@@ -96,10 +97,13 @@ pub fn app() -> Html {
                     <h1>{"kubestep"}</h1>
                     <p class="tagline">{"Watch a Kubernetes control plane work, one request at a time"}</p>
                 </div>
+                <div class="topbar-actions">
+                <ContextSwitch sim={sim.clone()} dispatch={dispatch.clone()} />
                 <button type="button" class="restart" onclick={{
                     let d = dispatch.clone();
                     Callback::from(move |_: MouseEvent| d.emit(Action::Restart))
                 }} title="A fresh cluster with the same seed">{"Restart"}</button>
+                </div>
             </header>
             <main class="workspace">
                 <section class="stage" aria-label="Pod creation flow">

@@ -4,6 +4,7 @@
 mod app;
 mod bench;
 mod console;
+mod context_switch;
 mod diagram;
 mod kernel_panel;
 mod playback;
