@@ -224,3 +224,114 @@ impl Exchanges {
         self.open.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apiserver::request::{HttpRequest, HttpResponse};
+    use crate::sim::{Annotation, SimTime};
+
+    fn env(seq: u64, from: Addr, to: Addr, message: Message) -> Envelope {
+        Envelope {
+            seq,
+            sent_at: SimTime(seq),
+            deliver_at: SimTime(seq),
+            from,
+            to,
+            message,
+            annotation: Annotation::default(),
+        }
+    }
+
+    #[test]
+    fn an_answer_names_its_request_and_a_watch_stays_open_until_cancelled() {
+        let mut x = Exchanges::default();
+        let get = HttpRequest::new("GET", "/api/v1/pods?watch=true");
+        x.observe(
+            &env(
+                1,
+                Addr::Kubectl,
+                Addr::ApiServer,
+                Message::HttpRequest {
+                    id: 7,
+                    request: get,
+                },
+            ),
+            false,
+        );
+        let mut head = HttpResponse::json(200, serde_json::Value::Null);
+        head.headers
+            .push(("Transfer-Encoding".into(), "chunked".into()));
+        x.observe(
+            &env(
+                2,
+                Addr::ApiServer,
+                Addr::Kubectl,
+                Message::HttpResponse {
+                    id: 7,
+                    response: head,
+                },
+            ),
+            false,
+        );
+        assert_eq!(x.last().unwrap().target, "/api/v1/pods?watch=true");
+        assert!(
+            x.last().unwrap().stream,
+            "a chunked answer keeps the watch open"
+        );
+        x.observe(
+            &env(
+                3,
+                Addr::Kubectl,
+                Addr::ApiServer,
+                Message::HttpCancel { id: 7 },
+            ),
+            false,
+        );
+        assert_eq!(x.last().unwrap().method, "GET");
+        assert!(x.is_empty());
+
+        // A dropped request opens nothing; a plain answer closes its exchange.
+        let post = HttpRequest::new("POST", "/api/v1/namespaces/default/pods");
+        x.observe(
+            &env(
+                4,
+                Addr::Scheduler,
+                Addr::ApiServer,
+                Message::HttpRequest {
+                    id: 1,
+                    request: post.clone(),
+                },
+            ),
+            true,
+        );
+        assert!(x.is_empty());
+        let behalf = x.observe(
+            &env(
+                5,
+                Addr::Scheduler,
+                Addr::ApiServer,
+                Message::HttpRequest {
+                    id: 1,
+                    request: post,
+                },
+            ),
+            false,
+        );
+        let behalf = behalf.expect("the server now works on behalf of the request");
+        let stage = Message::Timer {
+            name: "not a chain message".into(),
+        };
+        x.sent(6, &stage, &behalf);
+        assert!(x.queued_on_behalf(6).is_none(), "a timer starts afresh");
+        let answer = Message::HttpResponse {
+            id: 1,
+            response: HttpResponse::json(201, serde_json::json!({})),
+        };
+        x.sent(7, &answer, &behalf);
+        x.observe(&env(7, Addr::ApiServer, Addr::Scheduler, answer), false);
+        assert_eq!(x.last().unwrap().target, "/api/v1/namespaces/default/pods");
+        assert_eq!(x.last_on_behalf().unwrap().seq, 5);
+        assert!(x.is_empty());
+    }
+}

@@ -5,6 +5,7 @@ use yew::prelude::*;
 use super::console::Console;
 use super::diagram::Diagram;
 use super::kernel_panel::KernelPanel;
+use super::narration::NarrationPanel;
 use super::state::{Action, AppState};
 use super::trace_list::TraceList;
 
@@ -46,6 +47,7 @@ pub fn app() -> Html {
                 </section>
                 <aside class="side" aria-label="Simulation">
                     <KernelPanel sim={sim.clone()} dispatch={dispatch.clone()} outcome={state.last_outcome} />
+                    <NarrationPanel sim={sim.clone()} />
                     <TraceList sim={sim.clone()} />
                 </aside>
             </main>

@@ -6,6 +6,7 @@ mod bench;
 mod console;
 mod diagram;
 mod kernel_panel;
+mod narration;
 mod state;
 mod trace_list;
 

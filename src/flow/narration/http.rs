@@ -262,7 +262,7 @@ fn story(
         ),
         (Some(3), _, "pods", "") => (
             format!(
-                "The ReplicaSet controller watches ReplicaSets and Pods; {} wants more replicas than the Pods it owns, so it creates a Pod from its template. It sends generateName `{}` and the API server adds 5 random characters; the Pod's ownerReferences point at the ReplicaSet.",
+                "The ReplicaSet controller watches ReplicaSets and Pods; {} wants more replicas than the Pods it owns, so it creates a Pod from its template. It sends generateName \"{}\" and the API server adds 5 random characters; the Pod's ownerReferences point at the ReplicaSet.",
                 body.as_deref()
                     .and_then(|b| b.pointer("/metadata/ownerReferences/0/name"))
                     .and_then(Value::as_str)
@@ -528,7 +528,7 @@ pub(crate) fn narrate_response(cx: &Ctx<'_>, resp: &HttpResponse) -> Narration {
             "The API server accepts the watch: a 200 with a chunked body that never ends. Each change arrives later as one watch event on this stream.".to_string()
         }
         (200 | 201, Some(2), _) => format!(
-            "etcd committed the write, so the API server answers {} {}: the object as stored, with its uid, creationTimestamp, defaults filled in and resourceVersion {} (etcd's revision of the write). kubectl prints `{}` and is done; the cluster carries on without it.",
+            "etcd committed the write, so the API server answers {} {}: the object as stored, with its uid, creationTimestamp, defaults filled in and resourceVersion {} (etcd's revision of the write). kubectl prints \"{}\" and is done; the cluster carries on without it.",
             resp.status,
             status_text(resp.status),
             rv.as_deref().unwrap_or("?"),
@@ -569,7 +569,10 @@ pub(crate) fn narrate_response(cx: &Ctx<'_>, resp: &HttpResponse) -> Narration {
         n.background = Some(exchange.map(background_of).unwrap_or(Background::Other));
     }
     if exchange.is_none() {
-        n.notes.push("The request this answers is no longer known to the kernel (it was sent before a fault dropped its exchange).".into());
+        n.why = format!(
+            "{} (The request it answers was forgotten when a fault stopped one of its parties.)",
+            n.why
+        );
     }
     n
 }

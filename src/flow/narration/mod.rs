@@ -214,7 +214,7 @@ pub fn narrate(sim: &Sim) -> Option<Narration> {
     if cx.dropped() {
         n.headline = format!("Dropped: {}", n.headline);
         n.why = format!(
-            "This message never arrived: {} is stopped or cut off from the network (a fault you injected with `sim`). {}",
+            "This message never arrived: {} is stopped or cut off from the network (a fault you injected with the sim command). {}",
             if cx.sim.is_stopped(&env.to) { env.to.name() } else { format!("the link {} → {}", env.from, env.to) },
             n.why
         );
@@ -343,7 +343,7 @@ pub(crate) fn cut(text: String, limit: usize) -> String {
 }
 
 /// The storage note: kubestep writes JSON where kube-apiserver writes protobuf.
-pub(crate) const STORAGE_NOTE: &str = "Simplified: kubestep stores objects in etcd as JSON (without metadata.resourceVersion, which is etcd's mod_revision); a real kube-apiserver stores built-in kinds as protobuf (the bytes `k8s\\x00` then the encoded object), so `etcdctl get` on a real cluster shows binary.";
+pub(crate) const STORAGE_NOTE: &str = "Simplified: kubestep stores objects in etcd as JSON (without metadata.resourceVersion, which is etcd's mod_revision); a real kube-apiserver stores built-in kinds as protobuf (the bytes k8s\\x00 then the encoded object), so etcdctl get on a real cluster shows binary.";
 
 #[cfg(test)]
 mod tests {

@@ -421,11 +421,11 @@ pub(crate) fn narrate_timer(cx: &Ctx<'_>, name: &str) -> Narration {
             capitalise(&who(&owner, ""))
         )
     };
-    n.background = Some(Background::Timer);
-    n.notes.push(
-        "Timers are the components' own clocks on simulated time: nothing travels on the network."
-            .to_string(),
+    n.why = format!(
+        "{} A timer is a component's own clock: nothing travels on the network.",
+        n.why
     );
+    n.background = Some(Background::Timer);
     n
 }
 
