@@ -8,6 +8,7 @@
 pub mod actor;
 pub mod clock;
 pub mod describe;
+pub mod exchanges;
 pub mod message;
 pub mod rng;
 pub mod trace;
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 pub use actor::{Actor, Ctx};
 pub use clock::{SimDuration, SimTime};
+pub use exchanges::{Exchange, Exchanges, Protocol};
 pub use message::{Addr, Annotation, Envelope, Fault, Input, Message, Stage};
 pub use rng::Xoshiro256StarStar as Rng;
 pub use trace::{Trace, TraceEntry};
@@ -119,6 +121,8 @@ pub struct Sim {
     /// The envelope `step()` delivered last, whole (the trace keeps only its one-line form):
     /// the page's narration shows its headers, body, etcd key and value.
     last_delivered: Option<Envelope>,
+    /// The HTTP and etcd exchanges still open, and the request the last delivery answers.
+    exchanges: Exchanges,
 }
 
 impl Sim {
@@ -151,13 +155,18 @@ impl Sim {
             stopped: BTreeSet::new(),
             partitions: BTreeSet::new(),
             last_delivered: None,
+            exchanges: Exchanges::default(),
         }
     }
 
     /// Stops the actor at `addr` (a crashed or stopped process): from now on every message
     /// to it, timers included, is dropped. Returns false if there is no such actor.
     pub fn stop_actor(&mut self, addr: &Addr) -> bool {
-        self.actors.contains_key(addr) && self.stopped.insert(addr.clone())
+        let stopped = self.actors.contains_key(addr) && self.stopped.insert(addr.clone());
+        if stopped {
+            self.exchanges.forget(addr);
+        }
+        stopped
     }
 
     /// Starts a stopped actor again: it gets [`Actor::on_restart`] to rebuild its timers and
@@ -387,10 +396,12 @@ impl Sim {
                 text,
                 done: true,
             });
+            self.exchanges.observe(&env, false);
             self.last_delivered = Some(env);
             return self.trace.entries().last();
         }
         let dropped = self.dropped(&env);
+        let behalf = self.exchanges.observe(&env, dropped);
         let mut entry = TraceEntry::from_envelope(&env, self.now);
         if dropped {
             entry.summary = format!("dropped: {}", entry.summary);
@@ -407,7 +418,7 @@ impl Sim {
             let mut ctx = Ctx::new(self.now, to.clone(), &mut self.rng, &mut out, &mut console);
             actor.handle(&env, &mut ctx);
         }
-        self.flush(to, out, console);
+        self.flush_on_behalf(to, out, console, behalf.as_ref());
         self.last_delivered = Some(env);
         self.trace.entries().last()
     }
@@ -427,6 +438,31 @@ impl Sim {
     /// The envelope delivered by the last `step()`, whole (`None` before the first).
     pub fn last_delivered(&self) -> Option<&Envelope> {
         self.last_delivered.as_ref()
+    }
+
+    /// The request the last delivered message answers or closes: an HTTP response's or
+    /// watch event's request, an etcd answer's call (trace entries carry no ids).
+    pub fn last_request(&self) -> Option<&Exchange> {
+        self.exchanges.last()
+    }
+
+    /// The HTTP request the last delivered message was sent on behalf of (a handler-chain
+    /// stage, an etcd call, a watch event: see [`exchanges`]).
+    pub fn last_on_behalf(&self) -> Option<&Exchange> {
+        self.exchanges.last_on_behalf()
+    }
+
+    /// The HTTP and etcd exchanges still open (requests in flight, open watches).
+    pub fn exchanges(&self) -> &Exchanges {
+        &self.exchanges
+    }
+
+    /// Every message sent and not yet delivered, in delivery order (a fan-out's other
+    /// watch events, for the narration). Read-only: it sorts a copy of the references.
+    pub fn queued(&self) -> Vec<&Envelope> {
+        let mut q: Vec<&Envelope> = self.queue.iter().map(|Reverse(q)| &q.0).collect();
+        q.sort_by_key(|e| (e.deliver_at, e.seq));
+        q
     }
 
     /// Delivers messages until nothing but timers is queued and none of them is due now. Timers
@@ -504,6 +540,17 @@ impl Sim {
     }
 
     fn flush(&mut self, from: Addr, out: Vec<actor::Outgoing>, console: Vec<ConsoleOutput>) {
+        self.flush_on_behalf(from, out, console, None);
+    }
+
+    /// Queues what an actor sent; `behalf` is the HTTP request it was working on, if any.
+    fn flush_on_behalf(
+        &mut self,
+        from: Addr,
+        out: Vec<actor::Outgoing>,
+        console: Vec<ConsoleOutput>,
+        behalf: Option<&std::sync::Arc<Exchange>>,
+    ) {
         for o in out {
             let deliver_at = match o.after {
                 Some(delay) => self.now + delay,
@@ -517,6 +564,9 @@ impl Sim {
                     *link
                 }
             };
+            if let Some(x) = behalf {
+                self.exchanges.sent(self.next_seq, &o.message, x);
+            }
             self.enqueue(from.clone(), o.to, deliver_at, o.message, o.annotation);
         }
         self.console.extend(console);

@@ -11,6 +11,7 @@ use super::console::Console;
 use super::context_switch::ContextSwitch;
 use super::diagram::Diagram;
 use super::kernel_panel::KernelPanel;
+use super::narration::NarrationPanel;
 use super::playback::Playback;
 use super::state::{Action, AppState};
 use super::trace_list::TraceList;
@@ -114,6 +115,7 @@ pub fn app() -> Html {
                 </section>
                 <aside class="side" aria-label="Simulation">
                     <KernelPanel sim={sim.clone()} />
+                    <NarrationPanel sim={sim.clone()} />
                     <TraceList sim={sim.clone()} pod_only={state.pod_only} dispatch={dispatch.clone()} />
                 </aside>
             </main>
