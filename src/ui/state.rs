@@ -237,7 +237,14 @@ impl Reducible for AppState {
                         }
                     }
                 }
-                Action::Finish => console_act(&mut t, &|s| s.finish()),
+                Action::Finish => {
+                    // The run computed ahead usually has the command's end: go there. Only a
+                    // command still running at the end is waited for, as a terminal waits.
+                    t.forward_until(settled);
+                    if !settled(t.session()) {
+                        console_act(&mut t, &|s| s.finish());
+                    }
+                }
                 Action::Interrupt => console_act(&mut t, &|s| s.interrupt()),
                 Action::EditorSave(text) => {
                     // The command goes on from the save, as kubectl does when the editor exits.
