@@ -3,3 +3,4 @@
 //! render what these modules compute.
 
 pub mod steps;
+pub mod editor;
