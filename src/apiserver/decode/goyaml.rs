@@ -188,9 +188,7 @@ pub fn syntax_error(text: &str) -> Option<(YamlError, Option<YamlMark>)> {
     parse_first_document_marked(text).err()
 }
 
-fn parse_first_document_marked(
-    text: &str,
-) -> Result<Option<YNode>, (YamlError, Option<YamlMark>)> {
+fn parse_first_document_marked(text: &str) -> Result<Option<YNode>, (YamlError, Option<YamlMark>)> {
     let mark = |e: &ScanError| {
         Some(YamlMark {
             line: e.marker().line(),

@@ -69,7 +69,10 @@ pub fn server_diagnostics(kubectl_output: &str, editor_text: &str) -> Vec<Diagno
 }
 
 fn matches(object: &Value, e: &ObjectError) -> bool {
-    let kind = object.get("kind").and_then(Value::as_str).unwrap_or_default();
+    let kind = object
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let name = object
         .pointer("/metadata/name")
         .and_then(Value::as_str)
@@ -398,14 +401,21 @@ spec:
     fn each_cause_of_the_list_is_marked_and_an_absent_field_at_its_parent() {
         let out = "The Pod \"MyPod\" is invalid: \n* metadata.name: Invalid value: \"MyPod\": bad\n* spec.containers[0].image: Required value\n* spec.containers[1].ports[0].containerPort: Required value\n";
         let d = server_diagnostics(out, POD);
-        let got: Vec<_> = d.iter().map(|d| (d.line, d.column, d.message.as_str())).collect();
+        let got: Vec<_> = d
+            .iter()
+            .map(|d| (d.line, d.column, d.message.as_str()))
+            .collect();
         assert_eq!(
             got,
             vec![
                 (4, 3, "metadata.name: Invalid value: \"MyPod\": bad"),
                 // The first container has no image: its item is marked.
                 (7, 5, "spec.containers[0].image: Required value"),
-                (9, 5, "spec.containers[1].ports[0].containerPort: Required value"),
+                (
+                    9,
+                    5,
+                    "spec.containers[1].ports[0].containerPort: Required value"
+                ),
             ]
         );
     }
@@ -450,7 +460,10 @@ Error from server (Invalid): error when creating \"editor.yaml\": Deployment.app
 Error from server (Invalid): error when creating \"editor.yaml\": Pod \"b\" is invalid: [spec.containers[0].image: Required value, spec.restartPolicy: Unsupported value: \"x\": supported values: \"Always\", \"OnFailure\", \"Never\"]
 ";
         let d = server_diagnostics(out, text);
-        let got: Vec<_> = d.iter().map(|d| (d.doc, d.line, d.message.as_str())).collect();
+        let got: Vec<_> = d
+            .iter()
+            .map(|d| (d.doc, d.line, d.message.as_str()))
+            .collect();
         assert_eq!(
             got,
             vec![

@@ -71,7 +71,9 @@ enum Carry {
     Nothing,
     /// Inside a block scalar whose parent node sits at this column: its text is the lines
     /// indented more than that (and blank lines).
-    Block { parent: usize },
+    Block {
+        parent: usize,
+    },
     /// Inside a quoted scalar that goes on past the line's end.
     Quoted(char),
 }
@@ -169,10 +171,7 @@ fn tokenize_line(line: &str, carry: Carry, flow: &mut usize, spans: &mut Vec<Spa
         }
         if block_header {
             // Indicators after `|`/`>` (`|-`, `>+2`); anything else is not a header after all.
-            let end = i + bytes[i..]
-                .iter()
-                .take_while(|c| !is_blank(**c))
-                .count();
+            let end = i + bytes[i..].iter().take_while(|c| !is_blank(**c)).count();
             let indicators = bytes[i..end]
                 .iter()
                 .all(|c| *c == b'+' || *c == b'-' || c.is_ascii_digit());
@@ -181,7 +180,11 @@ fn tokenize_line(line: &str, carry: Carry, flow: &mut usize, spans: &mut Vec<Spa
             }
             push(
                 spans,
-                if indicators { Token::Punctuation } else { Token::String },
+                if indicators {
+                    Token::Punctuation
+                } else {
+                    Token::String
+                },
                 i..end,
             );
             i = end;
@@ -449,7 +452,10 @@ mod tests {
         // In a sequence item the block belongs to the key after the dash.
         assert_eq!(
             tokens("- cmd: >\n    x\n  y: 1")[1..],
-            [vec![t(BlockScalar, "    x")], vec![t(Key, "y"), t(Punctuation, ":"), t(Number, "1")]]
+            [
+                vec![t(BlockScalar, "    x")],
+                vec![t(Key, "y"), t(Punctuation, ":"), t(Number, "1")]
+            ]
         );
     }
 
