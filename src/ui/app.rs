@@ -4,6 +4,7 @@ use yew::prelude::*;
 
 use super::console::Console;
 use super::diagram::Diagram;
+use super::editor::Editor;
 use super::kernel_panel::KernelPanel;
 use super::state::{Action, AppState};
 use super::trace_list::TraceList;
@@ -29,6 +30,11 @@ pub fn app() -> Html {
         Callback::from(move |a: Action| state.dispatch(a))
     };
     let sim = state.sim_ref();
+    // The API server's errors of the editor's last Apply, at their fields' lines.
+    let server_diagnostics = state
+        .last_apply_output()
+        .map(|out| crate::flow::editor::field_lines::server_diagnostics(&out, &state.editor))
+        .unwrap_or_default();
     html! {
         <div class="app">
             <header class="topbar">
@@ -40,7 +46,8 @@ pub fn app() -> Html {
                     <p class="tagline">{"Watch a Kubernetes control plane work, one request at a time"}</p>
                 </div>
             </header>
-            <main class="workspace">
+            <main class="workspace with-editor">
+                <Editor text={state.editor.clone()} diagnostics={server_diagnostics} dispatch={dispatch.clone()} />
                 <section class="stage" aria-label="Cluster">
                     <Diagram sim={sim.clone()} />
                 </section>

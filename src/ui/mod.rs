@@ -5,6 +5,7 @@ mod app;
 mod bench;
 mod console;
 mod diagram;
+mod editor;
 mod kernel_panel;
 mod state;
 mod trace_list;

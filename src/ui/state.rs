@@ -30,6 +30,13 @@ pub enum Action {
     Interrupt,
     /// The learner saved (`Some(text)`) or closed (`None`) the editor `kubectl edit` opened.
     EditorSave(Option<String>),
+    /// The YAML editor's text changed (typing, a paste, Tab).
+    EditorChanged(String),
+    /// The template picker: the editor's text becomes the template of that name.
+    LoadTemplate(String),
+    /// Apply: `kubectl apply -f editor.yaml` as the admin, `editor.yaml` being the editor's
+    /// text; it stays on the bus for the learner to step through.
+    Apply,
 }
 
 /// How many trace entries the page holds in full; older ones are only counted (a long-running
@@ -57,6 +64,11 @@ pub struct AppState {
     pub typed: Vec<String>,
     /// Where Up/Down has got to in `typed`, and the line being typed before it started.
     pub history_pos: Option<(usize, String)>,
+    /// The YAML editor's text.
+    pub editor: String,
+    /// The console entry (index into the session's entries) of the editor's last Apply, whose
+    /// output the editor maps back to its lines.
+    pub editor_applied: Option<usize>,
 }
 
 impl PartialEq for AppState {
@@ -76,7 +88,16 @@ impl AppState {
             draft: String::new(),
             typed: Vec::new(),
             history_pos: None,
+            editor: crate::flow::editor::templates::DEFAULT.yaml.to_string(),
+            editor_applied: None,
         }
+    }
+
+    /// What the console printed for the editor's last Apply, so far.
+    pub fn last_apply_output(&self) -> Option<String> {
+        let session = self.session.borrow();
+        let entry = session.entries().get(self.editor_applied?)?;
+        Some(session.output(entry))
     }
 }
 
@@ -89,6 +110,11 @@ impl Reducible for AppState {
         let mut draft = self.draft.clone();
         let mut typed = self.typed.clone();
         let mut history_pos = self.history_pos.clone();
+        let mut editor = self.editor.clone();
+        let mut editor_applied = self.editor_applied;
+        // Editing changes nothing in the simulation: the components that render it keep their
+        // props (and are not re-rendered on every keystroke).
+        let sim_changes = !matches!(action, Action::EditorChanged(_) | Action::LoadTemplate(_));
         match action {
             Action::Step => {
                 session.borrow_mut().sim_mut().step();
@@ -101,6 +127,7 @@ impl Reducible for AppState {
                 session = Rc::new(RefCell::new(page_session(seed)));
                 last_outcome = None;
                 history_pos = None;
+                editor_applied = None;
             }
             Action::Console(line) => {
                 // The command enters the bus here: the learner steps it through, or waits
@@ -143,14 +170,31 @@ impl Reducible for AppState {
                 // The command goes on from the save, as kubectl does when the editor exits.
                 s.finish();
             }
+            Action::EditorChanged(text) => editor = text,
+            Action::LoadTemplate(name) => {
+                if let Some(t) = crate::flow::editor::templates::by_name(&name) {
+                    editor = t.yaml.to_string();
+                }
+            }
+            Action::Apply => {
+                let text = editor.clone();
+                let files = move |path: &str| {
+                    (path == "editor.yaml").then(|| crate::console::FileEntry::File(text.clone()))
+                };
+                let mut s = session.borrow_mut();
+                s.type_line("kubectl apply -f editor.yaml", &files);
+                editor_applied = s.entries().len().checked_sub(1);
+            }
         }
         Rc::new(AppState {
             session,
-            version: self.version + 1,
+            version: self.version + u64::from(sim_changes),
             last_outcome,
             draft,
             typed,
             history_pos,
+            editor,
+            editor_applied,
         })
     }
 }

@@ -259,7 +259,7 @@ fn tokenize_line(line: &str, carry: Carry, flow: &mut usize, spans: &mut Vec<Spa
                     end -= 1;
                 }
                 let token = if followed_by_colon(bytes, i, *flow) {
-                    if !(*flow > 0) {
+                    if *flow == 0 {
                         parent = start;
                     }
                     Token::Key
