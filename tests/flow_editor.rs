@@ -278,6 +278,40 @@ fn the_invalid_pods_422_is_mapped_to_the_lines_of_its_fields() {
 }
 
 #[test]
+fn a_megabyte_highlights_and_lints_fast() {
+    use kubestep::flow::editor::highlight::highlight;
+    let mut deployments = String::new();
+    while deployments.len() < 1 << 20 {
+        deployments.push_str(DEFAULT.yaml);
+        deployments.push_str("---\n");
+    }
+    // Shapes a backtracking scanner would choke on: one huge line, an unclosed quote, a long
+    // run of colons, deep flow nesting.
+    let one_line = "a".repeat(1 << 20);
+    let unclosed = format!("k: \"{}", "x\\".repeat(1 << 19));
+    let colons = ":a".repeat(1 << 19);
+    let nested = "[".repeat(1 << 20);
+    for (name, text) in [
+        ("deployments", &deployments),
+        ("one line", &one_line),
+        ("unclosed quote", &unclosed),
+        ("colons", &colons),
+        ("nested", &nested),
+    ] {
+        let started = std::time::Instant::now();
+        let lines = highlight(text);
+        let elapsed = started.elapsed();
+        assert!(!lines.is_empty());
+        eprintln!("highlight {name}: {} bytes in {elapsed:?}", text.len());
+        // Debug builds are slow, but a quadratic scan of 1 MB would take minutes.
+        assert!(elapsed.as_secs() < 5, "{name}: {elapsed:?}");
+    }
+    let started = std::time::Instant::now();
+    assert_eq!(lint(&deployments), vec![]);
+    eprintln!("lint deployments: {:?}", started.elapsed());
+}
+
+#[test]
 fn every_template_is_tested_here() {
     let tested = [
         "Deployment (nginx)",
