@@ -21,7 +21,9 @@ use crate::apiserver::schema;
 use gojson::JNode;
 use serde_json::{Map, Value};
 
-pub use goyaml::{is_empty_document, split_documents, YamlDocument, YamlError};
+pub use goyaml::{
+    is_empty_document, split_documents, syntax_error, YamlDocument, YamlError, YamlMark,
+};
 
 /// kube-apiserver's limit on a request body (`maxRequestBodyBytes`).
 pub const MAX_REQUEST_BODY_BYTES: usize = 3 * 1024 * 1024;

@@ -2,6 +2,7 @@
 //! the page shows of a simulation at one point of its trace. The yew components in `ui/` only
 //! render what these modules compute.
 
+pub mod editor;
 pub mod narration;
 pub mod steps;
 pub mod timeline;

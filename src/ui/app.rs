@@ -10,6 +10,7 @@ use yew::prelude::*;
 use super::console::Console;
 use super::context_switch::ContextSwitch;
 use super::diagram::Diagram;
+use super::editor::Editor;
 use super::kernel_panel::KernelPanel;
 use super::narration::NarrationPanel;
 use super::playback::Playback;
@@ -88,6 +89,11 @@ pub fn app() -> Html {
         });
     }
     let sim = state.sim_ref();
+    // The API server's errors of the editor's last Apply, at their fields' lines.
+    let server_diagnostics = state
+        .last_apply_output()
+        .map(|out| crate::flow::editor::field_lines::server_diagnostics(&out, &state.editor))
+        .unwrap_or_default();
     html! {
         <div class="app">
             <header class="topbar">
@@ -106,7 +112,8 @@ pub fn app() -> Html {
                 }} title="A fresh cluster with the same seed">{"Restart"}</button>
                 </div>
             </header>
-            <main class="workspace">
+            <main class="workspace with-editor">
+                <Editor text={state.editor.clone()} diagnostics={server_diagnostics} dispatch={dispatch.clone()} />
                 <section class="stage" aria-label="Pod creation flow">
                     <Tracker sim={sim.clone()} flow_start={state.flow_start} dispatch={dispatch.clone()} />
                     <Diagram sim={sim.clone()} />

@@ -6,6 +6,7 @@ mod bench;
 mod console;
 mod context_switch;
 mod diagram;
+mod editor;
 mod kernel_panel;
 mod narration;
 mod playback;

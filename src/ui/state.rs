@@ -48,6 +48,14 @@ pub enum Action {
     Interrupt,
     /// The learner saved (`Some(text)`) or closed (`None`) the editor `kubectl edit` opened.
     EditorSave(Option<String>),
+    /// The YAML editor's text changed (typing, a paste, Tab).
+    EditorChanged(String),
+    /// The template picker: the editor's text becomes the template of that name.
+    LoadTemplate(String),
+    /// Apply: `kubectl apply -f editor.yaml`, `editor.yaml` being the editor's text, in the
+    /// current kubeconfig context (the admin's unless the learner switched). The cursor stays
+    /// before it, for the learner to step through.
+    Apply,
 }
 
 /// How many trace entries the page holds in full; older ones are only counted (a long-running
@@ -63,9 +71,13 @@ fn page_session(seed: u64) -> Session {
     Session::on(crate::cluster::booted_with(config, seed))
 }
 
-/// The files the page's commands can read (`-f`, `cat`): none yet.
-fn page_files(_: &str) -> Option<FileEntry> {
-    None
+/// The file that holds the editor's text, for Apply and for the console (`cat editor.yaml`,
+/// `kubectl apply -f editor.yaml`).
+pub const EDITOR_FILE: &str = "editor.yaml";
+
+/// The files the page's commands can read (`-f`, `cat`): the editor's text.
+fn page_files(editor: &str) -> impl Fn(&str) -> Option<FileEntry> + '_ {
+    move |path: &str| (path == EDITOR_FILE).then(|| FileEntry::File(editor.to_string()))
 }
 
 /// The app state. The timeline sits behind `Rc<RefCell<..>>` so that a step does not copy the
@@ -86,6 +98,11 @@ pub struct AppState {
     pub pod_only: bool,
     /// Where the learner last acted: the tracker counts the steps from here.
     pub flow_start: u64,
+    /// The YAML editor's text.
+    pub editor: String,
+    /// The console entry (index into the session's entries) of the editor's last Apply, whose
+    /// output the editor maps back to its lines.
+    pub editor_applied: Option<usize>,
 }
 
 impl PartialEq for AppState {
@@ -110,7 +127,17 @@ impl AppState {
             speed: 4,
             pod_only: false,
             flow_start,
+            editor: crate::flow::editor::templates::DEFAULT.yaml.to_string(),
+            editor_applied: None,
         }
+    }
+
+    /// What the console printed at the cursor for the editor's last Apply.
+    pub fn last_apply_output(&self) -> Option<String> {
+        let timeline = self.timeline.borrow();
+        let session = timeline.session();
+        let entry = session.entries().get(self.editor_applied?)?;
+        Some(session.output(entry))
     }
 
     pub fn sim_ref(&self) -> SimRef {
@@ -143,6 +170,11 @@ impl Reducible for AppState {
         let mut speed = self.speed;
         let mut pod_only = self.pod_only;
         let mut flow_start = self.flow_start;
+        let mut editor = self.editor.clone();
+        let mut editor_applied = self.editor_applied;
+        // Editing changes nothing in the simulation: the components that render it keep their
+        // props (and are not re-rendered on every keystroke).
+        let sim_changes = !matches!(action, Action::EditorChanged(_) | Action::LoadTemplate(_));
         {
             let mut t = timeline.borrow_mut();
             // A learner's console action: taken at the cursor, then the cursor follows the
@@ -207,9 +239,10 @@ impl Reducible for AppState {
                     timeline = Rc::new(RefCell::new(fresh));
                     playing = false;
                     history_pos = None;
+                    editor_applied = None;
                 }
                 Action::Console(line) => {
-                    console_act(&mut t, &|s| s.type_line(&line, &page_files));
+                    console_act(&mut t, &|s| s.type_line(&line, &page_files(&editor)));
                     if !line.trim().is_empty() {
                         typed.push(line);
                     }
@@ -250,11 +283,24 @@ impl Reducible for AppState {
                     // The command goes on from the save, as kubectl does when the editor exits.
                     console_act(&mut t, &|s| s.save_editor(text.clone()));
                 }
+                Action::EditorChanged(text) => editor = text,
+                Action::LoadTemplate(name) => {
+                    if let Some(template) = crate::flow::editor::templates::by_name(&name) {
+                        editor = template.yaml.to_string();
+                    }
+                }
+                Action::Apply => {
+                    playing = false;
+                    flow_start = t.position();
+                    let line = format!("kubectl apply -f {EDITOR_FILE}");
+                    t.act(|s| s.type_line(&line, &page_files(&editor)));
+                    editor_applied = t.session().entries().len().checked_sub(1);
+                }
             }
         }
         Rc::new(AppState {
             timeline,
-            version: self.version + 1,
+            version: self.version + u64::from(sim_changes),
             draft,
             typed,
             history_pos,
@@ -262,6 +308,8 @@ impl Reducible for AppState {
             speed,
             pod_only,
             flow_start,
+            editor,
+            editor_applied,
         })
     }
 }

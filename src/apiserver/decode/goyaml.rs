@@ -169,6 +169,32 @@ fn yaml_printable(c: char) -> bool {
 }
 
 fn parse_first_document(text: &str) -> Result<Option<YNode>, YamlError> {
+    parse_first_document_marked(text).map_err(|(e, _)| e)
+}
+
+/// Where the parser stopped on a syntax error in a document: the 1-based line and the 0-based
+/// column (in characters) of its mark, for an editor's marker. go-yaml's message names a line
+/// of its own (for parser errors libyaml's 0-based line, one above the mark).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct YamlMark {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// [`yaml_to_json`]'s syntax error for the first document of `text`, if it has one, with the
+/// parser's mark where it has one (errors found after parsing, like an unknown anchor's, have
+/// none).
+pub fn syntax_error(text: &str) -> Option<(YamlError, Option<YamlMark>)> {
+    parse_first_document_marked(text).err()
+}
+
+fn parse_first_document_marked(text: &str) -> Result<Option<YNode>, (YamlError, Option<YamlMark>)> {
+    let mark = |e: &ScanError| {
+        Some(YamlMark {
+            line: e.marker().line(),
+            column: e.marker().col(),
+        })
+    };
     // saphyr-parser rejects a tab after `:` or `-`, which go-yaml takes as a separating blank;
     // such tabs are turned into spaces, one failure at a time (each retry removes a tab).
     let mut owned: Option<String> = None;
@@ -189,21 +215,21 @@ fn parse_first_document(text: &str) -> Result<Option<YNode>, YamlError> {
                 };
                 match fixed {
                     Some(f) => owned = Some(f),
-                    None => return Err(map_scan_error(&e, current)),
+                    None => return Err((map_scan_error(&e, current), mark(&e))),
                 }
             }
             Err(ParseFailure::Scan(e)) => {
                 // go-yaml's reader would have stopped at a control character before.
                 let bad = current.chars().position(|c| !yaml_printable(c));
                 if bad.is_some_and(|b| b <= e.marker().index()) {
-                    return Err(control_characters());
+                    return Err((control_characters(), None));
                 }
-                return Err(map_scan_error(&e, current));
+                return Err((map_scan_error(&e, current), mark(&e)));
             }
-            Err(ParseFailure::Yaml(e)) => return Err(e),
+            Err(ParseFailure::Yaml(e)) => return Err((e, None)),
             Ok(root) => {
                 if current.chars().any(|c| !yaml_printable(c)) {
-                    return Err(control_characters());
+                    return Err((control_characters(), None));
                 }
                 return Ok(root);
             }

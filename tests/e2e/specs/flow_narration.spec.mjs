@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 const text = async (page, id) => (await page.getByTestId(id).textContent()).trim();
 
 async function step(page) {
-  await page.getByRole('button', { name: 'Step', exact: true }).click();
+  await page.getByTestId('step').click();
 }
 
 /** Steps until the narration's badge matches `re` (at most `max` messages). */
@@ -25,6 +25,8 @@ export const tests = [
       await page.getByTestId('narration').waitFor();
       await page.getByTestId('console-input').fill('kubectl create deployment web --image=nginx');
       await page.getByTestId('console-input').press('Enter');
+      // The console ran it to its end; back to where it was typed, to step through it.
+      await page.getByRole('button', { name: 'Back to where you last acted' }).click();
 
       // The first delivery is the command itself, handed to kubectl.
       await step(page);
