@@ -2,4 +2,5 @@
 //! the page shows of a simulation at one point of its trace. The yew components in `ui/` only
 //! render what these modules compute.
 
+pub mod layout;
 pub mod steps;

@@ -27,7 +27,8 @@ pub const STEPS: [FlowStep; 11] = [
     FlowStep {
         number: 3,
         short: "controller acts",
-        summary: "The controller sees the new object (watch) and acts: a ReplicaSet creates its Pods.",
+        summary:
+            "The controller sees the new object (watch) and acts: a ReplicaSet creates its Pods.",
     },
     FlowStep {
         number: 4,
@@ -62,7 +63,8 @@ pub const STEPS: [FlowStep; 11] = [
     FlowStep {
         number: 10,
         short: "containers run",
-        summary: "The kubelet runs the containers through the container runtime and reports status.",
+        summary:
+            "The kubelet runs the containers through the container runtime and reports status.",
     },
     FlowStep {
         number: 11,

@@ -301,6 +301,12 @@ impl Sim {
         self.queue.peek().map(|Reverse(q)| &q.0)
     }
 
+    /// Every queued envelope, in no particular order (read-only: the page's diagram finds the
+    /// other copies of a watch event still on their way to their watchers).
+    pub fn queued(&self) -> impl Iterator<Item = &Envelope> {
+        self.queue.iter().map(|Reverse(q)| &q.0)
+    }
+
     /// An actor by address, downcast to its concrete type (for inspectors and tests).
     pub fn actor<T: 'static>(&self, addr: &Addr) -> Option<&T> {
         self.actors.get(addr)?.as_any().downcast_ref::<T>()
