@@ -477,6 +477,10 @@ fn packets_for_a_request_its_handler_chain_the_etcd_txn_and_the_response() {
         a.label
     );
     assert_eq!(a.path.unwrap().last().unwrap().x, admin.right());
+    assert!(
+        scene.chain.is_none(),
+        "seed {SEED}: the request has left the API server"
+    );
 }
 
 #[test]

@@ -5,9 +5,11 @@
 //! API server's own text (`422 Pod "x" is invalid: ...`, `403 ... is forbidden: ...`).
 //!
 //! The chain shows for the API server's stage messages (`ApiStage`, trace `stage`), its etcd
-//! calls made for a request (stage `storage`) and its answers (stage `response`). Stages
-//! before the lit one are shown as passed: a request that skips some (a GET has no
-//! admission) went past them all the same.
+//! calls made for a request (stage `storage`), and the answer to a refused request (which
+//! keeps the refusing stage red on its way back). Stages before the lit one are shown as
+//! passed, except at an etcd read: a GET reads without decoding or admission, and a binding
+//! or patch reads before its admission, so only authentication and authorization are known
+//! to be behind it.
 
 use serde_json::Value;
 
@@ -69,6 +71,16 @@ pub fn label(stage: Stage) -> &'static str {
 }
 
 fn build(lit: Stage, refused: Option<(Stage, String)>, outcome: Option<String>) -> Vec<ChainStage> {
+    build_with(lit, refused, outcome, |stage| stage < lit)
+}
+
+/// `passed` says which stages before the lit one the request is known to have passed.
+fn build_with(
+    lit: Stage,
+    refused: Option<(Stage, String)>,
+    outcome: Option<String>,
+    passed: impl Fn(Stage) -> bool,
+) -> Vec<ChainStage> {
     Stage::ALL
         .iter()
         .map(|&stage| {
@@ -76,7 +88,7 @@ fn build(lit: Stage, refused: Option<(Stage, String)>, outcome: Option<String>) 
                 Some((r, _)) if stage == *r => StageState::Refused,
                 Some((r, _)) if stage > *r && stage != lit => StageState::Ahead,
                 _ if stage == lit => StageState::Current,
-                _ if stage < lit => StageState::Passed,
+                _ if stage < lit && passed(stage) => StageState::Passed,
                 _ => StageState::Ahead,
             };
             let outcome = match (&refused, state) {
@@ -128,31 +140,36 @@ pub fn of_last(sim: &Sim) -> Option<HandlerChain> {
                 refused,
             })
         }
-        Message::EtcdRequest { .. }
+        Message::EtcdRequest { request, .. }
             if env.from == Addr::ApiServer && env.annotation.stage == Some(Stage::Storage) =>
         {
             let summary = crate::sim::describe::describe(&env.message).summary;
+            let read = matches!(request, crate::etcd::api::Request::Range(_));
             Some(HandlerChain {
-                stages: build(Stage::Storage, None, Some(summary)),
+                stages: build_with(Stage::Storage, None, Some(summary), |s| {
+                    !read || s <= Stage::Authorization
+                }),
                 step,
                 refused: None,
             })
         }
         Message::HttpResponse { response, .. }
-            if env.from == Addr::ApiServer && env.annotation.stage == Some(Stage::Response) =>
+            if env.from == Addr::ApiServer
+                && env.annotation.stage == Some(Stage::Response)
+                && response.status >= 400 =>
         {
+            let body = response.body.json()?;
+            let message = body.get("message").and_then(Value::as_str)?;
+            let refused = refusing_stage(sim, response.status, message)?;
+            // The answer's status line; the refusing stage holds the whole text.
             let summary = crate::sim::describe::describe(&env.message).summary;
-            let refused = (response.status >= 400)
-                .then(|| {
-                    let body = response.body.json()?;
-                    let message = body.get("message").and_then(Value::as_str)?;
-                    refusing_stage(sim, response.status, message)
-                })
-                .flatten();
+            let status = summary.split(": ").next().unwrap_or(&summary).to_string();
             Some(HandlerChain {
-                stages: build(Stage::Response, refused.clone(), Some(summary)),
+                stages: build_with(Stage::Response, Some(refused.clone()), Some(status), |s| {
+                    s < refused.0
+                }),
                 step,
-                refused,
+                refused: Some(refused),
             })
         }
         _ => None,
@@ -185,9 +202,27 @@ mod tests {
     }
 
     #[test]
+    fn an_etcd_read_claims_only_authentication_and_authorization_behind_it() {
+        let stages = build_with(Stage::Storage, None, None, |s| s <= Stage::Authorization);
+        let passed: Vec<Stage> = stages
+            .iter()
+            .filter(|s| s.state == StageState::Passed)
+            .map(|s| s.stage)
+            .collect();
+        assert_eq!(passed, [Stage::Authentication, Stage::Authorization]);
+        assert_eq!(stages[6].state, StageState::Current);
+    }
+
+    #[test]
     fn the_answer_to_a_refused_request_keeps_the_refusing_stage_lit_red() {
         let refused = Some((Stage::Authorization, "403 forbidden".to_string()));
-        let stages = build(Stage::Response, refused, Some("403 Forbidden".into()));
+        let stages = build_with(
+            Stage::Response,
+            refused,
+            Some("403 Forbidden".into()),
+            |s| s < Stage::Authorization,
+        );
+        assert_eq!(stages[0].state, StageState::Passed);
         assert_eq!(stages[1].state, StageState::Refused);
         assert_eq!(stages[2].state, StageState::Ahead);
         assert_eq!(stages[7].state, StageState::Current);

@@ -76,7 +76,7 @@ const BOX_H: f64 = 60.0;
 const API_W: f64 = 190.0;
 const ETCD_W: f64 = 130.0;
 const SCHED_W: f64 = 170.0;
-const CM_W: f64 = 190.0;
+const CM_W: f64 = 198.0;
 
 /// A worker node and what it holds.
 pub const NODE_W: f64 = 250.0;
@@ -87,7 +87,7 @@ const AGENT_H: f64 = 46.0;
 const RUNTIME_H: f64 = 30.0;
 const PODS_Y: f64 = NODE_TITLE + AGENT_H + 8.0 + RUNTIME_H + 10.0;
 pub const POD_W: f64 = NODE_W - 2.0 * NODE_PAD;
-pub const POD_H: f64 = 26.0;
+pub const POD_H: f64 = 34.0;
 const POD_GAP: f64 = 6.0;
 /// Pods drawn per node; the rest are counted (`+N more`). Issue 9 aggregates large clusters.
 pub const MAX_PODS_PER_NODE: usize = 6;
@@ -387,7 +387,9 @@ pub fn layout(sim: &Sim) -> Diagram {
     let mut zone_views = Vec::new();
     let mut placed_pods = Vec::new();
     for row in &rows {
-        let mut x = MARGIN;
+        // Each row of zones centred under the control plane.
+        let row_w = row.iter().map(|z| z.w).sum::<f64>() + ZONE_GAP * (row.len() - 1) as f64;
+        let mut x = MARGIN + ((width - 2.0 * MARGIN - row_w) / 2.0).max(0.0).floor();
         let mut row_h: f64 = 0.0;
         for z in row {
             // Node rows inside the zone; every node of a row as tall as the tallest.
