@@ -70,9 +70,18 @@ export const tests = [
       assert.match(await winner.textContent(), /chosen/);
       await shot('3-scheduler-verdicts');
 
-      // A packet travels on the next network message.
-      await stepUntil(page, 'a packet', async () => (await page.getByTestId('diagram-packet').count()) > 0);
-      assert.match(await page.getByTestId('diagram-packet').getAttribute('data-kind'), /^(request|response|watch|etcd|cri|input)$/);
+      // A packet travels on the next network message, animated along its edge.
+      const packet = page.getByTestId('diagram-packet');
+      await stepUntil(page, 'a packet', async () => (await packet.count()) > 0);
+      assert.match(await packet.getAttribute('data-kind'), /^(request|response|watch|etcd|cri|input)$/);
+      assert.match(await packet.evaluate((el) => getComputedStyle(el).animationName), /^pkt-\d+/);
+      // Step 9: the bound pod's event fans out to every watcher, the kubelet among them.
+      await stepUntil(page, 'a watch event to a kubelet and others', async () =>
+        (await packet.count()) > 0 && (await packet.getAttribute('data-kind')) === 'watch'
+        && (await page.locator('.packet.kind-watch').count()) >= 3
+        && /kube-apiserver → kubelet\/worker/.test(await page.getByTestId('trace-list').locator('li').first().textContent()));
+      assert.match(await packet.getAttribute('aria-label'), /^watch event to \d+ watchers: watch event ADDED Pod web-/);
+      await shot('4a-watch-fan-out');
 
       // Run to the end of the command, then let half a minute pass so the images are pulled.
       await page.getByRole('button', { name: 'Run until idle' }).click();
@@ -98,7 +107,7 @@ export const tests = [
         nodes.add(node);
       }
       assert.equal(nodes.size, 2, 'one pod per zone');
-      await shot('4-pods-running');
+      await shot('5-pods-running');
     },
   },
   {
@@ -113,14 +122,14 @@ export const tests = [
       assert.equal(await refused.getAttribute('data-testid'), 'handler-stage-validation');
       assert.equal(await refused.getAttribute('aria-current'), 'step');
       assert.match(await refused.textContent(), /422 Deployment\.apps "Web" is invalid: metadata\.name: Invalid value: "Web"/);
-      await shot('5-refused');
+      await shot('6-refused');
       // The answer goes back to kubectl: the packet sits at the receiver, not animated.
       await stepUntil(page, 'the answer', async () => (await page.getByTestId('diagram-packet').count()) > 0);
       const packet = page.getByTestId('diagram-packet');
       assert.equal(await packet.getAttribute('data-kind'), 'response');
       assert.equal(await packet.evaluate((el) => getComputedStyle(el).animationName), 'none');
       assert.equal(await refused.getAttribute('data-testid'), 'handler-stage-validation', 'still red on the answer');
-      await shot('6-reduced-motion');
+      await shot('7-reduced-motion');
     },
   },
   {
@@ -131,7 +140,7 @@ export const tests = [
       await diagram(page).waitFor();
       const box = await diagram(page).boundingBox();
       assert.ok(box.width <= 800, `fits the width (${box.width})`);
-      await shot('7-narrow');
+      await shot('8-narrow');
     },
   },
 ];
