@@ -3,7 +3,7 @@
 //! the columns and cells of Kubernetes' `pkg/printers/internalversion`.
 
 mod columns;
-mod pod;
+pub mod pod;
 mod workloads;
 
 use serde_json::{json, Value};
