@@ -112,21 +112,25 @@ pub fn app() -> Html {
                 }} title="A fresh cluster with the same seed">{"Restart"}</button>
                 </div>
             </header>
-            <main class="workspace with-editor">
+            <main class="flow-grid">
                 <Editor text={state.editor.clone()} diagnostics={server_diagnostics} dispatch={dispatch.clone()} />
+                <Tracker sim={sim.clone()} flow_start={state.flow_start} dispatch={dispatch.clone()} />
                 <section class="stage" aria-label="Pod creation flow">
-                    <Tracker sim={sim.clone()} flow_start={state.flow_start} dispatch={dispatch.clone()} />
                     <Diagram sim={sim.clone()} />
                     <Playback sim={sim.clone()} playing={state.playing} speed={state.speed}
                         pod_only={state.pod_only} dispatch={dispatch.clone()} />
                 </section>
-                <aside class="side" aria-label="Simulation">
-                    <KernelPanel sim={sim.clone()} />
+                <aside class="side narration-column" aria-label="What just happened">
                     <NarrationPanel sim={sim.clone()} />
-                    <TraceList sim={sim.clone()} pod_only={state.pod_only} dispatch={dispatch.clone()} />
                 </aside>
             </main>
-            <Console sim={sim} draft={state.draft.clone()} dispatch={dispatch} />
+            <div class="lower-grid">
+                <Console sim={sim.clone()} draft={state.draft.clone()} dispatch={dispatch.clone()} />
+                <aside class="side" aria-label="Simulation">
+                    <KernelPanel sim={sim.clone()} />
+                    <TraceList sim={sim} pod_only={state.pod_only} dispatch={dispatch} />
+                </aside>
+            </div>
         </div>
     }
 }

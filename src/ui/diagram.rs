@@ -423,8 +423,9 @@ pub fn diagram(props: &Props) -> Html {
                     <g class="packets">{ packets }</g>
                 </svg>
                 if let Some(chain) = &scene.chain { { chain_overlay(chain, d) } }
-                if let Some(v) = &scene.verdicts { { verdicts_overlay(v, d) } }
             </div>
+            // Under the drawing, not over it: the table is as wide as the nodes are many.
+            if let Some(v) = &scene.verdicts { { verdicts_overlay(v, d) } }
             { legend() }
         </figure>
     }

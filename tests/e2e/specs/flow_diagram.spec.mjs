@@ -6,11 +6,13 @@ import assert from 'node:assert/strict';
 async function runLine(page, line) {
   await page.getByTestId('console-input').fill(line);
   await page.getByTestId('console-input').press('Enter');
+  // The console ran it to its end; back to where it was typed, to step through it.
+  await page.getByRole('button', { name: 'Back to where you last acted' }).click();
 }
 
 /** Clicks Step until `done()` holds, at most `max` times; returns the number of clicks. */
 async function stepUntil(page, what, done, max = 400) {
-  const step = page.getByRole('button', { name: 'Step', exact: true });
+  const step = page.getByTestId('step');
   for (let i = 1; i <= max; i++) {
     await step.click();
     if (await done()) return i;
@@ -84,9 +86,9 @@ export const tests = [
       await shot('4a-watch-fan-out');
 
       // Run to the end of the command, then let half a minute pass so the images are pulled.
-      await page.getByRole('button', { name: 'Run until idle' }).click();
+      await page.getByRole('button', { name: 'Jump to the end' }).click();
       await runLine(page, 'sim advance 30s');
-      await page.getByRole('button', { name: 'Run until idle' }).click();
+      await page.getByRole('button', { name: 'Jump to the end' }).click();
       const pods = page.locator('[data-testid^="pod-web-"]');
       await page.waitForFunction(() => document.querySelectorAll('[data-testid^="pod-web-"][data-phase="Running"]').length === 2);
       assert.equal(await pods.count(), 2);
