@@ -103,6 +103,34 @@ impl Client {
         Ok(Arc::new(d))
     }
 
+    /// cli-runtime's `Info.Get`: a GET of one object (`namespace` empty for a cluster-scoped
+    /// one). When the object is not found in a namespace other than `default`, it asks for
+    /// the namespace too and answers that NotFound if the namespace is missing as well, so
+    /// `kubectl get pod web -n nope` says `namespaces "nope" not found`.
+    pub fn info_get(
+        &self,
+        io: &mut Io<'_>,
+        path: &str,
+        namespace: &str,
+        accept: &str,
+    ) -> Res<HttpResponse> {
+        let r = io.call(self.request("GET", path, accept))?;
+        if r.status == 404 && !namespace.is_empty() && namespace != "default" {
+            let ns = io.call(self.request(
+                "GET",
+                &format!(
+                    "/api/v1/namespaces/{}",
+                    crate::apiserver::request::encode_component(namespace)
+                ),
+                accept,
+            ))?;
+            if ns.status == 404 {
+                return Ok(ns);
+            }
+        }
+        Ok(r)
+    }
+
     /// A GET of JSON, failing with kubectl's error text for a non-2xx answer.
     pub fn get_json(&self, io: &mut Io<'_>, path: &str) -> Res<Arc<Value>> {
         let r = io.call(self.request("GET", path, "application/json"))?;

@@ -107,7 +107,10 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                     crate::apiserver::request::encode_component(name)
                 )
             };
-            let r = io.call(inv.client.request("GET", &path, "application/json"))?;
+            let scope = if t.resource.namespaced { ns.as_str() } else { "" };
+            let r = inv
+                .client
+                .info_get(io, &path, scope, "application/json")?;
             let obj = ok_json(&r)?;
             objects.push((t.resource.clone(), path, obj));
         }

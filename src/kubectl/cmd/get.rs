@@ -308,7 +308,8 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                         encode_component(name)
                     )
                 };
-                let r = io.call(inv.client.request("GET", &path, accept))?;
+                let scope = if t.resource.namespaced { ns.as_str() } else { "" };
+                let r = inv.client.info_get(io, &path, scope, accept)?;
                 if r.status == 404 && f.bool("ignore-not-found") {
                     continue;
                 }
