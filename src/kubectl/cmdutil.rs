@@ -454,11 +454,23 @@ pub fn kind_name(obj: &Value) -> String {
 pub struct ObjPrinter<'a> {
     output: Option<&'a str>,
     printed: usize,
+    /// `--show-managed-fields`: JSON and YAML keep metadata.managedFields.
+    pub show_managed: bool,
 }
 
 impl<'a> ObjPrinter<'a> {
     pub fn new(output: Option<&'a str>) -> ObjPrinter<'a> {
-        ObjPrinter { output, printed: 0 }
+        ObjPrinter {
+            output,
+            printed: 0,
+            show_managed: false,
+        }
+    }
+
+    /// The printer, keeping managedFields when the command's `--show-managed-fields` is set.
+    pub fn showing_managed_fields(mut self, show: bool) -> ObjPrinter<'a> {
+        self.show_managed = show;
+        self
     }
 
     /// Prints one object as [`print_obj`] does.
@@ -469,7 +481,7 @@ impl<'a> ObjPrinter<'a> {
         operation: &str,
         obj: &Value,
     ) -> Result<(), Fail> {
-        let text = print_obj(self.output, kind_name, operation, obj)?;
+        let text = print_obj(self.output, kind_name, operation, obj, self.show_managed)?;
         if self.output == Some("yaml") && self.printed > 0 {
             io.print("---\n");
         }
@@ -487,11 +499,12 @@ pub fn print_obj(
     kind_name: &str,
     operation: &str,
     obj: &Value,
+    show_managed: bool,
 ) -> Result<String, Fail> {
     match output {
         None | Some("") if !operation.is_empty() => Ok(format!("{kind_name} {operation}\n")),
         None | Some("") | Some("name") => Ok(format!("{kind_name}\n")),
-        Some(format) => super::output::print_object_typed(obj, format),
+        Some(format) => super::output::print_object_typed_managed(obj, format, show_managed),
     }
 }
 

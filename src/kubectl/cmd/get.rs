@@ -400,7 +400,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                     .map(|obj| format!("{}\n", output::kind_name(obj, &d)))
                     .collect()
             } else if single {
-                output::print_object(&objects[0], o)?
+                output::print_object_managed(&objects[0], o, f.bool("show-managed-fields"))?
             } else {
                 let list = json!({
                     "apiVersion": "v1",
@@ -408,7 +408,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                     "kind": "List",
                     "metadata": {"resourceVersion": ""},
                 });
-                output::print_object(&list, o)?
+                output::print_object_managed(&list, o, f.bool("show-managed-fields"))?
             };
             // printGeneric: an empty list prints as one, without "No resources found".
             io.print(text);

@@ -299,6 +299,8 @@ struct Common<'a> {
     manager: &'a str,
     /// `fieldValidation`, from `--validate`.
     validation: &'static str,
+    /// `--show-managed-fields`.
+    show_managed: bool,
 }
 
 impl<'a> Common<'a> {
@@ -316,6 +318,7 @@ impl<'a> Common<'a> {
             }
         };
         Ok(Common {
+            show_managed: f.bool("show-managed-fields"),
             client: inv.client.clone(),
             dry: DryRun::from_flag(f.str("dry-run")).map_err(check_err)?,
             output: f.str("output").filter(|o| !o.is_empty()),
@@ -378,7 +381,13 @@ fn finish(
     };
     let op = format!("created{}", common.dry.suffix());
     let name = cmdutil::kind_name(&shown);
-    io.print(cmdutil::print_obj(common.output, &name, &op, &shown)?);
+    io.print(cmdutil::print_obj(
+        common.output,
+        &name,
+        &op,
+        &shown,
+        common.show_managed,
+    )?);
     Ok(())
 }
 
