@@ -449,6 +449,23 @@ pub fn kind_name(obj: &Value) -> String {
     }
 }
 
+/// An object as a typed client decodes the server's answer: an embedded `ObjectMeta` without
+/// a creation time (a pod template's) gets the zero `metav1.Time`, which the printers write as
+/// `creationTimestamp: null`.
+pub fn as_typed(obj: &Value) -> Value {
+    let mut obj = obj.clone();
+    for path in [
+        "/spec/template/metadata",
+        "/spec/jobTemplate/metadata",
+        "/spec/jobTemplate/spec/template/metadata",
+    ] {
+        if let Some(m) = obj.pointer_mut(path).and_then(Value::as_object_mut) {
+            m.entry("creationTimestamp").or_insert(Value::Null);
+        }
+    }
+    obj
+}
+
 /// One command's printer: like Go's YAML printer it separates the objects it prints with
 /// `---` (the JSON printer writes them one after another).
 pub struct ObjPrinter<'a> {
