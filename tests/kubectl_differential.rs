@@ -153,6 +153,11 @@ fn mask(transcript: &str) -> String {
             Regex::new(r"\b10\.(9[6-9]|10\d|11[01])\.\d+\.\d+\b").unwrap(),
             "<cluster-ip>",
         ),
+        // Node ports: the allocator picks them at random from 30000-32767.
+        (
+            Regex::new(r#"(nodePort"?:\s*)3\d{4}\b|\b(\d+:)3\d{4}/"#).unwrap(),
+            "$1$2<node-port>",
+        ),
         // Ages: 5s, 3m2s, 2d4h, <invalid>; "(x3 over 2m)".
         (Regex::new(r"\b\d+[smhdy](\d+[smh])?\b").unwrap(), "<age>"),
         // Container and image ids are hashes of what each run started.

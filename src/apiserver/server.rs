@@ -1500,11 +1500,15 @@ impl KubeApiServer {
         let rc = &self.requests[&n];
         if rc.request.query_value("dryRun") == Some("All") {
             // Everything ran but storage: answer with what would have been stored.
-            let obj = match rc.action {
+            let mut obj = match rc.action {
                 WriteAction::Delete => rc.current.as_ref().map(|(o, _)| o.clone()),
                 _ => rc.object.clone(),
             }
             .unwrap_or(Value::Null);
+            // A write of the scale subresource answers a Scale, dry run or not.
+            if rc.info.subresource == "scale" && rc.action != WriteAction::Delete {
+                obj = subresources::scale_of(&obj);
+            }
             let code = if rc.action == WriteAction::Create {
                 201
             } else {
