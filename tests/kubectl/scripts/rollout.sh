@@ -28,10 +28,6 @@ kubectl rollout resume deployment/web
 kubectl rollout resume deployment/web
 sleep 20
 kubectl rollout status deployment/web
-kubectl rollout restart deployment/web
-sleep 20
-kubectl rollout status deployment/web
-kubectl rollout history deployment/web
 kubectl rollout status deployment/nope
 kubectl rollout status pod/web
 kubectl rollout history
@@ -80,5 +76,11 @@ kubectl label deployment nope tier=front
 kubectl label deployment web tier=x --as jane -n kube-system
 sleep 10
 kubectl get deployment web --show-labels
+# Last: the restarted template carries the time of the restart, and so does the name of its
+# ReplicaSet (a hash of the template), which would differ from then on.
+kubectl rollout restart deployment/web
+sleep 20
+kubectl rollout status deployment/web
+kubectl rollout history deployment/web
 kubectl delete service web
 kubectl delete deployment web
