@@ -171,6 +171,40 @@ pub fn ok_json(r: &HttpResponse) -> Res<Arc<Value>> {
     }
 }
 
+/// The answer to a list by the resource builder's `Selector` visitor: a BadRequest or
+/// NotFound gets what was listed put in front of its message (`Unable to find
+/// "/v1, Resource=pods" that match label selector "", field selector "spec.frob=x": ...`).
+pub fn selector_list_error(
+    r: &HttpResponse,
+    group: &str,
+    version: &str,
+    resource: &str,
+    label_selector: &str,
+    field_selector: &str,
+) -> Fail {
+    let Some(mut status) = r
+        .body_json()
+        .filter(|s| s["kind"] == "Status" && matches!(r.status, 400 | 404))
+        .map(|s| (*s).clone())
+    else {
+        return status_error(r);
+    };
+    let gvr = go_quote(&format!("{group}/{version}, Resource={resource}"));
+    let message = status["message"].as_str().unwrap_or_default().to_string();
+    status["message"] = Value::String(if label_selector.is_empty() && field_selector.is_empty() {
+        format!("Unable to list {gvr}: {message}")
+    } else {
+        format!(
+            "Unable to find {gvr} that match label selector {}, field selector {}: {message}",
+            go_quote(label_selector),
+            go_quote(field_selector)
+        )
+    });
+    let mut answer = r.clone();
+    answer.body = crate::apiserver::request::Body::Json(Arc::new(status));
+    status_error(&answer)
+}
+
 /// An API error as kubectl's `cmdutil.CheckErr` prints it.
 pub fn status_error(r: &HttpResponse) -> Fail {
     Fail::raw(status_message(r, ""))

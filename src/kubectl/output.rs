@@ -91,6 +91,17 @@ pub fn print_object(v: &Value, format: &str) -> Res<String> {
 
 /// [`print_object`], with managedFields kept when `show_managed` (`--show-managed-fields`).
 pub fn print_object_managed(v: &Value, format: &str, show_managed: bool) -> Res<String> {
+    print_object_with(v, format, show_managed, false)
+}
+
+/// [`print_object_managed`], custom columns without their header when `no_headers`
+/// (`get --no-headers`).
+pub fn print_object_with(
+    v: &Value,
+    format: &str,
+    show_managed: bool,
+    no_headers: bool,
+) -> Res<String> {
     let stripped;
     let v = if !show_managed && matches!(format, "yaml" | "json") {
         stripped = omit_managed_fields(v);
@@ -121,7 +132,7 @@ pub fn print_object_managed(v: &Value, format: &str, show_managed: bool) -> Res<
                 }
                 _ => vec![v],
             };
-            let (text, err) = cc.print(&items, false);
+            let (text, err) = cc.print(&items, no_headers);
             match err {
                 None => Ok(text),
                 Some(e) => Err(Fail::raw(format!("{text}error: {e}\n"))),

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use super::{Command, Invocation, FILENAME};
 use crate::apiserver::request::encode_component;
 use crate::apiserver::watch::WatchEventType;
-use crate::kubectl::client::{ok_json, status_message, TABLE_ACCEPT};
+use crate::kubectl::client::{ok_json, selector_list_error, status_message, TABLE_ACCEPT};
 use crate::kubectl::discovery::{ApiResource, Discovery, Resolved};
 use crate::kubectl::flags::{bool_flag, flag, str_flag, Flag, Kind};
 use crate::kubectl::io::{Fail, Io, Res};
@@ -273,6 +273,16 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                 list_query(inv)
             );
             let r = io.call(inv.client.request("GET", &path, accept))?;
+            if !(200..300).contains(&r.status) {
+                return Err(selector_list_error(
+                    &r,
+                    &t.resource.group,
+                    &t.resource.version,
+                    &t.resource.name,
+                    f.str("selector").unwrap_or_default(),
+                    f.str("field-selector").unwrap_or_default(),
+                ));
+            }
             let body = ok_json(&r)?;
             if let Some(rv) = body["metadata"]["resourceVersion"].as_str() {
                 list_rv = rv.to_string();
@@ -400,7 +410,12 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                     .map(|obj| format!("{}\n", output::kind_name(obj, &d)))
                     .collect()
             } else if single {
-                output::print_object_managed(&objects[0], o, f.bool("show-managed-fields"))?
+                output::print_object_with(
+                    &objects[0],
+                    o,
+                    f.bool("show-managed-fields"),
+                    f.bool("no-headers"),
+                )?
             } else {
                 let list = json!({
                     "apiVersion": "v1",
@@ -408,7 +423,12 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                     "kind": "List",
                     "metadata": {"resourceVersion": ""},
                 });
-                output::print_object_managed(&list, o, f.bool("show-managed-fields"))?
+                output::print_object_with(
+                    &list,
+                    o,
+                    f.bool("show-managed-fields"),
+                    f.bool("no-headers"),
+                )?
             };
             // printGeneric: an empty list prints as one, without "No resources found".
             io.print(text);
