@@ -60,6 +60,8 @@ pub struct Target {
     pub names: Vec<String>,
     /// The namespace of named objects read from a file.
     pub namespace: Option<String>,
+    /// The file an object was read from (`error when deleting "pod.yaml": ...`).
+    pub source: Option<String>,
 }
 
 /// kubectl's `ResourceTypeOrNameArgs`: `pods`, `pods web db`, `pods,svc`, `pod/web svc/x`,
@@ -96,6 +98,7 @@ pub fn targets(
                 resource: r.clone(),
                 names: vec![name.to_string()],
                 namespace: ns.map(str::to_string),
+                source: Some(doc.source.clone()),
             });
         }
         return Ok(out);
@@ -119,6 +122,7 @@ pub fn targets(
                         resource: r,
                         names: vec![name.to_string()],
                         namespace: None,
+                        source: None,
                     }),
                 }
             }
@@ -140,6 +144,7 @@ pub fn targets(
                     resource: r,
                     names: names.to_vec(),
                     namespace: None,
+                    source: None,
                 });
             }
         }
