@@ -222,8 +222,14 @@ fn scaling_down_in_the_middle_of_a_rollout_lets_the_rollout_finish() {
         "seed {seed}: old {old:?} new {new:?}"
     );
     let anns = &new.as_ref().unwrap()["metadata"]["annotations"];
-    assert_eq!(anns["deployment.kubernetes.io/desired-replicas"], "1", "seed {seed}");
-    assert_eq!(anns["deployment.kubernetes.io/max-replicas"], "2", "seed {seed}");
+    assert_eq!(
+        anns["deployment.kubernetes.io/desired-replicas"], "1",
+        "seed {seed}"
+    );
+    assert_eq!(
+        anns["deployment.kubernetes.io/max-replicas"], "2",
+        "seed {seed}"
+    );
     let (_, d) = h.get(&format!("{DEPLOYMENTS}/web"));
     assert_eq!(d["status"]["updatedReplicas"], 1, "seed {seed}: {d}");
     assert_eq!(d["status"]["replicas"], 1, "seed {seed}: {d}");

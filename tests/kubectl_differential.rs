@@ -129,11 +129,15 @@ fn mask(transcript: &str) -> String {
         ),
         // describe's times (RFC 1123 with a numeric zone).
         (
-            Regex::new(r"[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d [+-]\d{4}").unwrap(),
+            Regex::new(r"[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d [+-]\d{4}")
+                .unwrap(),
             "<time>",
         ),
         // How long a request took (`-v=6` and up).
-        (Regex::new(r"milliseconds=\d+").unwrap(), "milliseconds=<ms>"),
+        (
+            Regex::new(r"milliseconds=\d+").unwrap(),
+            "milliseconds=<ms>",
+        ),
         (
             Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").unwrap(),
             "<uid>",

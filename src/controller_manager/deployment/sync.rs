@@ -385,7 +385,8 @@ impl Sync<'_> {
                     || at(MAX_REPLICAS_ANNOTATION) != Some(max.as_str())
             };
             let resize = p.replicas != p.spec_replicas();
-            if !resize && !(annotations_stale && self.rescaled.contains(p.name())) {
+            let relabel = annotations_stale && self.rescaled.contains(p.name());
+            if !(resize || relabel) {
                 continue;
             }
             let mut rs = (*p.rs).clone();

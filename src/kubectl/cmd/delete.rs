@@ -115,8 +115,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     }
     let targets = targets(io, inv, &d, args)?;
     // The builder's visitBySelector: names and a selector (or --all) do not go together.
-    if by_selector && f.many("filename").is_empty() && targets.iter().any(|t| !t.names.is_empty())
-    {
+    if by_selector && f.many("filename").is_empty() && targets.iter().any(|t| !t.names.is_empty()) {
         return Err(Fail::msg(
             "name cannot be provided when a selector is specified",
         ));

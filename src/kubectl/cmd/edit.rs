@@ -113,10 +113,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                     ),
                 };
                 let obj = if sub.is_empty() {
-                    std::sync::Arc::new(crate::kubectl::resource::with_type_meta(
-                        item,
-                        &t.resource,
-                    ))
+                    std::sync::Arc::new(crate::kubectl::resource::with_type_meta(item, &t.resource))
                 } else {
                     inv.client.get_json(io, &format!("{path}{sub}"))?
                 };
@@ -138,11 +135,13 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                     crate::apiserver::request::encode_component(name)
                 )
             };
-            let scope = if t.resource.namespaced { ns.as_str() } else { "" };
+            let scope = if t.resource.namespaced {
+                ns.as_str()
+            } else {
+                ""
+            };
             let path = format!("{path}{sub}");
-            let r = inv
-                .client
-                .info_get(io, &path, scope, "application/json")?;
+            let r = inv.client.info_get(io, &path, scope, "application/json")?;
             let obj = ok_json(&r)?;
             objects.push((t.resource.clone(), path, obj));
         }

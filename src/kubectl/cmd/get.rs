@@ -323,7 +323,11 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                         encode_component(name)
                     )
                 };
-                let scope = if t.resource.namespaced { ns.as_str() } else { "" };
+                let scope = if t.resource.namespaced {
+                    ns.as_str()
+                } else {
+                    ""
+                };
                 let r = inv.client.info_get(io, &path, scope, accept)?;
                 if r.status == 404 && f.bool("ignore-not-found") {
                     continue;
