@@ -193,6 +193,49 @@ fn a_rolling_update_respects_max_surge_and_max_unavailable_step_by_step() {
 }
 
 #[test]
+fn scaling_down_in_the_middle_of_a_rollout_lets_the_rollout_finish() {
+    let seed = 17;
+    let mut h = Harness::new(seed);
+    // 2 replicas: 25% surge rounds up to 1, 25% unavailable rounds down to 0.
+    h.create(DEPLOYMENTS, deployment("web", 2, "nginx:1.26"));
+    h.run_pods("default", "controlplane");
+    h.patch(
+        &format!("{DEPLOYMENTS}/web"),
+        json!({"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}}}}),
+    );
+    // The new ReplicaSet surged to 1 next to the old 2; scaling to 1 takes the old one down to
+    // 1 and leaves the new one at its size: its desired-replicas annotation still says 2, and
+    // the scaling event must rewrite it, or every later sync sees a scaling event again and
+    // the rollout never goes on.
+    h.patch(
+        &format!("{DEPLOYMENTS}/web"),
+        json!({"spec": {"replicas": 1}}),
+    );
+    for _ in 0..20 {
+        h.run_pods("default", "controlplane");
+    }
+    let new = rs_by_image(&mut h, "nginx:1.27");
+    let old = rs_by_image(&mut h, "nginx:1.26");
+    assert_eq!(
+        (spec_replicas(&old), spec_replicas(&new)),
+        (0, 1),
+        "seed {seed}: old {old:?} new {new:?}"
+    );
+    let anns = &new.as_ref().unwrap()["metadata"]["annotations"];
+    assert_eq!(
+        anns["deployment.kubernetes.io/desired-replicas"], "1",
+        "seed {seed}"
+    );
+    assert_eq!(
+        anns["deployment.kubernetes.io/max-replicas"], "2",
+        "seed {seed}"
+    );
+    let (_, d) = h.get(&format!("{DEPLOYMENTS}/web"));
+    assert_eq!(d["status"]["updatedReplicas"], 1, "seed {seed}: {d}");
+    assert_eq!(d["status"]["replicas"], 1, "seed {seed}: {d}");
+}
+
+#[test]
 fn deleting_a_deployment_deletes_its_replicasets_and_pods_in_the_background() {
     let seed = 14;
     let mut h = Harness::new(seed);

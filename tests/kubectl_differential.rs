@@ -93,6 +93,9 @@ fn real_transcript(script: &str, server: &Server, bin: &Path) -> String {
             .env("PATH", &path)
             .env("KUBECONFIG", &server.kubeconfig)
             .env("HOME", bin)
+            // A script has no one at the editor: `kubectl edit` closes it unchanged, as
+            // kubestep's console does for scripts ("Edit cancelled, no changes made.").
+            .env("EDITOR", "true")
             .output()
             .expect("bash");
         let text = String::from_utf8_lossy(&result.stdout);
@@ -124,6 +127,17 @@ fn mask(transcript: &str) -> String {
             Regex::new(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z").unwrap(),
             "<time>",
         ),
+        // describe's times (RFC 1123 with a numeric zone).
+        (
+            Regex::new(r"[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d [+-]\d{4}")
+                .unwrap(),
+            "<time>",
+        ),
+        // How long a request took (`-v=6` and up).
+        (
+            Regex::new(r"milliseconds=\d+").unwrap(),
+            "milliseconds=<ms>",
+        ),
         (
             Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").unwrap(),
             "<uid>",
@@ -137,6 +151,17 @@ fn mask(transcript: &str) -> String {
             "-<rand>",
         ),
         (Regex::new(r"\b10\.244\.\d+\.\d+\b").unwrap(), "<pod-ip>"),
+        // Service cluster IPs: the allocator picks them at random from 10.96.0.0/12, and the
+        // two runs draw from the PRNG in a different order.
+        (
+            Regex::new(r"\b10\.(9[6-9]|10\d|11[01])\.\d+\.\d+\b").unwrap(),
+            "<cluster-ip>",
+        ),
+        // Node ports: the allocator picks them at random from 30000-32767.
+        (
+            Regex::new(r#"(nodePort"?:\s*)3\d{4}\b|\b(\d+:)3\d{4}/"#).unwrap(),
+            "$1$2<node-port>",
+        ),
         // Ages: 5s, 3m2s, 2d4h, <invalid>; "(x3 over 2m)".
         (Regex::new(r"\b\d+[smhdy](\d+[smh])?\b").unwrap(), "<age>"),
         // Container and image ids are hashes of what each run started.
@@ -204,6 +229,13 @@ fn the_real_kubectl_against_kubestep_serve_prints_what_kubesteps_kubectl_prints(
         // (the real kubectl against the same server prints the same `<empty>`s, without a word).
         let ours = kubestep::cli::run_console(1, &script, &scripts_dir()).0;
         let ours = mask(&ours.replace(kubestep::kubectl::cmd::explain::NO_DESCRIPTIONS_NOTE, ""));
+        // KUBESTEP_DIFF_DUMP=dir keeps both masked transcripts, to read the whole difference.
+        if let Ok(dump) = std::env::var("KUBESTEP_DIFF_DUMP") {
+            let dump = Path::new(&dump);
+            std::fs::create_dir_all(dump).expect("dump dir");
+            std::fs::write(dump.join(format!("{name}.real")), &real).expect("dump");
+            std::fs::write(dump.join(format!("{name}.kubestep")), &ours).expect("dump");
+        }
         if real != ours {
             let diff: Vec<String> = real
                 .lines()

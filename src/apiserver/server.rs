@@ -276,6 +276,9 @@ struct RequestCtx {
     step: Option<u8>,
     /// Decoding warnings (`fieldValidation=Warn`), sent as `Warning` headers.
     warnings: Vec<String>,
+    /// A DELETE whose DeleteOptions body asks for `dryRun: ["All"]` (kubectl sends it there,
+    /// not in the query).
+    delete_dry_run: bool,
     /// The current stored object and its `mod_revision` (update, patch, delete).
     current: Option<(Value, i64)>,
     /// The response to send once the trace has shown the stage that produced it.
@@ -773,6 +776,7 @@ impl KubeApiServer {
             allocated: false,
             step,
             warnings: Vec::new(),
+            delete_dry_run: false,
             probes: None,
             token: None,
         };
@@ -1280,6 +1284,7 @@ impl KubeApiServer {
         {
             rc.warnings.push(w.to_string());
         }
+        rc.delete_dry_run = options.as_ref().is_ok_and(|o| o.dry_run);
         let plan = options.and_then(|o| delete::plan(resource, &current, &o, now));
         match plan {
             Ok(DeletePlan::Unchanged) => {
@@ -1498,13 +1503,17 @@ impl KubeApiServer {
             rc.action = WriteAction::Delete;
         }
         let rc = &self.requests[&n];
-        if rc.request.query_value("dryRun") == Some("All") {
+        if rc.request.query_value("dryRun") == Some("All") || rc.delete_dry_run {
             // Everything ran but storage: answer with what would have been stored.
-            let obj = match rc.action {
+            let mut obj = match rc.action {
                 WriteAction::Delete => rc.current.as_ref().map(|(o, _)| o.clone()),
                 _ => rc.object.clone(),
             }
             .unwrap_or(Value::Null);
+            // A write of the scale subresource answers a Scale, dry run or not.
+            if rc.info.subresource == "scale" && rc.action != WriteAction::Delete {
+                obj = subresources::scale_of(&obj);
+            }
             let code = if rc.action == WriteAction::Create {
                 201
             } else {

@@ -20,7 +20,7 @@ use std::collections::BTreeSet;
 use super::script::{self, Command};
 use super::sim_command::{self, SimCommand};
 use super::{file_text, input_for, FileEntry, Files};
-use crate::sim::{Addr, Input, RunOutcome, Sim, SimDuration, SimTime};
+use crate::sim::{Addr, Input, Message, RunOutcome, Sim, SimDuration, SimTime};
 
 /// How long a command may run, in simulated time, before the session interrupts it.
 pub const DEFAULT_LIMIT: SimDuration = SimDuration::from_secs(600);
@@ -465,10 +465,19 @@ impl Session {
                         // The learner is at the editor: the command waits for them.
                         return;
                     }
-                    self.sim.submit(Input::EditorSave {
+                    let save = self.sim.submit(Input::EditorSave {
                         input_id: id,
                         text: None,
                     });
+                    // The close is a message to kubectl: deliver it before looking again, or
+                    // the editor still shows open and the loop would close it forever (the
+                    // command may open the next object's editor as soon as it arrives).
+                    while self.sim.step().is_some() {
+                        let delivered = self.sim.last_delivered().map(|e| &e.message);
+                        if matches!(delivered, Some(Message::Input { id, .. }) if *id == save) {
+                            break;
+                        }
+                    }
                     continue;
                 }
                 match self.sim.peek() {

@@ -103,6 +103,34 @@ impl Client {
         Ok(Arc::new(d))
     }
 
+    /// cli-runtime's `Info.Get`: a GET of one object (`namespace` empty for a cluster-scoped
+    /// one). When the object is not found in a namespace other than `default`, it asks for
+    /// the namespace too and answers that NotFound if the namespace is missing as well, so
+    /// `kubectl get pod web -n nope` says `namespaces "nope" not found`.
+    pub fn info_get(
+        &self,
+        io: &mut Io<'_>,
+        path: &str,
+        namespace: &str,
+        accept: &str,
+    ) -> Res<HttpResponse> {
+        let r = io.call(self.request("GET", path, accept))?;
+        if r.status == 404 && !namespace.is_empty() && namespace != "default" {
+            let ns = io.call(self.request(
+                "GET",
+                &format!(
+                    "/api/v1/namespaces/{}",
+                    crate::apiserver::request::encode_component(namespace)
+                ),
+                accept,
+            ))?;
+            if ns.status == 404 {
+                return Ok(ns);
+            }
+        }
+        Ok(r)
+    }
+
     /// A GET of JSON, failing with kubectl's error text for a non-2xx answer.
     pub fn get_json(&self, io: &mut Io<'_>, path: &str) -> Res<Arc<Value>> {
         let r = io.call(self.request("GET", path, "application/json"))?;
@@ -141,6 +169,40 @@ pub fn ok_json(r: &HttpResponse) -> Res<Arc<Value>> {
     } else {
         Err(status_error(r))
     }
+}
+
+/// The answer to a list by the resource builder's `Selector` visitor: a BadRequest or
+/// NotFound gets what was listed put in front of its message (`Unable to find
+/// "/v1, Resource=pods" that match label selector "", field selector "spec.frob=x": ...`).
+pub fn selector_list_error(
+    r: &HttpResponse,
+    group: &str,
+    version: &str,
+    resource: &str,
+    label_selector: &str,
+    field_selector: &str,
+) -> Fail {
+    let Some(mut status) = r
+        .body_json()
+        .filter(|s| s["kind"] == "Status" && matches!(r.status, 400 | 404))
+        .map(|s| (*s).clone())
+    else {
+        return status_error(r);
+    };
+    let gvr = go_quote(&format!("{group}/{version}, Resource={resource}"));
+    let message = status["message"].as_str().unwrap_or_default().to_string();
+    status["message"] = Value::String(if label_selector.is_empty() && field_selector.is_empty() {
+        format!("Unable to list {gvr}: {message}")
+    } else {
+        format!(
+            "Unable to find {gvr} that match label selector {}, field selector {}: {message}",
+            go_quote(label_selector),
+            go_quote(field_selector)
+        )
+    });
+    let mut answer = r.clone();
+    answer.body = crate::apiserver::request::Body::Json(Arc::new(status));
+    status_error(&answer)
 }
 
 /// An API error as kubectl's `cmdutil.CheckErr` prints it.

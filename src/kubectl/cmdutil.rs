@@ -449,16 +449,45 @@ pub fn kind_name(obj: &Value) -> String {
     }
 }
 
+/// An object as a typed client decodes the server's answer: an embedded `ObjectMeta` without
+/// a creation time (a pod template's) gets the zero `metav1.Time`, which the printers write as
+/// `creationTimestamp: null`.
+pub fn as_typed(obj: &Value) -> Value {
+    let mut obj = obj.clone();
+    for path in [
+        "/spec/template/metadata",
+        "/spec/jobTemplate/metadata",
+        "/spec/jobTemplate/spec/template/metadata",
+    ] {
+        if let Some(m) = obj.pointer_mut(path).and_then(Value::as_object_mut) {
+            m.entry("creationTimestamp").or_insert(Value::Null);
+        }
+    }
+    obj
+}
+
 /// One command's printer: like Go's YAML printer it separates the objects it prints with
 /// `---` (the JSON printer writes them one after another).
 pub struct ObjPrinter<'a> {
     output: Option<&'a str>,
     printed: usize,
+    /// `--show-managed-fields`: JSON and YAML keep metadata.managedFields.
+    pub show_managed: bool,
 }
 
 impl<'a> ObjPrinter<'a> {
     pub fn new(output: Option<&'a str>) -> ObjPrinter<'a> {
-        ObjPrinter { output, printed: 0 }
+        ObjPrinter {
+            output,
+            printed: 0,
+            show_managed: false,
+        }
+    }
+
+    /// The printer, keeping managedFields when the command's `--show-managed-fields` is set.
+    pub fn showing_managed_fields(mut self, show: bool) -> ObjPrinter<'a> {
+        self.show_managed = show;
+        self
     }
 
     /// Prints one object as [`print_obj`] does.
@@ -469,7 +498,7 @@ impl<'a> ObjPrinter<'a> {
         operation: &str,
         obj: &Value,
     ) -> Result<(), Fail> {
-        let text = print_obj(self.output, kind_name, operation, obj)?;
+        let text = print_obj(self.output, kind_name, operation, obj, self.show_managed)?;
         if self.output == Some("yaml") && self.printed > 0 {
             io.print("---\n");
         }
@@ -487,11 +516,12 @@ pub fn print_obj(
     kind_name: &str,
     operation: &str,
     obj: &Value,
+    show_managed: bool,
 ) -> Result<String, Fail> {
     match output {
         None | Some("") if !operation.is_empty() => Ok(format!("{kind_name} {operation}\n")),
         None | Some("") | Some("name") => Ok(format!("{kind_name}\n")),
-        Some(format) => super::output::print_object_typed(obj, format),
+        Some(format) => super::output::print_object_typed_managed(obj, format, show_managed),
     }
 }
 

@@ -46,10 +46,12 @@ pub enum Fail {
 impl Fail {
     /// `error: <message>`, exit code 1 (cmdutil.CheckErr's plain form).
     pub fn msg(message: impl std::fmt::Display) -> Fail {
-        Fail::Error {
-            text: format!("error: {message}\n"),
-            code: 1,
+        // CheckErr's fatal adds the line break only when the message lacks one.
+        let mut text = format!("error: {message}");
+        if !text.ends_with('\n') {
+            text.push('\n');
         }
+        Fail::Error { text, code: 1 }
     }
 
     /// Text printed as it stands, exit code 1.

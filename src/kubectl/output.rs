@@ -42,8 +42,73 @@ pub fn check_format(format: &str) -> Res<()> {
     }
 }
 
-/// An object (or a `List`) in the output format `-o` names.
+/// The formats `PrintFlags.ToPrinter` knows when no table or wide form is on offer (the
+/// commands that print the object they wrote: run, create, expose, label, scale...).
+const OBJECT_FORMATS: &str = "go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml";
+
+/// `PrintFlags.ToPrinter()` of such a command: fails for a format it has no printer for,
+/// before any request.
+pub fn check_object_output(output: Option<&str>) -> Res<()> {
+    let Some(format) = output.filter(|o| !o.is_empty()) else {
+        return Ok(());
+    };
+    let name = format.split_once('=').map_or(format, |(n, _)| n);
+    match name {
+        "json" | "yaml" | "name" | "jsonpath" | "jsonpath-as-json" | "go-template"
+        | "go-template-file" | "template" | "templatefile" | "jsonpath-file" => {
+            check_format(format)
+        }
+        _ => Err(Fail::msg(format!(
+            "unable to match a printer suitable for the output format {}, allowed formats are: {OBJECT_FORMATS}",
+            super::cmdutil::quote(format)
+        ))),
+    }
+}
+
+/// `OmitManagedFieldsPrinter`: the object, or each item of a list, without
+/// `metadata.managedFields`, as kubectl's JSON and YAML printers show them unless
+/// `--show-managed-fields` is given.
+pub fn omit_managed_fields(v: &Value) -> Value {
+    let mut v = v.clone();
+    let strip = |o: &mut Value| {
+        if let Some(m) = o.get_mut("metadata").and_then(Value::as_object_mut) {
+            m.remove("managedFields");
+        }
+    };
+    // `meta.IsListType`: an object with an `items` array is a list.
+    match v.get_mut("items").and_then(Value::as_array_mut) {
+        Some(items) => items.iter_mut().for_each(strip),
+        None => strip(&mut v),
+    }
+    v
+}
+
+/// An object (or a `List`) in the output format `-o` names; JSON and YAML without
+/// managedFields (kubectl's default, `--show-managed-fields=false`).
 pub fn print_object(v: &Value, format: &str) -> Res<String> {
+    print_object_managed(v, format, false)
+}
+
+/// [`print_object`], with managedFields kept when `show_managed` (`--show-managed-fields`).
+pub fn print_object_managed(v: &Value, format: &str, show_managed: bool) -> Res<String> {
+    print_object_with(v, format, show_managed, false)
+}
+
+/// [`print_object_managed`], custom columns without their header when `no_headers`
+/// (`get --no-headers`).
+pub fn print_object_with(
+    v: &Value,
+    format: &str,
+    show_managed: bool,
+    no_headers: bool,
+) -> Res<String> {
+    let stripped;
+    let v = if !show_managed && matches!(format, "yaml" | "json") {
+        stripped = omit_managed_fields(v);
+        &stripped
+    } else {
+        v
+    };
     let (name, arg) = format.split_once('=').unwrap_or((format, ""));
     match name {
         "yaml" => yaml::to_yaml(v).map_err(|e| Fail::msg(e.to_string())),
@@ -67,7 +132,7 @@ pub fn print_object(v: &Value, format: &str) -> Res<String> {
                 }
                 _ => vec![v],
             };
-            let (text, err) = cc.print(&items, false);
+            let (text, err) = cc.print(&items, no_headers);
             match err {
                 None => Ok(text),
                 Some(e) => Err(Fail::raw(format!("{text}error: {e}\n"))),
@@ -83,10 +148,20 @@ pub fn print_object(v: &Value, format: &str) -> Res<String> {
 /// [`print_object`] for a typed object (a generator's, or a typed client's answer): `-o json`
 /// keeps the object's key order, the Go struct's; YAML sorts keys either way.
 pub fn print_object_typed(v: &Value, format: &str) -> Res<String> {
+    print_object_typed_managed(v, format, false)
+}
+
+/// [`print_object_typed`], with managedFields kept when `show_managed`.
+pub fn print_object_typed_managed(v: &Value, format: &str, show_managed: bool) -> Res<String> {
     if format == "json" {
-        return Ok(json::to_json_typed(v));
+        let v = if show_managed {
+            v.clone()
+        } else {
+            omit_managed_fields(v)
+        };
+        return Ok(json::to_json_typed(&v));
     }
-    print_object(v, format)
+    print_object_managed(v, format, show_managed)
 }
 
 /// `pod/web`, `deployment.apps/web` (`-o name`).

@@ -252,7 +252,12 @@ pub fn visit(
                 name: name.clone(),
                 object: Arc::new(Value::Null),
             };
-            let r = io.call(inv.client.request("GET", &info.path(), b.accept))?;
+            let scope = if info.resource.namespaced {
+                info.namespace.as_str()
+            } else {
+                ""
+            };
+            let r = inv.client.info_get(io, &info.path(), scope, b.accept)?;
             match r.body_json().filter(|_| r.status == 200) {
                 Some(obj) => push(each(
                     io,

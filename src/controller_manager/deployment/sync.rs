@@ -1,6 +1,7 @@
 //! `sync.go`: finding the Deployment's ReplicaSets, creating the new one with its revision,
 //! scaling (also proportionally, on a scaling event), history cleanup and status writes.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
@@ -188,6 +189,10 @@ pub struct Sync<'a> {
     pub new_rs: Option<Planned>,
     pub old: Vec<Planned>,
     pub actions: &'a mut Actions,
+    /// The ReplicaSets `scale` handed to `scaleReplicaSet`: written even at an unchanged
+    /// size when their desired/max replicas annotations are stale, so the next sync no
+    /// longer sees a scaling event.
+    pub rescaled: BTreeSet<String>,
 }
 
 impl Sync<'_> {
@@ -372,7 +377,16 @@ impl Sync<'_> {
         let mut sent = false;
         let planned: Vec<Planned> = self.all().cloned().collect();
         for p in planned {
-            if p.replicas == p.spec_replicas() {
+            // `ReplicasAnnotationsNeedUpdate`.
+            let annotations_stale = {
+                let anns = p.rs.pointer("/metadata/annotations");
+                let at = |k: &str| anns.and_then(|a| a.get(k)).and_then(Value::as_str);
+                at(DESIRED_REPLICAS_ANNOTATION) != Some(desired.as_str())
+                    || at(MAX_REPLICAS_ANNOTATION) != Some(max.as_str())
+            };
+            let resize = p.replicas != p.spec_replicas();
+            let relabel = annotations_stale && self.rescaled.contains(p.name());
+            if !(resize || relabel) {
                 continue;
             }
             let mut rs = (*p.rs).clone();
@@ -381,12 +395,15 @@ impl Sync<'_> {
             anns.insert(DESIRED_REPLICAS_ANNOTATION.into(), json!(desired));
             anns.insert(MAX_REPLICAS_ANNOTATION.into(), json!(max));
             let mut w = rs_write(self.key, &rs);
-            w.tag = WriteTag::DeploymentScale {
-                deployment: self.key.to_string(),
-                rs: name(&rs).to_string(),
-                from: p.spec_replicas(),
-                to: p.replicas,
-            };
+            // The scaling is recorded (an event) only when the size changed.
+            if resize {
+                w.tag = WriteTag::DeploymentScale {
+                    deployment: self.key.to_string(),
+                    rs: name(&rs).to_string(),
+                    from: p.spec_replicas(),
+                    to: p.replicas,
+                };
+            }
             self.actions.writes.push(w);
             sent = true;
         }
@@ -462,6 +479,7 @@ impl Sync<'_> {
         };
         if let Some(i) = active_or_latest {
             self.set(i, desired);
+            self.mark_rescaled(i);
             return;
         }
         // IsSaturated.
@@ -474,6 +492,11 @@ impl Sync<'_> {
                 && p.available() == desired
         });
         if saturated {
+            for i in 0..n_old {
+                if self.old[i].replicas > 0 {
+                    self.mark_rescaled(i);
+                }
+            }
             for p in self.old.iter_mut() {
                 p.replicas = 0;
             }
@@ -531,6 +554,18 @@ impl Sync<'_> {
         }
         for (i, size) in sizes {
             self.set(i, size);
+            self.mark_rescaled(i);
+        }
+    }
+
+    fn mark_rescaled(&mut self, i: usize) {
+        let p = if i == self.old.len() {
+            self.new_rs.as_ref()
+        } else {
+            self.old.get(i)
+        };
+        if let Some(p) = p {
+            self.rescaled.insert(p.name().to_string());
         }
     }
 
@@ -649,6 +684,7 @@ pub fn sync_deployment(
         }),
         old,
         actions,
+        rescaled: BTreeSet::new(),
     };
     if is_deleting(d) {
         progress::sync_status(&mut s, false);

@@ -59,27 +59,6 @@ pub fn commands() -> Vec<Command> {
     ]
 }
 
-/// The formats `PrintFlags.ToPrinter` knows when no table or wide form is on offer.
-const OBJECT_FORMATS: &str = "go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml";
-
-/// `PrintFlags.ToPrinter()`: fails for a format it has no printer for, before any request.
-fn check_output(output: Option<&str>) -> Res<()> {
-    let Some(format) = output.filter(|o| !o.is_empty()) else {
-        return Ok(());
-    };
-    let name = format.split_once('=').map_or(format, |(n, _)| n);
-    match name {
-        "json" | "yaml" | "name" | "jsonpath" | "jsonpath-as-json" | "go-template"
-        | "go-template-file" | "template" | "templatefile" | "jsonpath-file" => {
-            crate::kubectl::output::check_format(format)
-        }
-        _ => Err(Fail::msg(format!(
-            "unable to match a printer suitable for the output format {}, allowed formats are: {OBJECT_FORMATS}",
-            cmdutil::quote(format)
-        ))),
-    }
-}
-
 /// `POST <path>` of a typed client (protobuf preferred; kubestep's kubectl sends JSON).
 fn create_typed(
     io: &mut Io<'_>,
@@ -105,7 +84,7 @@ const WHOAMI_NOT_ENABLED: &str = "the selfsubjectreviews API is not enabled in t
 
 fn whoami(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     let output = inv.flags.str("output").filter(|o| !o.is_empty());
-    check_output(output)?;
+    crate::kubectl::output::check_object_output(output)?;
     // authentication.k8s.io/v1 first, then the beta and alpha versions older servers have.
     let mut answer = None;
     for version in ["v1", "v1beta1", "v1alpha1"] {
@@ -388,7 +367,7 @@ fn create_token(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     }
     let name = args[0].clone();
     let output = f.str("output").filter(|o| !o.is_empty());
-    check_output(output)?;
+    crate::kubectl::output::check_object_output(output)?;
     // Validate.
     let duration_ms = match f.str("duration") {
         None => 0,

@@ -266,7 +266,7 @@ fn report(
     match (inv.flags.str("output"), obj) {
         (Some("name"), _) => io.print(format!("{}/{}\n", item.resource.kind_group(), item.name)),
         (Some(o), Some(obj)) if !o.is_empty() => {
-            let text = output::print_object(obj, o)?;
+            let text = output::print_object_managed(obj, o, inv.flags.bool("show-managed-fields"))?;
             io.print(text);
         }
         _ => io.print(format!(

@@ -8,7 +8,7 @@ use super::get::{selector_query, targets, Target};
 use super::{Command, Invocation, FILENAME};
 use crate::apiserver::request::encode_component;
 use crate::apiserver::watch::WatchEventType;
-use crate::kubectl::client::{ok_json, status_message};
+use crate::kubectl::client::{ok_json, selector_list_error, status_message};
 use crate::kubectl::flags::{bool_flag, flag, str_flag, Flag, Kind};
 use crate::kubectl::io::{Fail, Io, Res};
 
@@ -47,8 +47,17 @@ pub fn commands() -> Vec<Command> {
     }]
 }
 
-fn propagation(inv: &Invocation) -> Res<&'static str> {
-    match inv.flags.str("cascade") {
+/// `GetCascadingStrategy`: the propagation policy `--cascade` asks for; the old boolean values
+/// still work, with a warning.
+fn propagation(io: &mut Io<'_>, inv: &Invocation) -> Res<&'static str> {
+    let value = inv.flags.str("cascade");
+    if let Some(b @ ("true" | "false")) = value {
+        let instead = if b == "true" { "background" } else { "orphan" };
+        io.print(format!(
+            "warning: --cascade={b} is deprecated (boolean value) and can be replaced with --cascade={instead}.\n"
+        ));
+    }
+    match value {
         None | Some("background") | Some("true") => Ok("Background"),
         Some("foreground") => Ok("Foreground"),
         Some("orphan") | Some("false") => Ok("Orphan"),
@@ -64,6 +73,8 @@ struct Victim {
     collection: String,
     /// `pod "web"` as the result line names it.
     label: String,
+    /// The file it was read from, which an error names.
+    source: Option<String>,
     name: String,
     namespaced: bool,
 }
@@ -77,7 +88,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
             "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'\n",
         ));
     }
-    let propagation = propagation(inv)?;
+    let propagation = propagation(io, inv)?;
     let mut grace = f.int("grace-period");
     if f.bool("now") {
         if grace.is_some_and(|g| g >= 0) {
@@ -103,7 +114,18 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
         ));
     }
     let targets = targets(io, inv, &d, args)?;
+    // The builder's visitBySelector: names and a selector (or --all) do not go together.
+    if by_selector && f.many("filename").is_empty() && targets.iter().any(|t| !t.names.is_empty()) {
+        return Err(Fail::msg(
+            "name cannot be provided when a selector is specified",
+        ));
+    }
     // Validate.
+    if let Some(o) = f.str("output").filter(|o| !o.is_empty() && *o != "name") {
+        return Err(Fail::msg(format!(
+            "unexpected -o output mode: {o}. We only support '-o name'"
+        )));
+    }
     if f.bool("force") {
         if grace.is_some_and(|g| g > 0) {
             return Err(Fail::msg(
@@ -129,6 +151,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
         resource,
         names,
         namespace,
+        source,
     } in &targets
     {
         let ns = namespace
@@ -143,6 +166,16 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                 &format!("{collection}?{}", q.join("&")),
                 "application/json",
             ))?;
+            if !(200..300).contains(&list.status) {
+                return Err(selector_list_error(
+                    &list,
+                    &resource.group,
+                    &resource.version,
+                    &resource.name,
+                    f.str("selector").unwrap_or_default(),
+                    f.str("field-selector").unwrap_or_default(),
+                ));
+            }
             let list = ok_json(&list)?;
             for item in list["items"].as_array().into_iter().flatten() {
                 let name = item["metadata"]["name"].as_str().unwrap_or_default();
@@ -156,6 +189,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                     collection: resource.collection_path(resource.namespaced.then_some(item_ns)),
                     path,
                     label: format!("{} \"{name}\"", resource.kind_group()),
+                    source: None,
                     name: name.to_string(),
                     namespaced: resource.namespaced,
                 });
@@ -171,6 +205,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                 collection: resource.collection_path(resource.namespaced.then_some(ns.as_str())),
                 path,
                 label: format!("{} \"{name}\"", resource.kind_group()),
+                source: source.clone(),
                 name: name.clone(),
                 namespaced: resource.namespaced,
             });
@@ -232,7 +267,14 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                     deleted.push((v, uid));
                 }
             }
-            Err(_) => errors += &status_message(&r, ""),
+            Err(_) => {
+                let context = v
+                    .source
+                    .as_ref()
+                    .map(|s| format!("error when deleting \"{s}\": "))
+                    .unwrap_or_default();
+                errors += &status_message(&r, &context);
+            }
         }
     }
     // `--wait`: as kubectl's wait.IsDeleted, GET each object, then watch it (by name, from

@@ -221,7 +221,9 @@ fn visit(
         }
         for name in &t.names {
             let path = describe::object_path(&t.resource, &ns, name);
-            let r = io.call(inv.client.request("GET", &path, "application/json"))?;
+            let r = inv
+                .client
+                .info_get(io, &path, &namespace_of(&ns), "application/json")?;
             if (200..300).contains(&r.status) {
                 found.infos.push(Info {
                     resource: t.resource.clone(),

@@ -75,7 +75,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
         Some("json") => true,
         Some(o) => {
             return Err(Fail::msg(format!(
-                "the edit mode \"{o}\" is not supported: only yaml and json are"
+                "unable to match a printer suitable for the output format \"{o}\", allowed formats are: json,yaml"
             )))
         }
     };
@@ -87,11 +87,39 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     let d = inv.client.discover(io)?;
     let ts = targets(io, inv, &d, inv.args())?;
     let mut objects = Vec::new();
+    // `--subresource` edits that part of each object (`status`, `scale`); kubectl 1.33 sends
+    // any name and lets the server answer.
+    let sub = f
+        .str("subresource")
+        .map(|s| format!("/{s}"))
+        .unwrap_or_default();
     for t in &ts {
         if t.names.is_empty() {
-            return Err(Fail::msg(
-                "kubestep's kubectl edits objects by name (kubectl edit TYPE NAME)",
-            ));
+            // A bare type edits every object of it in the namespace.
+            let ns = t
+                .namespace
+                .clone()
+                .unwrap_or_else(|| inv.client.namespace.clone());
+            let scope = t.resource.namespaced.then_some(ns.as_str());
+            let path = t.resource.collection_path(scope);
+            let list = inv.client.get_json(io, &path)?;
+            for item in list["items"].as_array().into_iter().flatten() {
+                let name = item["metadata"]["name"].as_str().unwrap_or_default();
+                let path = match scope {
+                    Some(ns) => t.resource.object_path(ns, name),
+                    None => format!(
+                        "{path}/{}",
+                        crate::apiserver::request::encode_component(name)
+                    ),
+                };
+                let obj = if sub.is_empty() {
+                    std::sync::Arc::new(crate::kubectl::resource::with_type_meta(item, &t.resource))
+                } else {
+                    inv.client.get_json(io, &format!("{path}{sub}"))?
+                };
+                objects.push((t.resource.clone(), format!("{path}{sub}"), obj));
+            }
+            continue;
         }
         for name in &t.names {
             let ns = t
@@ -107,10 +135,19 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                     crate::apiserver::request::encode_component(name)
                 )
             };
-            let r = io.call(inv.client.request("GET", &path, "application/json"))?;
+            let scope = if t.resource.namespaced {
+                ns.as_str()
+            } else {
+                ""
+            };
+            let path = format!("{path}{sub}");
+            let r = inv.client.info_get(io, &path, scope, "application/json")?;
             let obj = ok_json(&r)?;
             objects.push((t.resource.clone(), path, obj));
         }
+    }
+    if objects.is_empty() {
+        return Err(Fail::msg("edit cancelled, no objects found"));
     }
     for (resource, path, original) in objects {
         let shown = editable(&original, json_format, f.bool("show-managed-fields"))?;

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use super::{Command, Invocation, FILENAME};
 use crate::apiserver::request::encode_component;
 use crate::apiserver::watch::WatchEventType;
-use crate::kubectl::client::{ok_json, status_message, TABLE_ACCEPT};
+use crate::kubectl::client::{ok_json, selector_list_error, status_message, TABLE_ACCEPT};
 use crate::kubectl::discovery::{ApiResource, Discovery, Resolved};
 use crate::kubectl::flags::{bool_flag, flag, str_flag, Flag, Kind};
 use crate::kubectl::io::{Fail, Io, Res};
@@ -60,6 +60,8 @@ pub struct Target {
     pub names: Vec<String>,
     /// The namespace of named objects read from a file.
     pub namespace: Option<String>,
+    /// The file an object was read from (`error when deleting "pod.yaml": ...`).
+    pub source: Option<String>,
 }
 
 /// kubectl's `ResourceTypeOrNameArgs`: `pods`, `pods web db`, `pods,svc`, `pod/web svc/x`,
@@ -96,6 +98,7 @@ pub fn targets(
                 resource: r.clone(),
                 names: vec![name.to_string()],
                 namespace: ns.map(str::to_string),
+                source: Some(doc.source.clone()),
             });
         }
         return Ok(out);
@@ -119,6 +122,7 @@ pub fn targets(
                         resource: r,
                         names: vec![name.to_string()],
                         namespace: None,
+                        source: None,
                     }),
                 }
             }
@@ -140,6 +144,7 @@ pub fn targets(
                     resource: r,
                     names: names.to_vec(),
                     namespace: None,
+                    source: None,
                 });
             }
         }
@@ -273,6 +278,16 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                 list_query(inv)
             );
             let r = io.call(inv.client.request("GET", &path, accept))?;
+            if !(200..300).contains(&r.status) {
+                return Err(selector_list_error(
+                    &r,
+                    &t.resource.group,
+                    &t.resource.version,
+                    &t.resource.name,
+                    f.str("selector").unwrap_or_default(),
+                    f.str("field-selector").unwrap_or_default(),
+                ));
+            }
             let body = ok_json(&r)?;
             if let Some(rv) = body["metadata"]["resourceVersion"].as_str() {
                 list_rv = rv.to_string();
@@ -308,7 +323,12 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                         encode_component(name)
                     )
                 };
-                let r = io.call(inv.client.request("GET", &path, accept))?;
+                let scope = if t.resource.namespaced {
+                    ns.as_str()
+                } else {
+                    ""
+                };
+                let r = inv.client.info_get(io, &path, scope, accept)?;
                 if r.status == 404 && f.bool("ignore-not-found") {
                     continue;
                 }
@@ -399,7 +419,12 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                     .map(|obj| format!("{}\n", output::kind_name(obj, &d)))
                     .collect()
             } else if single {
-                output::print_object(&objects[0], o)?
+                output::print_object_with(
+                    &objects[0],
+                    o,
+                    f.bool("show-managed-fields"),
+                    f.bool("no-headers"),
+                )?
             } else {
                 let list = json!({
                     "apiVersion": "v1",
@@ -407,7 +432,12 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                     "kind": "List",
                     "metadata": {"resourceVersion": ""},
                 });
-                output::print_object(&list, o)?
+                output::print_object_with(
+                    &list,
+                    o,
+                    f.bool("show-managed-fields"),
+                    f.bool("no-headers"),
+                )?
             };
             // printGeneric: an empty list prints as one, without "No resources found".
             io.print(text);

@@ -299,6 +299,8 @@ struct Common<'a> {
     manager: &'a str,
     /// `fieldValidation`, from `--validate`.
     validation: &'static str,
+    /// `--show-managed-fields`.
+    show_managed: bool,
 }
 
 impl<'a> Common<'a> {
@@ -315,10 +317,15 @@ impl<'a> Common<'a> {
                 )))
             }
         };
+        let dry = DryRun::from_flag(f.str("dry-run")).map_err(check_err)?;
+        let output = f.str("output").filter(|o| !o.is_empty());
+        // `PrintFlags.ToPrinter()` in Complete: a bad -o fails before anything is sent.
+        crate::kubectl::output::check_object_output(output)?;
         Ok(Common {
+            show_managed: f.bool("show-managed-fields"),
             client: inv.client.clone(),
-            dry: DryRun::from_flag(f.str("dry-run")).map_err(check_err)?,
-            output: f.str("output").filter(|o| !o.is_empty()),
+            dry,
+            output,
             save_config: f.bool("save-config"),
             manager: f.str_or("field-manager", "kubectl-create"),
             validation,
@@ -372,13 +379,19 @@ fn finish(
                 .body(serde_json::to_string(&obj).expect("an object serialises")),
         )?;
         match r.body_json().filter(|_| (200..300).contains(&r.status)) {
-            Some(created) => (*created).clone(),
+            Some(created) => cmdutil::as_typed(&created),
             None => return Err(check_err(wrap(GoErr::from_response(&r)))),
         }
     };
     let op = format!("created{}", common.dry.suffix());
     let name = cmdutil::kind_name(&shown);
-    io.print(cmdutil::print_obj(common.output, &name, &op, &shown)?);
+    io.print(cmdutil::print_obj(
+        common.output,
+        &name,
+        &op,
+        &shown,
+        common.show_managed,
+    )?);
     Ok(())
 }
 

@@ -221,7 +221,8 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     let output = f.str("output").filter(|o| !o.is_empty());
     let d = inv.client.discover(io)?;
     let manager = f.str_or("field-manager", "kubectl-expose");
-    let mut printer = cmdutil::ObjPrinter::new(output);
+    let mut printer = cmdutil::ObjPrinter::new(output)
+        .showing_managed_fields(inv.flags.bool("show-managed-fields"));
     let errors = resource::visit(
         io,
         inv,

@@ -321,7 +321,8 @@ fn run(io: &mut Io<'_>, inv: &Invocation, what: What) -> Res<()> {
                 }
             )
         });
-    let mut printer = cmdutil::ObjPrinter::new(output);
+    let mut printer = cmdutil::ObjPrinter::new(output)
+        .showing_managed_fields(inv.flags.bool("show-managed-fields"));
     let errors = resource::visit(io, inv, &d, &builder, &plan.resources, &mut |io, info| {
         visit_one(io, inv, &plan, &manager, &mut printer, one, info)
     })?;

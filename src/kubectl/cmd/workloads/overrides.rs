@@ -16,10 +16,15 @@ pub fn apply_overrides(
     overrides: &str,
     override_type: &str,
 ) -> Result<Value, GoErr> {
-    let patch: Value = serde_json::from_str(overrides)
-        .map_err(|e| GoErr::msg(format!("invalid JSON Patch: {e}")))?;
+    let parsed: Result<Value, _> = serde_json::from_str(overrides);
+    if override_type == "merge" || override_type.is_empty() {
+        // evanphx/json-patch's MergePatch answers a patch that is not JSON with
+        // errBadJSONPatch.
+        let patch = parsed.map_err(|_| GoErr::msg("Invalid JSON Patch"))?;
+        return merge_patch(obj, &patch).map_err(GoErr::msg);
+    }
+    let patch = parsed.map_err(|e| GoErr::msg(format!("invalid JSON Patch: {e}")))?;
     match override_type {
-        "merge" | "" => merge_patch(obj, &patch).map_err(GoErr::msg),
         "json" => json_patch(obj, &patch).map_err(|e| match e {
             JsonPatchFailure::Decode(m) | JsonPatchFailure::Apply(m) => GoErr::msg(m),
             other => GoErr::msg(other.to_patch_error().message),

@@ -119,7 +119,8 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     let manager = f.str_or("field-manager", "kubectl-patch");
     let subresource = f.str("subresource").filter(|s| !s.is_empty());
     let mut count = 0;
-    let mut printer = cmdutil::ObjPrinter::new(output);
+    let mut printer = cmdutil::ObjPrinter::new(output)
+        .showing_managed_fields(inv.flags.bool("show-managed-fields"));
     let errors = resource::visit(io, inv, &d, &builder, inv.args(), &mut |io, info| {
         count += 1;
         if !local && dry != DryRun::Client {

@@ -74,7 +74,8 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     let d = inv.client.discover(io)?;
     let manager = f.str_or("field-manager", "kubectl-replace");
     let mut errors = String::new();
-    let mut printer = cmdutil::ObjPrinter::new(output);
+    let mut printer = cmdutil::ObjPrinter::new(output)
+        .showing_managed_fields(inv.flags.bool("show-managed-fields"));
     // Every object maps before anything is sent, as the builder does.
     let mut items = Vec::new();
     for doc in &docs {

@@ -327,7 +327,8 @@ fn history(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     let found = resource::infos(io, inv, &d, &builder(inv), inv.args())?;
     let output = inv.flags.str("output").filter(|o| !o.is_empty());
     let mut errors = found.errors.clone();
-    let mut printer = cmdutil::ObjPrinter::new(output);
+    let mut printer = cmdutil::ObjPrinter::new(output)
+        .showing_managed_fields(inv.flags.bool("show-managed-fields"));
     for info in &found.infos {
         let kind = match history_kind(info, "history viewer") {
             Ok(k) => k,
@@ -360,6 +361,7 @@ fn history(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                     &info.kind_name(),
                     &op,
                     &info.object,
+                    false,
                 )?);
             }
             Err(e) => errors.push(e),
@@ -372,7 +374,8 @@ fn undo(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     require_resources(inv)?;
     let dry = DryRun::from_flag(inv.flags.str("dry-run")).map_err(check_err)?;
     let to_revision = inv.flags.int("to-revision").unwrap_or(0);
-    let mut printer = cmdutil::ObjPrinter::new(inv.flags.str("output").filter(|o| !o.is_empty()));
+    let mut printer = cmdutil::ObjPrinter::new(inv.flags.str("output").filter(|o| !o.is_empty()))
+        .showing_managed_fields(inv.flags.bool("show-managed-fields"));
     let d = inv.client.discover(io)?;
     let found = resource::infos(io, inv, &d, &builder(inv), inv.args())?;
     let mut errors = found.errors.clone();
@@ -418,7 +421,8 @@ fn patch_objects(io: &mut Io<'_>, inv: &Invocation, mutation: Mutation) -> Res<(
     let mut errors = found.errors.clone();
     let now = io.now().rfc3339();
     let manager = inv.flags.str_or("field-manager", "kubectl-rollout");
-    let mut printer = cmdutil::ObjPrinter::new(inv.flags.str("output").filter(|o| !o.is_empty()));
+    let mut printer = cmdutil::ObjPrinter::new(inv.flags.str("output").filter(|o| !o.is_empty()))
+        .showing_managed_fields(inv.flags.bool("show-managed-fields"));
     for info in &found.infos {
         let (group, kind) = (info.resource.group.as_str(), info.resource.kind.as_str());
         let original = info.typed();

@@ -376,6 +376,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     }
     let dry = DryRun::from_flag(f.str("dry-run")).map_err(check_err)?;
     let output = f.str("output").filter(|o| !o.is_empty());
+    crate::kubectl::output::check_object_output(output)?;
     let args = inv.args();
     if args.is_empty() || f.after_dash == Some(0) {
         return Err(usage_error("NAME is required for run"));
@@ -397,7 +398,7 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
         ));
     }
     if f.bool("expose") && f.str_or("port", "").is_empty() {
-        return Err(Fail::msg("--port must be set when exposing a service"));
+        return Err(inv.usage_error("--port must be set when exposing a service"));
     }
     let restart = match f.str("restart").filter(|r| !r.is_empty()) {
         None if stdin => "OnFailure",
@@ -442,7 +443,8 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     }
     let pod = create(io, inv, dry, pod, "pods")?.map_err(check_err)?;
     let mut errors = Vec::new();
-    let mut printer = cmdutil::ObjPrinter::new(output);
+    let mut printer = cmdutil::ObjPrinter::new(output)
+        .showing_managed_fields(inv.flags.bool("show-managed-fields"));
     if f.bool("expose") {
         match generate_service(inv, name) {
             Ok(service) => match create(io, inv, dry, service, "services")? {

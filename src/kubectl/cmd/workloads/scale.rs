@@ -184,7 +184,8 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
         }));
     }
     let output = f.str("output");
-    let mut printer = cmdutil::ObjPrinter::new(output.filter(|o| !o.is_empty()));
+    let mut printer = cmdutil::ObjPrinter::new(output.filter(|o| !o.is_empty()))
+        .showing_managed_fields(inv.flags.bool("show-managed-fields"));
     for info in &found.infos {
         if dry != DryRun::Client {
             // Conflicts are retried (kubectl polls once a second for up to five minutes;

@@ -124,7 +124,8 @@ fn image(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     cmdutil::aggregate(problems).map_err(check_err)?;
     let manager = f.str_or("field-manager", "kubectl-set");
     let mut errors: Vec<GoErr> = Vec::new();
-    let mut printer = cmdutil::ObjPrinter::new(output);
+    let mut printer = cmdutil::ObjPrinter::new(output)
+        .showing_managed_fields(inv.flags.bool("show-managed-fields"));
     for info in &found.infos {
         let original = info.typed();
         let mut modified = original.clone();
