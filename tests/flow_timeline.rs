@@ -267,3 +267,20 @@ fn a_command_under_timeout_is_computed_only_up_to_its_deadline() {
         "seed {seed}: {out}"
     );
 }
+
+#[test]
+fn an_apply_is_computed_ahead_until_its_pods_run() {
+    let seed = 9;
+    let mut t = timeline(seed);
+    create_web(&mut t);
+    t.seek(t.end());
+    t.act(|s| s.type_line("kubectl get pods --no-headers", &no_files));
+    t.forward_until(|s| !s.entries().iter().any(|e| s.is_running(e)));
+    let s = t.session();
+    let out = s.output(s.entries().last().unwrap());
+    assert_eq!(
+        out.lines().filter(|l| l.contains(" Running ")).count(),
+        2,
+        "seed {seed}: both pods run by the end of the run computed ahead:\n{out}"
+    );
+}

@@ -356,7 +356,15 @@ fn apply(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
             continue;
         }
         let Some(live_obj) = live.body_json().filter(|_| live.status == 200) else {
-            errors.status(&live, "");
+            // AddSourceToErr("retrieving current configuration of:\n<info>\nfrom server for:").
+            errors.status(
+                &live,
+                &format!(
+                    "error when retrieving current configuration of:\n{}\nfrom server for: \"{}\": ",
+                    info_string(item),
+                    item.doc.source
+                ),
+            );
             continue;
         };
         let kind = item.resource.kind.as_str();

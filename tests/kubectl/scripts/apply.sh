@@ -43,3 +43,5 @@ kubectl delete configmaps -n team-a -l '!missing' --all
 kubectl delete configmaps --all -n team-a
 kubectl delete -f manifests/multi.yaml -n team-a --ignore-not-found
 kubectl get pods,configmaps
+# jane may not read pods in kube-system: apply stops at its first GET, and says which object.
+kubectl --context jane@kubernetes apply -f manifests/hello-kube-system.yaml
