@@ -55,6 +55,15 @@ fn flow() -> String {
         t.checkpoints()
     );
     t.seek(t.end());
+    let mut copy_of = crate::console::Session::new(1);
+    let t0 = Instant::now();
+    for _ in 0..20 {
+        std::hint::black_box(copy_of.checkpoint(1));
+    }
+    out += &format!(
+        "copy a checkpoint (x20)            {:>9.3} ms each\n",
+        ms(t0) / 20.0
+    );
     let n = 500;
     let mut worst: f64 = 0.0;
     let t0 = Instant::now();

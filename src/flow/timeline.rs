@@ -17,6 +17,13 @@ use crate::sim::{SimDuration, SimTime};
 /// Deliveries between two checkpoints: a step back replays at most this many messages.
 pub const CHECKPOINT_EVERY: u64 = 64;
 
+/// Around the cursor, copies every this many deliveries, taken while replaying: a learner who
+/// steps back and back replays only a few messages each time (a copy costs about as much as
+/// replaying two messages, so the first step back pays a little for the next ones).
+const NEAR_EVERY: u64 = 8;
+/// How far from the cursor the near copies are kept.
+const NEAR_SPAN: u64 = 2 * CHECKPOINT_EVERY;
+
 /// Trace entries a checkpoint keeps (the head keeps the whole trace).
 const CHECKPOINT_TRACE: usize = 1;
 
@@ -44,6 +51,8 @@ pub struct Timeline {
     /// queued its input): a replay that reaches one goes on from its checkpoint, which holds
     /// the action, not from the state before it.
     acts: BTreeSet<u64>,
+    /// Copies near the cursor (see [`NEAR_EVERY`]); states of the run like the checkpoints.
+    near: BTreeMap<u64, Session>,
 }
 
 /// A session's position: the deliveries made so far.
@@ -69,6 +78,7 @@ impl Timeline {
             start,
             jumps: BTreeMap::new(),
             acts: BTreeSet::new(),
+            near: BTreeMap::new(),
         }
     }
 
@@ -183,22 +193,41 @@ impl Timeline {
             .range(..=target)
             .next_back()
             .expect("a checkpoint at the start");
+        // A near copy is as good as a checkpoint when it is later than it: no action and no
+        // jump lies between a checkpoint and a later copy (both have checkpoints of their own).
+        let near = self.near.range(base..=target).next_back().map(|(p, _)| *p);
+        let base = near.unwrap_or(base);
         // Go on from the current view when it is on the way (stepping forward, a scrub to the
-        // right); otherwise from the nearest checkpoint before the target.
+        // right); otherwise from the nearest copy before the target.
         let reuse = self
             .view
             .as_ref()
             .is_some_and(|v| (base..=target).contains(&position(v)));
         if !reuse {
-            let checkpoint = self.checkpoints.get_mut(&base).expect("checkpoint");
-            self.view = Some(checkpoint.checkpoint(CHECKPOINT_TRACE));
+            let from = match near {
+                Some(p) => self.near.get_mut(&p),
+                None => self.checkpoints.get_mut(&base),
+            }
+            .expect("a copy to replay from");
+            self.view = Some(from.checkpoint(CHECKPOINT_TRACE));
         }
+        let head = self.head_position();
+        self.near
+            .retain(|p, _| p.abs_diff(target) <= NEAR_SPAN && *p <= head);
         let view = self.view.as_mut().expect("a view");
         while position(view) < target {
             let stepped = view.sim_mut().step().is_some();
             assert!(stepped, "the replay stopped short of the head");
+            let at = position(view);
+            if at < target && at % NEAR_EVERY == 0 && !self.near.contains_key(&at) {
+                self.near.insert(at, view.checkpoint(CHECKPOINT_TRACE));
+            }
         }
         debug_assert_eq!(position(view), target);
+    }
+
+    fn head_position(&self) -> u64 {
+        position(&self.head)
     }
 
     /// Moves the cursor to the first delivery of `step` (1-11) after the cursor's last start
@@ -258,6 +287,7 @@ impl Timeline {
         self.checkpoints.retain(|p, _| *p < cursor);
         self.jumps.retain(|from, _| *from < cursor);
         self.acts.retain(|p| *p < cursor);
+        self.near.retain(|p, _| *p < cursor);
         let before = self.head.checkpoint(CHECKPOINT_TRACE);
         action(&mut self.head);
         let after = position(&self.head);

@@ -7,7 +7,7 @@ use yew::prelude::*;
 use super::state::{Action, SimRef};
 
 /// How many entries the list shows; the trace itself keeps everything.
-const SHOWN: usize = 200;
+const SHOWN: usize = 80;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {

@@ -24,11 +24,10 @@ fn steps_seen(sim: &SimRef, from: u64) -> (BTreeSet<u8>, BTreeSet<u8>, Option<u8
     let first = trace.summary().total - trace.len() as u64;
     let mut done = BTreeSet::new();
     let mut ahead = BTreeSet::new();
-    for (i, e) in trace.entries().iter().enumerate() {
+    // Only the entries after `from`: the trace may hold tens of thousands.
+    let skip = usize::try_from(from.saturating_sub(first)).unwrap_or(usize::MAX);
+    for (i, e) in trace.entries().iter().enumerate().skip(skip) {
         let pos = first + i as u64 + 1;
-        if pos <= from {
-            continue;
-        }
         if let Some(s) = e.step {
             if pos <= cursor {
                 done.insert(s);
