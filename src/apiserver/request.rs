@@ -100,8 +100,13 @@ impl HttpRequest {
     }
 
     /// A JSON body from a client that holds the object (shared, not serialised).
+    /// Its Content-Type is `application/json` unless the client already said what the JSON is
+    /// (a patch's type): a request carries one Content-Type.
     pub fn json_body(mut self, value: Value) -> Self {
         self.body = Body::Json(Arc::new(value));
+        if self.header_value("Content-Type").is_some() {
+            return self;
+        }
         self.header("Content-Type", "application/json")
     }
 
