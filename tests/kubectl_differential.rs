@@ -150,6 +150,12 @@ fn mask(transcript: &str) -> String {
             Regex::new(r"-[bcdfghjklmnpqrstvwxz2456789]{5}\b").unwrap(),
             "-<rand>",
         ),
+        // Event names end in the hex UnixNano time of their recording (client-go's
+        // `makeEvent`): a run in real time records at other nanoseconds than a simulated one.
+        (
+            Regex::new(r"\b([a-z0-9][-a-z0-9.]*)\.[0-9a-f]{16}\b").unwrap(),
+            "$1.<event-time>",
+        ),
         (Regex::new(r"\b10\.244\.\d+\.\d+\b").unwrap(), "<pod-ip>"),
         // Service cluster IPs: the allocator picks them at random from 10.96.0.0/12, and the
         // two runs draw from the PRNG in a different order.
