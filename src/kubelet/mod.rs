@@ -1144,3 +1144,48 @@ fn rfc3339_nano(t: SimTime) -> String {
         format!("{head}.{frac}Z")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn container(lines: &[&str]) -> cri::RuntimeContainer {
+        cri::RuntimeContainer {
+            id: "c1".into(),
+            pod: "default/chatty".into(),
+            name: "main".into(),
+            image: "busybox:1.36".into(),
+            running: true,
+            created: 1,
+            log: lines.iter().map(|l| l.to_string()).collect(),
+            started_at: Some(SimTime(5_250)),
+        }
+    }
+
+    fn options(query: &str) -> LogOptions {
+        LogOptions::of(&HttpRequest::new(
+            "GET",
+            &format!("/containerLogs/default/chatty/main?{query}"),
+        ))
+    }
+
+    #[test]
+    fn the_log_is_cut_to_the_last_lines_then_to_the_byte_limit() {
+        let c = container(&["one", "two", "three", "four"]);
+        assert_eq!(options("tailLines=2").render(&c), "three\nfour\n");
+        assert_eq!(options("tailLines=0").render(&c), "");
+        assert_eq!(options("tailLines=9").render(&c), "one\ntwo\nthree\nfour\n");
+        assert_eq!(options("limitBytes=6").render(&c), "one\ntw");
+        assert_eq!(options("tailLines=1&limitBytes=2").render(&c), "fo");
+    }
+
+    #[test]
+    fn timestamps_are_the_start_time_in_rfc3339_nano_form() {
+        let c = container(&["one"]);
+        assert_eq!(
+            options("timestamps=true").render(&c),
+            "2026-01-01T00:00:05.25Z one\n"
+        );
+        assert_eq!(rfc3339_nano(SimTime(3_000)), "2026-01-01T00:00:03Z");
+    }
+}
