@@ -554,8 +554,9 @@ fn events(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     crate::golang::sort::sort(&mut items, |a, b| event_time(a) < event_time(b));
     if let Some(format) = output {
         if format == "name" {
-            // kubectl 1.33 prints nothing for `events -o name` (checked against the real
-            // binary: the name printer writes no line for the EventList it is given).
+            // The name printer refuses a typed list ("list types are not supported by name
+            // printing: *v1.EventList") and events' Run drops PrintObj's error: nothing is
+            // printed and the command succeeds.
             return Ok(());
         }
         // The typed EventList kubectl decoded (each item given its kind and apiVersion).
