@@ -123,6 +123,12 @@ fn mask(transcript: &str) -> String {
             Regex::new(r"https://172\.18\.0\.2:6443|http://127\.0\.0\.1:\d+").unwrap(),
             "<server>",
         ),
+        // The kubeconfig each run reads: the harness's file in a temporary directory named
+        // after the test's pid, kubestep's own in its (simulated) home.
+        (
+            Regex::new(r"(Config loaded from file:\s+)\S+").unwrap(),
+            "${1}<kubeconfig>",
+        ),
         (
             Regex::new(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z").unwrap(),
             "<time>",
@@ -133,22 +139,40 @@ fn mask(transcript: &str) -> String {
                 .unwrap(),
             "<time>",
         ),
-        // How long a request took (`-v=6` and up).
+        // How long a request and its parts took (`-v=6` and up; `-v=9` splits the time).
         (
-            Regex::new(r"milliseconds=\d+").unwrap(),
-            "milliseconds=<ms>",
+            Regex::new(r"\b(\w*[mM]illiseconds)=\d+").unwrap(),
+            "$1=<ms>",
+        ),
+        // The address `-v=9` says it dialled: the server's.
+        (
+            Regex::new(r#"address="(127\.0\.0\.1:\d+|172\.18\.0\.2:6443)""#).unwrap(),
+            r#"address="<server>""#,
+        ),
+        // A response's Date header (`-v=8` and up): when each run's server answered.
+        (
+            Regex::new(r"[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT").unwrap(),
+            "<time>",
         ),
         (
             Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").unwrap(),
             "<uid>",
         ),
+        // Also inside the bodies `-v=8` logs as quoted strings (`\"resourceVersion\":\"212\"`)
+        // and in URLs (`resourceVersion=212`).
         (
-            Regex::new(r#"(resourceVersion"?:\s*"?)\d+"#).unwrap(),
+            Regex::new(r#"(resourceVersion(?:\\?")?(?::\s*(?:\\?")?|=))\d+"#).unwrap(),
             "$1<rv>",
         ),
         (
             Regex::new(r"-[bcdfghjklmnpqrstvwxz2456789]{5}\b").unwrap(),
             "-<rand>",
+        ),
+        // Event names end in the hex UnixNano time of their recording (client-go's
+        // `makeEvent`): a run in real time records at other nanoseconds than a simulated one.
+        (
+            Regex::new(r"\b([a-z0-9][-a-z0-9.]*)\.[0-9a-f]{16}\b").unwrap(),
+            "$1.<event-time>",
         ),
         (Regex::new(r"\b10\.244\.\d+\.\d+\b").unwrap(), "<pod-ip>"),
         // Service cluster IPs: the allocator picks them at random from 10.96.0.0/12, and the
@@ -180,7 +204,39 @@ fn mask(transcript: &str) -> String {
     for (re, to) in &rules {
         s = re.replace_all(&s, *to).into_owned();
     }
-    s
+    sort_feature_gates(&sort_event_selectors(&s))
+}
+
+/// describe's event selector (`GetFieldSelector`) is built from a Go map, so its terms come
+/// in another order in every run: each is put in one order.
+fn sort_event_selectors(s: &str) -> String {
+    let re = Regex::new(r"fieldSelector=(involvedObject[^&\s\x22]*)").unwrap();
+    re.replace_all(s, |c: &regex::Captures<'_>| {
+        let mut terms: Vec<&str> = c[1].split("%2C").collect();
+        terms.sort_unstable();
+        format!("fieldSelector={}", terms.join("%2C"))
+    })
+    .into_owned()
+}
+
+/// client-go logs its feature gates (`-v=1` and up) from a Go map, whose iteration order
+/// changes from run to run: each run of such lines is put in one order.
+fn sort_feature_gates(s: &str) -> String {
+    let is_gate = |l: &str| l.contains("\"Feature gate default state\"");
+    let mut out: Vec<&str> = Vec::new();
+    let mut run: Vec<&str> = Vec::new();
+    for line in s.split_inclusive('\n') {
+        if is_gate(line) {
+            run.push(line);
+            continue;
+        }
+        run.sort_unstable();
+        out.append(&mut run);
+        out.push(line);
+    }
+    run.sort_unstable();
+    out.append(&mut run);
+    out.concat()
 }
 
 #[test]

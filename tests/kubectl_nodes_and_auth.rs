@@ -185,7 +185,9 @@ fn events_list_what_the_components_reported() {
         .find(|l| l.contains("ScalingReplicaSet"))
         .unwrap();
     assert!(
-        scaled.contains("deployment/web")
+        // OBJECT is the involved object's kind as it stands (the event printer's
+        // `Kind/Name`), not a resource name.
+        scaled.contains("Deployment/web")
             && scaled.contains("Scaled up replica set web-")
             && scaled.ends_with(" from 0 to 2"),
         "{scaled}"

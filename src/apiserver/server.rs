@@ -21,7 +21,7 @@ use super::errors::{self, ApiError};
 use super::fields::FieldSelector;
 use super::labels::Selector;
 use super::printers;
-use super::request::{HttpRequest, HttpResponse};
+use super::request::{encode_component, HttpRequest, HttpResponse};
 use super::request_info::{request_info, RequestInfo};
 use super::resources::{self, Resource, RESOURCES};
 use super::serviceaccount;
@@ -1210,10 +1210,23 @@ impl KubeApiServer {
                             ));
                             self.respond(ctx, n, e.response());
                         } else {
-                            let req = HttpRequest::new(
-                                "GET",
-                                &format!("/containerLogs/{ns}/{pod}/{container}"),
-                            );
+                            // The kubelet reads the log options (`PodLogOptions`) from the
+                            // query, as the API server's LogLocation passes them on.
+                            let options: Vec<String> =
+                                ["previous", "timestamps", "tailLines", "limitBytes"]
+                                    .into_iter()
+                                    .filter_map(|k| {
+                                        rc.request
+                                            .query_value(k)
+                                            .map(|v| format!("{k}={}", encode_component(v)))
+                                    })
+                                    .collect();
+                            let path = format!("/containerLogs/{ns}/{pod}/{container}");
+                            let req = if options.is_empty() {
+                                HttpRequest::new("GET", &path)
+                            } else {
+                                HttpRequest::new("GET", &format!("{path}?{}", options.join("&")))
+                            };
                             ctx.send(
                                 Addr::Kubelet(node),
                                 Message::HttpRequest {

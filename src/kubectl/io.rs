@@ -105,6 +105,9 @@ pub struct Io<'a> {
     pub log: RequestLog,
     /// Warnings already printed in this run (kubectl prints each once).
     warned: Vec<String>,
+    /// The `Status` bodies of the error answers so far, in order (what `StandardErrorMessage`
+    /// logs at `-v=4` for each API error it words).
+    pub error_statuses: Vec<Arc<serde_json::Value>>,
 }
 
 impl<'a> Io<'a> {
@@ -135,6 +138,7 @@ impl<'a> Io<'a> {
             effects: Effects::default(),
             log: RequestLog::new(verbosity),
             warned: Vec::new(),
+            error_statuses: Vec::new(),
         }
     }
 
@@ -176,7 +180,16 @@ impl<'a> Io<'a> {
         let out = self.log.response(&request, &response, sent_at, at);
         self.out.push_str(&out);
         self.print_warnings(&response);
+        self.note_status(&response);
         Ok(response)
+    }
+
+    fn note_status(&mut self, response: &HttpResponse) {
+        if response.status >= 400 {
+            if let Some(status) = response.body_json().filter(|s| s["kind"] == "Status") {
+                self.error_statuses.push(status);
+            }
+        }
     }
 
     /// client-go's warning handler as kubectl sets it up: each `Warning: 299 - "text"` header
@@ -212,6 +225,7 @@ impl<'a> Io<'a> {
         let out = self.log.response(&request, &response, sent_at, at);
         self.out.push_str(&out);
         self.print_warnings(&response);
+        self.note_status(&response);
         Ok((response, events))
     }
 

@@ -84,6 +84,15 @@ impl RequestLog {
         }
     }
 
+    /// A `klog.V(level).Infof` line of a command (`apply.go:548] Running apply post-processor
+    /// function`), when the verbosity reaches `level`.
+    pub fn info(&self, level: u8, at: SimTime, caller: &str, message: &str) -> String {
+        if self.verbosity < level {
+            return String::new();
+        }
+        format!("{}{message}\n", klog_header('I', at, caller))
+    }
+
     /// `loader.go:402] Config loaded from file:  /root/.kube/config`.
     pub fn config_loaded(&self, at: SimTime, path: &str) -> String {
         if self.verbosity < 6 {
@@ -117,10 +126,21 @@ impl RequestLog {
             ("GET", _) => "helper.go:105",
             ("POST", _) => "helper.go:246",
             ("PUT", _) => "helper.go:279",
+            // The scale client (`kubectl scale` patches the scale subresource).
+            ("PATCH", p) if p.ends_with("/scale") => "client.go:232",
             ("PATCH", _) => "helper.go:269",
             ("DELETE", _) => "helper.go:202",
             _ => "request.go:1212",
         }
+    }
+
+    /// Whether kubectl sends a request through its disk-cached HTTP transport
+    /// (`~/.kube/cache/http`): the discovery and OpenAPI clients' GETs.
+    fn through_http_cache(request: &HttpRequest) -> bool {
+        request.method == "GET"
+            && (matches!(request.path.as_str(), "/api" | "/apis" | "/version")
+                || request.path.starts_with("/openapi/")
+                || is_group_discovery(&request.path))
     }
 
     /// The five client-go feature gates kubectl logs at `-v=1` and above, after loading its
@@ -170,9 +190,12 @@ impl RequestLog {
                 val.to_string()
             }
         };
+        // client-go writes the headers in key order (an http.Header map, sorted).
+        let mut headers: Vec<&(String, String)> = request.headers.iter().collect();
+        headers.sort_by(|a, b| a.0.cmp(&b.0));
         if v >= 9 {
             let mut curl = format!("curl -v -X{} ", request.method);
-            for (k, val) in &request.headers {
+            for (k, val) in &headers {
                 curl += &format!(" -H \"{k}: {}\"", masked(k, val));
             }
             curl += &format!(" '{url}'");
@@ -187,10 +210,11 @@ impl RequestLog {
                 );
             }
         } else {
-            let mut headers = String::new();
-            for (k, val) in &request.headers {
-                headers += &format!("\t{k}: {}\n", masked(k, val));
+            let mut text = String::new();
+            for (k, val) in &headers {
+                text += &format!("\t{k}: {}\n", masked(k, val));
             }
+            let headers = text;
             out += &format!(
                 "{}\"Request\" verb=\"{}\" url=\"{url}\" headers=<\n{headers} >\n",
                 klog_header('I', sent, "round_trippers.go:527"),
@@ -219,7 +243,30 @@ impl RequestLog {
         let status = format!("{} {}", response.status, status_text(response.status));
         let head = klog_header('I', received, "round_trippers.go:632");
         let response_headers = || {
-            let mut h: Vec<(String, String)> = response.headers.clone();
+            // Go canonicalises header names (`ETag` is `Etag`).
+            let mut h: Vec<(String, String)> = response
+                .headers
+                .iter()
+                .map(|(k, v)| (canonical_header_key(k), v.clone()))
+                .collect();
+            if Self::through_http_cache(request) {
+                // The disk cache (httpcache) notes, on a response it stores, the request's
+                // value of each header the response varies by.
+                let vary: Vec<String> = h
+                    .iter()
+                    .filter(|(k, _)| k == "Vary")
+                    .flat_map(|(_, v)| v.split(',').map(|k| canonical_header_key(k.trim())))
+                    .collect();
+                for key in vary {
+                    if let Some((_, value)) = request
+                        .headers
+                        .iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(&key))
+                    {
+                        h.push((format!("X-Varied-{key}"), value.clone()));
+                    }
+                }
+            }
             if !h
                 .iter()
                 .any(|(k, _)| k.eq_ignore_ascii_case("Content-Length"))
@@ -269,6 +316,29 @@ impl RequestLog {
         }
         out
     }
+}
+
+/// `/api/v1` or `/apis/apps/v1`: a group version's resource list (legacy discovery).
+fn is_group_discovery(path: &str) -> bool {
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    matches!(
+        (parts.first(), parts.len()),
+        (Some(&"api"), 2) | (Some(&"apis"), 3)
+    )
+}
+
+/// `textproto.CanonicalMIMEHeaderKey`: each word's first letter upper case, the rest lower.
+pub fn canonical_header_key(key: &str) -> String {
+    key.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + &c.as_str().to_ascii_lowercase(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// An HTTP `Date` header: `Mon, 23 Nov 2026 13:02:04 GMT`.

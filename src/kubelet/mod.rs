@@ -150,8 +150,24 @@ impl Kubelet {
         match parts.as_slice() {
             ["containerLogs", ns, pod, container] => {
                 let key = format!("{ns}/{pod}");
-                if let Some(log) = self.logs(ns, pod, Some(container)) {
-                    return text(200, log);
+                let options = LogOptions::of(request);
+                if options.previous && self.workers.contains_key(&key) {
+                    // `validateContainerLogStatus`: --previous reads the instance a restart
+                    // replaced; without one there is nothing to read.
+                    return match self.runtime.instance(&key, container, true) {
+                        Some(c) => text(200, options.render(c)),
+                        None => text(
+                            400,
+                            format!(
+                                "previous terminated container \"{container}\" in pod \"{pod}\" not found"
+                            ),
+                        ),
+                    };
+                }
+                if self.workers.contains_key(&key) {
+                    if let Some(c) = self.runtime.instance(&key, container, false) {
+                        return text(200, options.render(c));
+                    }
                 }
                 // `validateContainerLogStatus`: a container that never ran has no log.
                 let why = self
@@ -1065,5 +1081,111 @@ impl Actor for Kubelet {
 
     fn as_any(&self) -> &dyn Any {
         self
+    }
+}
+
+/// The kubelet's reading of `PodLogOptions` from a `/containerLogs` query (the API server
+/// passes kubectl's `previous`, `tailLines`, `limitBytes` and `timestamps` on).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct LogOptions {
+    previous: bool,
+    timestamps: bool,
+    tail_lines: Option<usize>,
+    limit_bytes: Option<usize>,
+}
+
+impl LogOptions {
+    fn of(request: &HttpRequest) -> LogOptions {
+        let number = |k: &str| request.query_value(k).and_then(|v| v.parse::<usize>().ok());
+        LogOptions {
+            previous: request.query_value("previous") == Some("true"),
+            timestamps: request.query_value("timestamps") == Some("true"),
+            tail_lines: number("tailLines"),
+            limit_bytes: number("limitBytes"),
+        }
+    }
+
+    /// The container's log as the kubelet's `ReadLogs` writes it: the last `tailLines` lines,
+    /// each after its RFC 3339 (nanosecond) time when asked, cut at `limitBytes` bytes.
+    fn render(&self, c: &cri::RuntimeContainer) -> String {
+        let skip = self.tail_lines.map_or(0, |n| c.log.len().saturating_sub(n));
+        let stamp = c.started_at.map(rfc3339_nano).unwrap_or_default();
+        let mut out = String::new();
+        for line in &c.log[skip..] {
+            if self.timestamps {
+                out += &stamp;
+                out.push(' ');
+            }
+            out += line;
+            out.push('\n');
+        }
+        if let Some(max) = self.limit_bytes.filter(|m| *m < out.len()) {
+            let mut cut = max;
+            while !out.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.truncate(cut);
+        }
+        out
+    }
+}
+
+/// Go's `time.RFC3339Nano` (trailing zeros of the fraction dropped): `2026-01-01T00:00:05.25Z`.
+fn rfc3339_nano(t: SimTime) -> String {
+    let micros = t.rfc3339_micros();
+    let (head, frac) = micros
+        .trim_end_matches('Z')
+        .split_once('.')
+        .unwrap_or((&micros, ""));
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() {
+        format!("{head}Z")
+    } else {
+        format!("{head}.{frac}Z")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn container(lines: &[&str]) -> cri::RuntimeContainer {
+        cri::RuntimeContainer {
+            id: "c1".into(),
+            pod: "default/chatty".into(),
+            name: "main".into(),
+            image: "busybox:1.36".into(),
+            running: true,
+            created: 1,
+            log: lines.iter().map(|l| l.to_string()).collect(),
+            started_at: Some(SimTime(5_250)),
+        }
+    }
+
+    fn options(query: &str) -> LogOptions {
+        LogOptions::of(&HttpRequest::new(
+            "GET",
+            &format!("/containerLogs/default/chatty/main?{query}"),
+        ))
+    }
+
+    #[test]
+    fn the_log_is_cut_to_the_last_lines_then_to_the_byte_limit() {
+        let c = container(&["one", "two", "three", "four"]);
+        assert_eq!(options("tailLines=2").render(&c), "three\nfour\n");
+        assert_eq!(options("tailLines=0").render(&c), "");
+        assert_eq!(options("tailLines=9").render(&c), "one\ntwo\nthree\nfour\n");
+        assert_eq!(options("limitBytes=6").render(&c), "one\ntw");
+        assert_eq!(options("tailLines=1&limitBytes=2").render(&c), "fo");
+    }
+
+    #[test]
+    fn timestamps_are_the_start_time_in_rfc3339_nano_form() {
+        let c = container(&["one"]);
+        assert_eq!(
+            options("timestamps=true").render(&c),
+            "2026-01-01T00:00:05.25Z one\n"
+        );
+        assert_eq!(rfc3339_nano(SimTime(3_000)), "2026-01-01T00:00:03Z");
     }
 }

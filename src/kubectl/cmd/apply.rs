@@ -179,6 +179,9 @@ fn validate_and_map<'a>(io: &mut Io<'_>, inv: &Invocation, docs: &'a [Doc]) -> R
                     .map(str::to_string);
                 match url {
                     Some(url) => {
+                        // The OpenAPI client's REST config carries the 32s timeout.
+                        let sep = if url.contains('?') { '&' } else { '?' };
+                        let url = format!("{url}{sep}timeout=32s");
                         let r = io.call(inv.client.request("GET", &url, "application/json"))?;
                         crate::kubectl::client::ok_json(&r)?;
                         fetched.push(key);
@@ -406,6 +409,16 @@ fn apply(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
         } else {
             errors.status(&r, &patch_context(item, &patch.body));
         }
+    }
+    if errors.is_empty() {
+        // The post-processor (printing, pruning) runs once every object applied.
+        let line = io.log.info(
+            4,
+            io.now(),
+            "apply.go:548",
+            "Running apply post-processor function",
+        );
+        io.print(line);
     }
     errors.result()
 }

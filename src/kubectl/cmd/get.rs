@@ -440,6 +440,18 @@ fn run(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
                 )?
             };
             // printGeneric: an empty list prints as one, without "No resources found".
+            if o == "name" {
+                // `-o name` is the one object format get leaves wrapped in the TablePrinter
+                // (server printing is off for yaml, json and custom columns), which finds no
+                // Table in what it is handed.
+                let line = io.log.info(
+                    2,
+                    io.now(),
+                    "table_printer.go:45",
+                    "Unable to decode server response into a Table. Falling back to hardcoded types: attempt to decode non-Table object",
+                );
+                io.print(line);
+            }
             io.print(text);
             if !errors.is_empty() {
                 return Err(Fail::raw(errors));

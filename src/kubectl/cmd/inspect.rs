@@ -3,15 +3,14 @@
 
 use serde_json::{json, Value};
 
-use super::get::selector_query;
 use super::{Command, Invocation};
-use crate::apiserver::printers::age;
+use crate::apiserver::printers::{age, parse_rfc3339};
 use crate::apiserver::request::encode_component;
-use crate::kubectl::client::{ok_json, status_message};
+use crate::kubectl::client::{ok_json, selector_list_error, status_message};
 use crate::kubectl::discovery::Resolved;
 use crate::kubectl::flags::{bool_flag, flag, str_flag, Flag, Kind};
 use crate::kubectl::io::{Fail, Io, Res};
-use crate::kubectl::output::tabwrite;
+use crate::kubectl::output::{check_object_output, print_object_typed, tabwrite};
 
 const LOGS_FLAGS: &[Flag] = &[
     str_flag("container", Some('c')),
@@ -80,8 +79,9 @@ pub fn commands() -> Vec<Command> {
     ]
 }
 
-/// The pod `logs TYPE/NAME` reads: a pod itself, or the first pod a controller selects.
-fn pod_for(io: &mut Io<'_>, inv: &Invocation, arg: &str) -> Res<Value> {
+/// What `logs TYPE/NAME` names, as the resource builder fetches it (logs' `Complete`): a pod
+/// or a controller; a NotFound gets the namespace put after the server's message.
+fn logs_object(io: &mut Io<'_>, inv: &Invocation, arg: &str) -> Res<Value> {
     let ns = inv.client.namespace.clone();
     let (kind, name) = match arg.split_once('/') {
         Some((k, n)) => (k.to_string(), n.to_string()),
@@ -98,10 +98,25 @@ fn pod_for(io: &mut Io<'_>, inv: &Invocation, arg: &str) -> Res<Value> {
         &r.object_path(&ns, &name),
         "application/json",
     ))?;
-    let obj = ok_json(&resp)?;
-    if r.kind == "Pod" {
-        return Ok((*obj).clone());
+    if resp.status == 404 {
+        let message = resp
+            .body_json()
+            .and_then(|s| s["message"].as_str().map(str::to_string))
+            .unwrap_or_default();
+        return Err(Fail::msg(format!(
+            "error from server (NotFound): {message} in namespace \"{ns}\""
+        )));
     }
+    Ok((*ok_json(&resp)?).clone())
+}
+
+/// The pods whose logs are read for what the builder fetched (`LogsForObject`): a pod itself,
+/// or the first pod a controller selects.
+fn logs_pod(io: &mut Io<'_>, inv: &Invocation, obj: Value) -> Res<Value> {
+    if obj["kind"] == "Pod" {
+        return Ok(obj);
+    }
+    let ns = inv.client.namespace.clone();
     let selector = obj["spec"]["selector"]["matchLabels"]
         .as_object()
         .map(|m| {
@@ -143,24 +158,116 @@ fn pod_for(io: &mut Io<'_>, inv: &Invocation, arg: &str) -> Res<Value> {
     Ok(pod)
 }
 
+const LOGS_USAGE: &str = "expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command";
+
 fn logs(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     let f = &inv.flags;
     let args = inv.args();
-    let (pod_arg, container) = match args {
-        [] => {
-            return Err(inv.usage_error(
-                "expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command",
-            ))
+    let ns = inv.client.namespace.clone();
+    let selector = f.str("selector").filter(|s| !s.is_empty());
+    let mut container = f.str("container").map(str::to_string);
+    // Complete: the arguments, then the builder's fetch.
+    let resource_arg = match (args.len(), selector) {
+        (0, None) => return Err(inv.usage_error(LOGS_USAGE)),
+        (0, Some(_)) => None,
+        (1, Some(_)) => {
+            return Err(inv.usage_error("only a selector (-l) or a POD name is allowed"))
         }
-        [p] => (p.clone(), f.str("container").map(str::to_string)),
-        [p, c] if !f.has("container") => (p.clone(), Some(c.clone())),
-        _ => {
-            return Err(inv.usage_error(
-                "expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command",
-            ))
+        (1, None) => Some(args[0].clone()),
+        (2, _) => {
+            container = Some(args[1].clone());
+            Some(args[0].clone())
         }
+        _ => return Err(inv.usage_error(LOGS_USAGE)),
     };
-    let pod = pod_for(io, inv, &pod_arg)?;
+    let object = match (&resource_arg, selector) {
+        (Some(arg), _) => Some(logs_object(io, inv, arg)?),
+        (None, Some(sel)) => {
+            let r = io.call(inv.client.request(
+                "GET",
+                &format!(
+                    "/api/v1/namespaces/{ns}/pods?labelSelector={}",
+                    encode_component(sel)
+                ),
+                "application/json",
+            ))?;
+            if !(200..300).contains(&r.status) {
+                return Err(selector_list_error(&r, "", "v1", "pods", sel, ""));
+            }
+            let list = ok_json(&r)?;
+            if list["items"].as_array().is_none_or(|i| i.is_empty()) {
+                io.print(format!("No resources found in {ns} namespace.\n"));
+            }
+            Some((*list).clone())
+        }
+        (None, None) => None,
+    };
+    // Validate.
+    let container = container.filter(|c| !c.is_empty());
+    if f.bool("all-containers") {
+        if let Some(c) = &container {
+            return Err(Fail::msg(format!(
+                "--all-containers=true should not be specified with container name {c}"
+            )));
+        }
+    }
+    if f.has("container") && args.len() == 2 {
+        return Err(Fail::msg(
+            "only one of -c or an inline [CONTAINER] arg is allowed",
+        ));
+    }
+    if f.int("limit-bytes").is_some_and(|b| b < 0) {
+        return Err(Fail::msg("--limit-bytes must be greater than 0"));
+    }
+    let tail = f.int("tail").unwrap_or(-1);
+    if tail < -1 {
+        return Err(Fail::msg("--tail must be greater than or equal to -1"));
+    }
+    // ToLogOptions: a selector reads the last 10 lines unless --tail says otherwise.
+    let tail = if selector.is_some() && !f.has("tail") {
+        10
+    } else {
+        tail
+    };
+    let mut q = Vec::new();
+    if f.bool("follow") {
+        q.push("follow=true".to_string());
+    }
+    if f.bool("previous") {
+        q.push("previous=true".into());
+    }
+    if tail != -1 {
+        q.push(format!("tailLines={tail}"));
+    }
+    if let Some(b) = f.int("limit-bytes").filter(|b| *b != 0) {
+        q.push(format!("limitBytes={b}"));
+    }
+    if f.bool("timestamps") {
+        q.push("timestamps=true".into());
+    }
+    // RunLogs: the pods and containers to read.
+    let pods: Vec<Value> = match object {
+        Some(list) if list["kind"] == "PodList" => {
+            list["items"].as_array().cloned().unwrap_or_default()
+        }
+        Some(obj) => vec![logs_pod(io, inv, obj)?],
+        None => Vec::new(),
+    };
+    for pod in pods {
+        pod_logs(io, inv, &pod, container.as_deref(), &q)?;
+    }
+    Ok(())
+}
+
+/// The logs of one pod's container (or of all of them, `--all-containers`).
+fn pod_logs(
+    io: &mut Io<'_>,
+    inv: &Invocation,
+    pod: &Value,
+    container: Option<&str>,
+    q: &[String],
+) -> Res<()> {
+    let f = &inv.flags;
     let name = pod["metadata"]["name"]
         .as_str()
         .unwrap_or_default()
@@ -186,12 +293,12 @@ fn logs(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     } else {
         let c = match container {
             Some(c) => {
-                if !names.contains(&c) && !inits.contains(&c) {
+                if !names.iter().any(|n| n == c) && !inits.iter().any(|n| n == c) {
                     return Err(Fail::msg(format!(
                         "container {c} is not valid for pod {name}"
                     )));
                 }
-                c
+                c.to_string()
             }
             None => {
                 let default = pod["metadata"]["annotations"]
@@ -213,25 +320,14 @@ fn logs(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
         vec![c]
     };
     for c in containers {
-        let mut q = vec![format!("container={}", encode_component(&c))];
-        if f.bool("follow") {
-            q.push("follow=true".into());
-        }
-        if f.bool("previous") {
-            q.push("previous=true".into());
-        }
-        if let Some(t) = f.int("tail").filter(|t| *t >= 0) {
-            q.push(format!("tailLines={t}"));
-        }
-        if f.bool("timestamps") {
-            q.push("timestamps=true".into());
-        }
+        let mut query = vec![format!("container={}", encode_component(&c))];
+        query.extend(q.iter().cloned());
         let r = io.call(inv.client.request(
             "GET",
             &format!(
                 "/api/v1/namespaces/{ns}/pods/{}/log?{}",
                 encode_component(&name),
-                q.join("&")
+                query.join("&")
             ),
             "application/json, */*",
         ))?;
@@ -240,8 +336,8 @@ fn logs(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
         }
         let text = String::from_utf8_lossy(&r.body.to_bytes()).into_owned();
         if f.bool("prefix") {
-            for line in text.lines() {
-                io.print(format!("[pod/{name}/{c}] {line}\n"));
+            for line in text.split_inclusive('\n') {
+                io.print(format!("[pod/{name}/{c}] {line}"));
             }
         } else {
             io.print(text);
@@ -250,28 +346,181 @@ fn logs(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     Ok(())
 }
 
+/// `eventTime` of events.go, the time events sort by: the series' last observation, else
+/// `lastTimestamp`, else `eventTime`; as (seconds, nanoseconds) since the Unix epoch, the zero
+/// time for none.
+fn event_time(e: &Value) -> (i64, u32) {
+    let ts = e["series"]["lastObservedTime"]
+        .as_str()
+        .or(e["lastTimestamp"].as_str())
+        .or(e["eventTime"].as_str());
+    let Some(ts) = ts else {
+        return (i64::MIN, 0);
+    };
+    let secs = parse_rfc3339(ts).unwrap_or(i64::MIN);
+    let nanos = ts
+        .split_once('.')
+        .map(|(_, f)| {
+            let digits: String = f.chars().take_while(char::is_ascii_digit).take(9).collect();
+            format!("{digits:0<9}").parse::<u32>().unwrap_or(0)
+        })
+        .unwrap_or(0);
+    (secs, nanos)
+}
+
+/// `getInterval` of the event printer: the age of the first (or only) occurrence, or of the
+/// last with the count and the first's age.
+fn event_interval(e: &Value, now: crate::sim::SimTime) -> String {
+    let first = if e["eventTime"].is_string() {
+        age(Some(&e["eventTime"]), now)
+    } else {
+        age(Some(&e["firstTimestamp"]), now)
+    };
+    if e["series"].is_object() {
+        format!(
+            "{} (x{} over {first})",
+            age(Some(&e["series"]["lastObservedTime"]), now),
+            e["series"]["count"].as_i64().unwrap_or(0)
+        )
+    } else if e["count"].as_i64().unwrap_or(0) > 1 {
+        format!(
+            "{} (x{} over {first})",
+            age(Some(&e["lastTimestamp"]), now),
+            e["count"].as_i64().unwrap_or(0)
+        )
+    } else {
+        first
+    }
+}
+
+/// A JSON object with `fields` in order, as a Go struct marshals: a field listed with `true`
+/// is always written (no `omitempty`, or a struct or time that omitempty does not drop, with
+/// `null` for an absent time), the others only when present.
+fn go_struct(v: &Value, fields: &[(&str, bool)], nested: impl Fn(&str, &Value) -> Value) -> Value {
+    let mut out = serde_json::Map::new();
+    for (name, always) in fields {
+        match v.get(*name) {
+            Some(x) if !x.is_null() => {
+                out.insert((*name).to_string(), nested(name, x));
+            }
+            _ if *always => {
+                let empty = match *name {
+                    "metadata" | "involvedObject" | "source" => json!({}),
+                    "reportingComponent" | "reportingInstance" => json!(""),
+                    _ => Value::Null,
+                };
+                out.insert((*name).to_string(), empty);
+            }
+            _ => {}
+        }
+    }
+    Value::Object(out)
+}
+
+/// A core/v1 Event as kubectl's typed client holds it: `corev1.Event`'s field order, with its
+/// always-written fields (`eventTime: null`, `reportingInstance: ""`).
+fn typed_event(e: &Value) -> Value {
+    const META: &[(&str, bool)] = &[
+        ("name", false),
+        ("generateName", false),
+        ("namespace", false),
+        ("selfLink", false),
+        ("uid", false),
+        ("resourceVersion", false),
+        ("generation", false),
+        ("creationTimestamp", true),
+        ("deletionTimestamp", false),
+        ("deletionGracePeriodSeconds", false),
+        ("labels", false),
+        ("annotations", false),
+        ("ownerReferences", false),
+        ("finalizers", false),
+        ("managedFields", false),
+    ];
+    const REFERENCE: &[(&str, bool)] = &[
+        ("kind", false),
+        ("namespace", false),
+        ("name", false),
+        ("uid", false),
+        ("apiVersion", false),
+        ("resourceVersion", false),
+        ("fieldPath", false),
+    ];
+    const SOURCE: &[(&str, bool)] = &[("component", false), ("host", false)];
+    const SERIES: &[(&str, bool)] = &[("count", false), ("lastObservedTime", true)];
+    const EVENT: &[(&str, bool)] = &[
+        ("kind", true),
+        ("apiVersion", true),
+        ("metadata", true),
+        ("involvedObject", true),
+        ("reason", false),
+        ("message", false),
+        ("source", true),
+        ("firstTimestamp", true),
+        ("lastTimestamp", true),
+        ("count", false),
+        ("type", false),
+        ("eventTime", true),
+        ("series", false),
+        ("action", false),
+        ("related", false),
+        ("reportingComponent", true),
+        ("reportingInstance", true),
+    ];
+    let plain = |_: &str, x: &Value| x.clone();
+    let mut typed = e.clone();
+    typed["kind"] = json!("Event");
+    typed["apiVersion"] = json!("v1");
+    go_struct(&typed, EVENT, |name, x| match name {
+        "metadata" => go_struct(x, META, plain),
+        "involvedObject" | "related" => go_struct(x, REFERENCE, plain),
+        "source" => go_struct(x, SOURCE, plain),
+        "series" => go_struct(x, SERIES, plain),
+        _ => x.clone(),
+    })
+}
+
 fn events(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
     let f = &inv.flags;
     let all_ns = f.bool("all-namespaces");
     let ns = inv.client.namespace.clone();
-    let mut q = selector_query(inv);
-    if let Some(target) = f.str("for") {
+    // ToOptions: --for through the RESTMapper, then the printer.
+    let mut field_selector = None;
+    if let Some(target) = f.str("for").filter(|t| !t.is_empty()) {
         let Some((kind, name)) = target.split_once('/') else {
             return Err(Fail::msg("--for must be in resource/name form"));
         };
+        if name.contains('/') {
+            return Err(Fail::msg(
+                "arguments in resource/name form may not have more than one slash",
+            ));
+        }
         let d = inv.client.discover(io)?;
         let Some(Resolved::One(r)) = d.resolve(kind) else {
-            return Err(Fail::msg(format!(
-                "the server doesn't have a resource type \"{kind}\""
+            // The RESTMapper's NoResourceMatchError, which CheckErr prints without `error: `.
+            return Err(Fail::raw(format!(
+                "the server doesn't have a resource type \"{kind}\"\n"
             )));
         };
-        q.push(format!(
-            "fieldSelector={}",
-            encode_component(&format!(
-                "involvedObject.kind={},involvedObject.name={name}",
-                r.kind
-            ))
+        field_selector = Some(format!(
+            "involvedObject.kind={},involvedObject.apiVersion={},involvedObject.name={name}",
+            r.kind,
+            r.group_version()
         ));
+    }
+    let output = f.str("output").filter(|o| !o.is_empty());
+    check_object_output(output)?;
+    // Validate: the types, in any case.
+    let types = f.many("types");
+    for t in &types {
+        if !t.eq_ignore_ascii_case("Normal") && !t.eq_ignore_ascii_case("Warning") {
+            return Err(Fail::msg("valid --types are Normal or Warning"));
+        }
+    }
+    // Run.
+    let mut q = Vec::new();
+    if let Some(fs) = &field_selector {
+        q.push(format!("fieldSelector={}", encode_component(fs)));
     }
     q.push("limit=500".into());
     let path = if all_ns {
@@ -280,36 +529,41 @@ fn events(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
         format!("/api/v1/namespaces/{ns}/events?{}", q.join("&"))
     };
     let list = inv.client.get_json(io, &path)?;
-    let types = f.many("types");
-    for t in &types {
-        if t != "Normal" && t != "Warning" {
-            return Err(Fail::msg("valid --types are Normal or Warning"));
-        }
-    }
-    let mut items: Vec<&Value> = list["items"]
+    let mut items: Vec<Value> = list["items"]
         .as_array()
         .into_iter()
         .flatten()
         .filter(|e| {
-            types.is_empty() || types.iter().any(|t| e["type"].as_str() == Some(t.as_str()))
+            types.is_empty()
+                || types
+                    .iter()
+                    .any(|t| t.eq_ignore_ascii_case(e["type"].as_str().unwrap_or_default()))
         })
+        .cloned()
         .collect();
-    let when = |e: &Value| -> String {
-        e["lastTimestamp"]
-            .as_str()
-            .or(e["eventTime"].as_str())
-            .or(e["firstTimestamp"].as_str())
-            .or(e["metadata"]["creationTimestamp"].as_str())
-            .unwrap_or_default()
-            .to_string()
-    };
-    items.sort_by_key(|e| when(e));
     if items.is_empty() {
         io.print(if all_ns {
             "No events found.\n".to_string()
         } else {
             format!("No events found in {ns} namespace.\n")
         });
+        return Ok(());
+    }
+    // `sort.Sort(SortableEvents(...))`: not stable, so events of the same moment come out in
+    // the order Go's algorithm leaves them.
+    crate::golang::sort::sort(&mut items, |a, b| event_time(a) < event_time(b));
+    if let Some(format) = output {
+        if format == "name" {
+            // The name printer refuses a typed list ("list types are not supported by name
+            // printing: *v1.EventList") and events' Run drops PrintObj's error: nothing is
+            // printed and the command succeeds.
+            return Ok(());
+        }
+        // The typed EventList kubectl decoded (each item given its kind and apiVersion).
+        let items: Vec<Value> = items.iter().map(typed_event).collect();
+        let list = json!({"kind": "EventList", "apiVersion": "v1", "metadata": {}, "items": items});
+        // Without managedFields, as the real kubectl prints events against the same server.
+        io.print(print_object_typed(&list, format)?);
         return Ok(());
     }
     let now = io.now();
@@ -320,18 +574,7 @@ fn events(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
         }
         text += "LAST SEEN\tTYPE\tREASON\tOBJECT\tMESSAGE\n";
     }
-    for e in items {
-        let t = when(e);
-        let mut last_seen = age(Some(&json!(t)), now);
-        let count = e["count"].as_i64().unwrap_or(1);
-        if count > 1 {
-            if let Some(first) = e["firstTimestamp"].as_str() {
-                last_seen = format!(
-                    "{last_seen} (x{count} over {})",
-                    age(Some(&json!(first)), now)
-                );
-            }
-        }
+    for e in &items {
         let obj = &e["involvedObject"];
         if all_ns {
             text += &format!(
@@ -340,12 +583,13 @@ fn events(io: &mut Io<'_>, inv: &Invocation) -> Res<()> {
             );
         }
         text += &format!(
-            "{last_seen}\t{}\t{}\t{}/{}\t{}\n",
+            "{}\t{}\t{}\t{}/{}\t{}\n",
+            event_interval(e, now),
             e["type"].as_str().unwrap_or_default(),
             e["reason"].as_str().unwrap_or_default(),
-            obj["kind"].as_str().unwrap_or_default().to_lowercase(),
+            obj["kind"].as_str().unwrap_or_default(),
             obj["name"].as_str().unwrap_or_default(),
-            e["message"].as_str().unwrap_or_default().trim_end()
+            e["message"].as_str().unwrap_or_default().trim()
         );
     }
     io.print(tabwrite(&text));

@@ -18,6 +18,7 @@ use super::client::Client;
 use super::flags::{self, Flag, Kind, Parsed};
 use super::io::{Fail, Io, Res};
 use super::kubeconfig;
+use serde_json::{json, Value};
 
 /// A command ready to run: its parsed flags and REST client.
 pub struct Invocation {
@@ -286,7 +287,106 @@ pub fn run(io: &mut Io<'_>, argv: &[String]) -> Res<()> {
         flags: parsed,
         client,
     };
-    (cmd.run)(io, &inv)
+    let result = (cmd.run)(io, &inv);
+    if let Err(Fail::Error { text, .. }) = &result {
+        log_status_errors(io, text);
+    }
+    result
+}
+
+/// `StandardErrorMessage` logs each API error it words (`klog.V(4).Info(err.DebugError())`):
+/// the `Status` the server sent, as JSON, before the error is printed.
+fn log_status_errors(io: &mut Io<'_>, text: &str) {
+    let worded = text
+        .lines()
+        .filter(|l| {
+            l.starts_with("Error from server")
+                || l.starts_with("error: You must be logged in to the server")
+        })
+        .count();
+    let statuses = &io.error_statuses;
+    let from = statuses.len().saturating_sub(worded);
+    let lines: String = statuses[from..]
+        .iter()
+        .map(|s| {
+            let json = crate::kubectl::printers::json::to_json_typed(&typed_status(s));
+            // MarshalIndent with two spaces (the printer's four, halved: indentation is all
+            // of a line's leading spaces).
+            let json: Vec<String> = json
+                .trim_end()
+                .lines()
+                .map(|l| {
+                    let body = l.trim_start_matches(' ');
+                    format!("{}{body}", " ".repeat((l.len() - body.len()) / 2))
+                })
+                .collect();
+            // `Info` of a format and its arguments: Sprint joins them without a space.
+            io.log.info(
+                4,
+                io.now(),
+                "helpers.go:246",
+                &format!("server response object: %s[{}]", json.join("\n")),
+            )
+        })
+        .collect();
+    io.print(lines);
+}
+
+/// A `metav1.Status` as Go marshals the struct: its fields in order, `metadata` always.
+fn typed_status(s: &Value) -> Value {
+    let pick = |v: &Value, keys: &[&str]| -> Value {
+        let mut out = serde_json::Map::new();
+        for k in keys {
+            if let Some(x) = v.get(*k).filter(|x| !x.is_null()) {
+                out.insert((*k).to_string(), x.clone());
+            }
+        }
+        Value::Object(out)
+    };
+    let mut out = serde_json::Map::new();
+    out.insert("kind".into(), json!("Status"));
+    out.insert("apiVersion".into(), json!("v1"));
+    out.insert(
+        "metadata".into(),
+        pick(
+            &s["metadata"],
+            &[
+                "selfLink",
+                "resourceVersion",
+                "continue",
+                "remainingItemCount",
+            ],
+        ),
+    );
+    for k in ["status", "message", "reason"] {
+        if let Some(x) = s
+            .get(k)
+            .filter(|x| x.as_str().is_some_and(|t| !t.is_empty()))
+        {
+            out.insert(k.into(), x.clone());
+        }
+    }
+    if s["details"].is_object() {
+        let mut details = pick(&s["details"], &["name", "group", "kind", "uid"]);
+        if let Some(causes) = s["details"]["causes"].as_array() {
+            let causes: Vec<Value> = causes
+                .iter()
+                .map(|c| pick(c, &["reason", "message", "field"]))
+                .collect();
+            details["causes"] = Value::Array(causes);
+        }
+        if let Some(r) = s["details"]
+            .get("retryAfterSeconds")
+            .filter(|r| r.as_i64() != Some(0))
+        {
+            details["retryAfterSeconds"] = r.clone();
+        }
+        out.insert("details".into(), details);
+    }
+    if let Some(c) = s.get("code").filter(|c| c.as_i64().is_some_and(|c| c != 0)) {
+        out.insert("code".into(), c.clone());
+    }
+    Value::Object(out)
 }
 
 /// A command group's help (`kubectl config`, `kubectl rollout`).

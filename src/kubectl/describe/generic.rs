@@ -11,7 +11,7 @@ use crate::kubectl::io::Res;
 
 /// `genericDescriber.Describe`.
 pub fn describe(cx: &mut Ctx<'_, '_, '_>, path: &str) -> Res<String> {
-    let obj = cx.get(path)?;
+    let obj = cx.get_dynamic(path)?;
     let events = if cx.settings.show_events {
         Some(cx.events(&EventRef::of(&obj))?)
     } else {

@@ -98,11 +98,19 @@ pub fn object_path(resource: &ApiResource, namespace: &str, name: &str) -> Strin
 }
 
 impl Ctx<'_, '_, '_> {
-    /// A GET of one object; an error answer is the describer's error.
+    /// A GET through the typed clientset the describers use (it asks for protobuf first);
+    /// an error answer is the describer's error.
     pub fn get(&mut self, path: &str) -> Res<Arc<Value>> {
-        let r = self
-            .io
-            .call(self.client.request("GET", path, "application/json"))?;
+        self.get_as(path, "application/vnd.kubernetes.protobuf,application/json")
+    }
+
+    /// A GET through the dynamic client (JSON only), as the generic describer reads objects.
+    pub fn get_dynamic(&mut self, path: &str) -> Res<Arc<Value>> {
+        self.get_as(path, "application/json")
+    }
+
+    fn get_as(&mut self, path: &str, accept: &str) -> Res<Arc<Value>> {
+        let r = self.io.call(self.client.request("GET", path, accept))?;
         if (200..300).contains(&r.status) {
             if let Some(v) = r.body_json() {
                 return Ok(v);

@@ -199,6 +199,9 @@ pub struct RuntimeContainer {
     pub created: u64,
     /// The container's log, one line each (`kubectl logs`).
     pub log: Vec<String>,
+    /// When its process started: every line it prints is stamped with this time (a process
+    /// prints everything when it starts, see [`process`]).
+    pub started_at: Option<SimTime>,
 }
 
 /// containerd on one node.
@@ -300,6 +303,7 @@ impl ContainerRuntime {
                 running: false,
                 created: self.next_created,
                 log: Vec::new(),
+                started_at: None,
             },
         );
         id
@@ -309,6 +313,7 @@ impl ContainerRuntime {
     pub fn start_container(&mut self, id: &str, started_at: SimTime, process: &ProcessBehaviour) {
         if let Some(c) = self.containers.get_mut(id) {
             c.running = true;
+            c.started_at = Some(started_at);
             if process.image_entrypoint {
                 c.log.extend(startup_log(&c.image, &started_at.rfc3339()));
             } else {
@@ -346,11 +351,25 @@ impl ContainerRuntime {
 
     /// The log of the newest container named `container` of pod `pod`.
     pub fn logs(&self, pod: &str, container: &str) -> Option<String> {
-        self.containers
+        self.instance(pod, container, false)
+            .map(|c| c.log.iter().map(|l| format!("{l}\n")).collect())
+    }
+
+    /// The newest container named `container` of pod `pod`, or (`previous`) the one before it:
+    /// the instance a restart replaced, whose log `kubectl logs --previous` reads.
+    pub fn instance(
+        &self,
+        pod: &str,
+        container: &str,
+        previous: bool,
+    ) -> Option<&RuntimeContainer> {
+        let mut instances: Vec<&RuntimeContainer> = self
+            .containers
             .values()
             .filter(|c| c.pod == pod && c.name == container)
-            .max_by_key(|c| c.created)
-            .map(|c| c.log.iter().map(|l| format!("{l}\n")).collect())
+            .collect();
+        instances.sort_by_key(|c| std::cmp::Reverse(c.created));
+        instances.get(usize::from(previous)).copied()
     }
 }
 
