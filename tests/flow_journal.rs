@@ -68,7 +68,10 @@ fn live_session(seed: u64) -> (Timeline, Journal) {
         t.step_back();
     }
     assert!(!t.at_end(), "seed {seed}: the cursor is behind the head");
-    j.take(&mut t, line("cat editor.yaml", "# the editor's text then\n"));
+    j.take(
+        &mut t,
+        line("cat editor.yaml", "# the editor's text then\n"),
+    );
     j.take(&mut t, line("sim advance 10s", editor));
     j.take(&mut t, line("kubectl get pods -w", editor));
     j.take(&mut t, Recorded::Interrupt);
@@ -78,7 +81,10 @@ fn live_session(seed: u64) -> (Timeline, Journal) {
     for _ in 0..7 {
         assert!(t.step_forward(), "seed {seed}: the cluster has heartbeats");
     }
-    j.take(&mut t, line("kubectl scale deployment web --replicas=3", editor));
+    j.take(
+        &mut t,
+        line("kubectl scale deployment web --replicas=3", editor),
+    );
     j.take(&mut t, line("timeout 1 kubectl get pods -w", editor));
     if !kubestep::flow::journal::settled(t.session()) {
         j.take(&mut t, Recorded::Finish);
@@ -153,11 +159,11 @@ fn the_json_form_round_trips_and_replays_to_the_same_cursor() {
     assert_eq!(parsed, file);
     let replayed = parsed.replay().expect("replays");
     assert_eq!(replayed.position(), live.position());
-    assert_eq!(
-        fingerprint(replayed.session()),
-        fingerprint(live.session())
-    );
+    assert_eq!(fingerprint(replayed.session()), fingerprint(live.session()));
 }
+
+/// What a refusal must be.
+type Expect = fn(&ParseError) -> bool;
 
 #[test]
 fn malformed_sessions_are_refused_with_what_is_wrong() {
@@ -168,8 +174,10 @@ fn malformed_sessions_are_refused_with_what_is_wrong() {
         f(&mut v);
         v.to_string()
     };
-    let cases: Vec<(&str, String, fn(&ParseError) -> bool)> = vec![
-        ("empty", String::new(), |e| matches!(e, ParseError::NotJson(_))),
+    let cases: Vec<(&str, String, Expect)> = vec![
+        ("empty", String::new(), |e| {
+            matches!(e, ParseError::NotJson(_))
+        }),
         ("not JSON", "kubestep session".into(), |e| {
             matches!(e, ParseError::NotJson(_))
         }),
@@ -177,9 +185,11 @@ fn malformed_sessions_are_refused_with_what_is_wrong() {
             matches!(e, ParseError::NotJson(_))
         }),
         ("a list", "[1,2]".into(), |e| *e == ParseError::NotKubestep),
-        ("another program's JSON", r#"{"name":"x","version":1}"#.into(), |e| {
-            *e == ParseError::NotKubestep
-        }),
+        (
+            "another program's JSON",
+            r#"{"name":"x","version":1}"#.into(),
+            |e| *e == ParseError::NotKubestep,
+        ),
         (
             "a newer version",
             with(&|v| v["kubestep"] = 2.into()),
@@ -188,9 +198,11 @@ fn malformed_sessions_are_refused_with_what_is_wrong() {
         ("version 0", with(&|v| v["kubestep"] = 0.into()), |e| {
             *e == ParseError::BadVersion
         }),
-        ("version as text", with(&|v| v["kubestep"] = "1".into()), |e| {
-            *e == ParseError::BadVersion
-        }),
+        (
+            "version as text",
+            with(&|v| v["kubestep"] = "1".into()),
+            |e| *e == ParseError::BadVersion,
+        ),
         (
             "an unknown action",
             with(&|v| v["entries"][2]["action"]["kind"] = "format_disk".into()),
@@ -213,9 +225,11 @@ fn malformed_sessions_are_refused_with_what_is_wrong() {
             with(&|v| v["entries"][0]["by"] = "mallory".into()),
             |e| matches!(e, ParseError::BadEntry { index: 0, .. }),
         ),
-        ("entries not a list", with(&|v| v["entries"] = 3.into()), |e| {
-            matches!(e, ParseError::Bad(_))
-        }),
+        (
+            "entries not a list",
+            with(&|v| v["entries"] = 3.into()),
+            |e| matches!(e, ParseError::Bad(_)),
+        ),
         (
             "no page",
             with(&|v| {
@@ -223,15 +237,19 @@ fn malformed_sessions_are_refused_with_what_is_wrong() {
             }),
             |e| matches!(e, ParseError::Bad(m) if m.contains("`page`")),
         ),
-        ("an unknown top-level field", with(&|v| v["x"] = 1.into()), |e| {
-            matches!(e, ParseError::Bad(_))
-        }),
+        (
+            "an unknown top-level field",
+            with(&|v| v["x"] = 1.into()),
+            |e| matches!(e, ParseError::Bad(_)),
+        ),
         ("a seed as text", with(&|v| v["seed"] = "7".into()), |e| {
             matches!(e, ParseError::Bad(_))
         }),
-        ("speed 0", with(&|v| v["page"]["speed"] = 0.into()), |e| {
-            matches!(e, ParseError::Bad(m) if m.contains("speed"))
-        }),
+        (
+            "speed 0",
+            with(&|v| v["page"]["speed"] = 0.into()),
+            |e| matches!(e, ParseError::Bad(m) if m.contains("speed")),
+        ),
         ("too large", " ".repeat(MAX_BYTES + 1), |e| {
             matches!(e, ParseError::TooLarge { .. })
         }),
@@ -265,5 +283,8 @@ fn a_forged_position_is_refused_by_the_replay_not_a_panic() {
     );
     let mut far = file.clone();
     far.page.cursor = u64::MAX;
-    assert_eq!(far.replay().err(), Some(ReplayError::Cursor { at: u64::MAX }));
+    assert_eq!(
+        far.replay().err(),
+        Some(ReplayError::Cursor { at: u64::MAX })
+    );
 }

@@ -56,7 +56,10 @@ pub fn settled(s: &Session) -> bool {
 pub enum Recorded {
     /// A console line (Enter at the prompt, the "Acting as" switch). `editor` is the editor's
     /// text when the line read `editor.yaml`, and only then.
-    Line { line: String, editor: Option<String> },
+    Line {
+        line: String,
+        editor: Option<String>,
+    },
     /// Apply: `kubectl apply -f editor.yaml` with this text in the editor.
     Apply { editor: String },
     /// Finish with a command still running at the end of the run: the terminal's wait.
@@ -84,7 +87,10 @@ pub struct Journal {
 
 /// The files the page's commands can read: `editor.yaml` (when the editor's text is known),
 /// noting in `read` whether it was asked for.
-fn page_files<'a>(editor: Option<&'a str>, read: &'a Cell<bool>) -> impl Fn(&str) -> Option<FileEntry> + 'a {
+fn page_files<'a>(
+    editor: Option<&'a str>,
+    read: &'a Cell<bool>,
+) -> impl Fn(&str) -> Option<FileEntry> + 'a {
     move |path: &str| {
         if path != EDITOR_FILE {
             return None;

@@ -198,8 +198,8 @@ pub fn use_persistence(state: UseReducerHandle<AppState>, linked: Option<Linked>
     {
         let flush = flush.clone();
         use_effect_with((), move |_| {
-            let listener = web_sys::window()
-                .map(|w| EventListener::new(&w, "pagehide", move |_| flush()));
+            let listener =
+                web_sys::window().map(|w| EventListener::new(&w, "pagehide", move |_| flush()));
             move || drop(listener)
         });
     }

@@ -294,7 +294,13 @@ impl Reducible for AppState {
                 }
                 Action::Console(line) => {
                     let editor = Some(editor.clone());
-                    take(&mut t, Recorded::Line { line: line.clone(), editor });
+                    take(
+                        &mut t,
+                        Recorded::Line {
+                            line: line.clone(),
+                            editor,
+                        },
+                    );
                     if !line.trim().is_empty() {
                         typed.push(line);
                     }
