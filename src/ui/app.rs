@@ -13,13 +13,14 @@ use super::diagram::Diagram;
 use super::editor::Editor;
 use super::kernel_panel::KernelPanel;
 use super::narration::NarrationPanel;
+use super::persist::{self, SessionMenu};
 use super::playback::Playback;
-use super::state::{Action, AppState};
+use super::state::Action;
 use super::trace_list::TraceList;
 use super::tracker::Tracker;
 
-/// The seed from the page URL (`?seed=42`), or 1.
-fn seed_from_url() -> u64 {
+/// The seed the page URL asks for (`?seed=42`), if any.
+fn seed_from_url() -> Option<u64> {
     let search = web_sys::window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
@@ -28,7 +29,6 @@ fn seed_from_url() -> u64 {
         .split('&')
         .find_map(|kv| kv.strip_prefix("seed="))
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1)
 }
 
 /// Whether a key press belongs to a text field (the editor, the prompt), not to the page.
@@ -43,7 +43,17 @@ fn typing_in_field(e: &web_sys::KeyboardEvent) -> bool {
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(|| AppState::new(seed_from_url()));
+    // The session: a permalink's, the stored one, or a fresh cluster (see ui/persist.rs).
+    let linked = use_mut_ref(|| None);
+    let state = {
+        let linked = linked.clone();
+        use_reducer(move || {
+            let (state, opened_from_link) = persist::boot(seed_from_url());
+            *linked.borrow_mut() = opened_from_link;
+            state
+        })
+    };
+    persist::use_persistence(state.clone(), linked.borrow_mut().take());
     let dispatch = {
         let state = state.clone();
         Callback::from(move |a: Action| state.dispatch(a))
@@ -105,6 +115,7 @@ pub fn app() -> Html {
                     <p class="tagline">{"Watch a Kubernetes control plane work, one request at a time"}</p>
                 </div>
                 <div class="topbar-actions">
+                <SessionMenu state={state.clone()} />
                 <ContextSwitch sim={sim.clone()} dispatch={dispatch.clone()} />
                 <button type="button" class="restart" onclick={{
                     let d = dispatch.clone();
@@ -112,6 +123,15 @@ pub fn app() -> Html {
                 }} title="A fresh cluster with the same seed">{"Restart"}</button>
                 </div>
             </header>
+            if let Some(text) = state.notice.clone() {
+                <div class="session-notice" role="status" data-testid="session-notice">
+                    <span>{text}</span>
+                    <button type="button" onclick={{
+                        let d = dispatch.clone();
+                        Callback::from(move |_: MouseEvent| d.emit(Action::Notice(None)))
+                    }}>{"Dismiss"}</button>
+                </div>
+            }
             <main class="flow-grid">
                 <Editor text={state.editor.clone()} diagnostics={server_diagnostics} dispatch={dispatch.clone()} />
                 <Tracker sim={sim.clone()} flow_start={state.flow_start} dispatch={dispatch.clone()} />

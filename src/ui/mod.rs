@@ -9,6 +9,7 @@ mod diagram;
 mod editor;
 mod kernel_panel;
 mod narration;
+mod persist;
 mod playback;
 mod state;
 mod trace_list;

@@ -6,7 +6,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::console::{FileEntry, Session};
+use crate::console::Session;
+use crate::flow::journal::{page_session, settled, Journal, PageState, Recorded, SessionFile};
 use crate::flow::timeline::Timeline;
 use crate::sim::{Sim, TraceEntry};
 
@@ -56,28 +57,11 @@ pub enum Action {
     /// current kubeconfig context (the admin's unless the learner switched). The cursor stays
     /// before it, for the learner to step through.
     Apply,
-}
-
-/// How many trace entries the page holds in full; older ones are only counted (a long-running
-/// cluster's heartbeats would otherwise grow without end).
-const TRACE_RETENTION: usize = 50_000;
-
-/// A console session on a fresh cluster that has finished starting up, with a bounded trace.
-fn page_session(seed: u64) -> Session {
-    let config = crate::sim::SimConfig {
-        trace_retention: Some(TRACE_RETENTION),
-        ..crate::sim::SimConfig::default()
-    };
-    Session::on(crate::cluster::booted_with(config, seed))
-}
-
-/// The file that holds the editor's text, for Apply and for the console (`cat editor.yaml`,
-/// `kubectl apply -f editor.yaml`).
-pub const EDITOR_FILE: &str = "editor.yaml";
-
-/// The files the page's commands can read (`-f`, `cat`): the editor's text.
-fn page_files(editor: &str) -> impl Fn(&str) -> Option<FileEntry> + '_ {
-    move |path: &str| (path == EDITOR_FILE).then(|| FileEntry::File(editor.to_string()))
+    /// Replace the whole session with a saved one (an imported file), replayed; a journal that
+    /// cannot be replayed leaves the session as it is, with a notice.
+    Restore(Box<SessionFile>),
+    /// Show (`Some`) or dismiss (`None`) the notice under the top bar.
+    Notice(Option<String>),
 }
 
 /// The app state. The timeline sits behind `Rc<RefCell<..>>` so that a step does not copy the
@@ -103,6 +87,10 @@ pub struct AppState {
     /// The console entry (index into the session's entries) of the editor's last Apply, whose
     /// output the editor maps back to its lines.
     pub editor_applied: Option<usize>,
+    /// Every action that changed the run, where it was taken: what is saved, exported, linked.
+    pub journal: Rc<RefCell<Journal>>,
+    /// A message for the learner under the top bar (a stored session that could not be read).
+    pub notice: Option<String>,
 }
 
 impl PartialEq for AppState {
@@ -129,6 +117,45 @@ impl AppState {
             flow_start,
             editor: crate::flow::editor::templates::DEFAULT.yaml.to_string(),
             editor_applied: None,
+            journal: Rc::new(RefCell::new(Journal::new(seed))),
+            notice: None,
+        }
+    }
+
+    /// A saved session, replayed: the same run, cursor, editor, history and playback settings.
+    pub fn restore(file: &SessionFile) -> Result<Self, String> {
+        let timeline = file.replay().map_err(|e| e.to_string())?;
+        let page = &file.page;
+        Ok(AppState {
+            timeline: Rc::new(RefCell::new(timeline)),
+            version: 0,
+            draft: String::new(),
+            typed: page.typed.clone(),
+            history_pos: None,
+            playing: false,
+            speed: page.speed,
+            pod_only: page.pod_only,
+            flow_start: page.flow_start,
+            editor: page.editor.clone(),
+            editor_applied: page.editor_applied,
+            journal: Rc::new(RefCell::new(file.journal.clone())),
+            notice: None,
+        })
+    }
+
+    /// The whole session as saved.
+    pub fn saved(&self) -> SessionFile {
+        SessionFile {
+            journal: self.journal.borrow().clone(),
+            page: PageState {
+                cursor: self.timeline.borrow().position(),
+                flow_start: self.flow_start,
+                editor: self.editor.clone(),
+                editor_applied: self.editor_applied,
+                typed: self.typed.clone(),
+                speed: self.speed,
+                pod_only: self.pod_only,
+            },
         }
     }
 
@@ -153,11 +180,6 @@ fn in_flow(e: &TraceEntry) -> bool {
     e.step.is_some()
 }
 
-/// Whether no command at the cursor is still running.
-fn settled(s: &Session) -> bool {
-    !s.entries().iter().any(|e| s.is_running(e))
-}
-
 impl Reducible for AppState {
     type Action = Action;
 
@@ -172,18 +194,45 @@ impl Reducible for AppState {
         let mut flow_start = self.flow_start;
         let mut editor = self.editor.clone();
         let mut editor_applied = self.editor_applied;
+        let mut journal = self.journal.clone();
+        let mut notice = self.notice.clone();
+        if let Action::Restore(file) = &action {
+            return match AppState::restore(file) {
+                Ok(restored) => Rc::new(AppState {
+                    version: self.version + 1,
+                    ..restored
+                }),
+                Err(e) => Rc::new(AppState {
+                    timeline,
+                    version: self.version,
+                    draft,
+                    typed,
+                    history_pos,
+                    playing,
+                    speed,
+                    pod_only,
+                    flow_start,
+                    editor,
+                    editor_applied,
+                    journal,
+                    notice: Some(format!("The session could not be replayed: {e}")),
+                }),
+            };
+        }
         // Editing changes nothing in the simulation: the components that render it keep their
         // props (and are not re-rendered on every keystroke).
-        let sim_changes = !matches!(action, Action::EditorChanged(_) | Action::LoadTemplate(_));
+        let sim_changes = !matches!(
+            action,
+            Action::EditorChanged(_) | Action::LoadTemplate(_) | Action::Notice(_)
+        );
         {
             let mut t = timeline.borrow_mut();
-            // A learner's console action: taken at the cursor, then the cursor follows the
-            // command until the prompt is back, as a terminal shows it.
-            let mut console_act = |t: &mut Timeline, act: &dyn Fn(&mut Session)| {
+            // A learner's action: taken at the cursor (a console action then follows the
+            // command until the prompt is back, as a terminal shows it) and recorded there.
+            let mut take = |t: &mut Timeline, action: Recorded| {
                 playing = false;
                 flow_start = t.position();
-                t.act(act);
-                t.forward_until(settled);
+                journal.borrow_mut().take(t, action);
             };
             match action {
                 Action::Step | Action::Tick => {
@@ -237,12 +286,21 @@ impl Reducible for AppState {
                     flow_start = fresh.position();
                     drop(t);
                     timeline = Rc::new(RefCell::new(fresh));
+                    // The journal describes the run: a fresh run has an empty one.
+                    journal = Rc::new(RefCell::new(Journal::new(seed)));
                     playing = false;
                     history_pos = None;
                     editor_applied = None;
                 }
                 Action::Console(line) => {
-                    console_act(&mut t, &|s| s.type_line(&line, &page_files(&editor)));
+                    let editor = Some(editor.clone());
+                    take(
+                        &mut t,
+                        Recorded::Line {
+                            line: line.clone(),
+                            editor,
+                        },
+                    );
                     if !line.trim().is_empty() {
                         typed.push(line);
                     }
@@ -275,13 +333,13 @@ impl Reducible for AppState {
                     // command still running at the end is waited for, as a terminal waits.
                     t.forward_until(settled);
                     if !settled(t.session()) {
-                        console_act(&mut t, &|s| s.finish());
+                        take(&mut t, Recorded::Finish);
                     }
                 }
-                Action::Interrupt => console_act(&mut t, &|s| s.interrupt()),
+                Action::Interrupt => take(&mut t, Recorded::Interrupt),
                 Action::EditorSave(text) => {
                     // The command goes on from the save, as kubectl does when the editor exits.
-                    console_act(&mut t, &|s| s.save_editor(text.clone()));
+                    take(&mut t, Recorded::EditorSave { text });
                 }
                 Action::EditorChanged(text) => editor = text,
                 Action::LoadTemplate(name) => {
@@ -290,12 +348,12 @@ impl Reducible for AppState {
                     }
                 }
                 Action::Apply => {
-                    playing = false;
-                    flow_start = t.position();
-                    let line = format!("kubectl apply -f {EDITOR_FILE}");
-                    t.act(|s| s.type_line(&line, &page_files(&editor)));
+                    let editor = editor.clone();
+                    take(&mut t, Recorded::Apply { editor });
                     editor_applied = t.session().entries().len().checked_sub(1);
                 }
+                Action::Notice(text) => notice = text,
+                Action::Restore(_) => unreachable!("restored above"),
             }
         }
         Rc::new(AppState {
@@ -310,6 +368,8 @@ impl Reducible for AppState {
             flow_start,
             editor,
             editor_applied,
+            journal,
+            notice,
         })
     }
 }
