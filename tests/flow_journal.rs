@@ -3,41 +3,15 @@
 //! the actions were taken at the head, behind it (forks) or past what had been computed; its
 //! JSON form round-trips, and every malformed text is refused with a clear error.
 
-use kubestep::console::Session;
-use kubestep::etcd::server::EtcdServer;
+
+mod flow_support;
+use flow_support::fingerprint;
 use kubestep::flow::editor::templates;
 use kubestep::flow::journal::{
     page_session, reach, Journal, PageState, ParseError, Recorded, ReplayError, SessionFile,
     FORMAT_VERSION, MAX_BYTES,
 };
-use kubestep::flow::timeline::{self, Timeline};
-use kubestep::sim::Addr;
-
-/// Everything a learner could see at one point: position, time, trace hash, every etcd key
-/// with its revisions, and what the console printed.
-fn fingerprint(s: &Session) -> String {
-    let sim = s.sim();
-    let etcd: &EtcdServer = sim.actor(&Addr::Etcd).expect("etcd runs");
-    let mut out = format!(
-        "{} {} {}\n",
-        timeline::position(s),
-        sim.now().as_millis(),
-        sim.trace().hash_hex()
-    );
-    for kv in etcd.keys() {
-        out += &format!(
-            "{} {} {} {}\n",
-            String::from_utf8_lossy(&kv.key),
-            kv.create_revision,
-            kv.mod_revision,
-            kv.value.len()
-        );
-    }
-    for e in s.entries() {
-        out += &s.transcript_of(e);
-    }
-    out
-}
+use kubestep::flow::timeline::Timeline;
 
 fn line(text: &str, editor: &str) -> Recorded {
     Recorded::Line {

@@ -3,35 +3,11 @@
 //! computed ahead far enough for the eleven steps.
 
 use kubestep::console::{no_files, Session};
-use kubestep::etcd::server::EtcdServer;
+
+mod flow_support;
+use flow_support::fingerprint;
 use kubestep::flow::timeline::{self, Timeline, CHECKPOINT_EVERY};
 use kubestep::sim::Addr;
-
-/// Everything a learner could see at one point: the trace hash, the time, every etcd key with
-/// its revisions and value, and what the console printed.
-fn fingerprint(s: &Session) -> String {
-    let sim = s.sim();
-    let etcd: &EtcdServer = sim.actor(&Addr::Etcd).expect("etcd runs");
-    let mut out = format!(
-        "{} {} {}\n",
-        timeline::position(s),
-        sim.now().as_millis(),
-        sim.trace().hash_hex()
-    );
-    for kv in etcd.keys() {
-        out += &format!(
-            "{} {} {} {}\n",
-            String::from_utf8_lossy(&kv.key),
-            kv.create_revision,
-            kv.mod_revision,
-            kv.value.len()
-        );
-    }
-    for e in s.entries() {
-        out += &s.transcript_of(e);
-    }
-    out
-}
 
 fn timeline(seed: u64) -> Timeline {
     Timeline::new(Session::new(seed))

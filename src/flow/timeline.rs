@@ -240,16 +240,23 @@ impl Timeline {
         found.is_some()
     }
 
-    /// The position of the first held trace entry at or after `from` that `pred` accepts (the
-    /// position after it is delivered, where the cursor shows it).
-    pub fn find(&self, from: u64, pred: impl Fn(&crate::sim::TraceEntry) -> bool) -> Option<u64> {
+    /// The head's held trace entries, oldest first, each with its position (the cursor's
+    /// position once it is delivered).
+    pub fn entries(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = (u64, &crate::sim::TraceEntry)> + ExactSizeIterator {
         let trace = self.head.sim().trace();
         let first = trace.summary().total - trace.len() as u64;
         trace
             .entries()
             .iter()
             .enumerate()
-            .map(|(i, e)| (first + i as u64 + 1, e))
+            .map(move |(i, e)| (first + i as u64 + 1, e))
+    }
+
+    /// The position of the first held trace entry after `from` that `pred` accepts.
+    pub fn find(&self, from: u64, pred: impl Fn(&crate::sim::TraceEntry) -> bool) -> Option<u64> {
+        self.entries()
             .find(|(p, e)| *p > from && pred(e))
             .map(|(p, _)| p)
     }
@@ -260,13 +267,7 @@ impl Timeline {
         before: u64,
         pred: impl Fn(&crate::sim::TraceEntry) -> bool,
     ) -> Option<u64> {
-        let trace = self.head.sim().trace();
-        let first = trace.summary().total - trace.len() as u64;
-        trace
-            .entries()
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (first + i as u64 + 1, e))
+        self.entries()
             .rev()
             .find(|(p, e)| *p < before && *p > self.start && pred(e))
             .map(|(p, _)| p)

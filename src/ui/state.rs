@@ -66,6 +66,7 @@ pub enum Action {
 
 /// The app state. The timeline sits behind `Rc<RefCell<..>>` so that a step does not copy the
 /// cluster; `version` changes on every action so yew re-renders.
+#[derive(Clone)]
 pub struct AppState {
     pub timeline: Rc<RefCell<Timeline>>,
     pub version: u64,
@@ -203,19 +204,9 @@ impl Reducible for AppState {
                     ..restored
                 }),
                 Err(e) => Rc::new(AppState {
-                    timeline,
-                    version: self.version,
-                    draft,
-                    typed,
-                    history_pos,
-                    playing,
-                    speed,
-                    pod_only,
-                    flow_start,
-                    editor,
-                    editor_applied,
-                    journal,
+                    version: self.version + 1,
                     notice: Some(format!("The session could not be replayed: {e}")),
+                    ..(*self).clone()
                 }),
             };
         }

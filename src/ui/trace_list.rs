@@ -20,18 +20,11 @@ pub struct Props {
 pub fn trace_list(props: &Props) -> Html {
     let timeline = props.sim.timeline();
     let cursor = timeline.position();
-    let trace = timeline.head().sim().trace();
-    let first = trace.summary().total - trace.len() as u64;
-    // The entries delivered up to the cursor: the head's trace holds the whole run.
-    let upto = usize::try_from(cursor.saturating_sub(first))
-        .unwrap_or(usize::MAX)
-        .min(trace.len());
-    let entries = &trace.entries()[..upto];
-    let shown: Vec<(u64, &crate::sim::TraceEntry)> = entries
-        .iter()
-        .enumerate()
+    // The entries delivered up to the cursor, newest first: the head's trace holds the run.
+    let shown: Vec<(u64, &crate::sim::TraceEntry)> = timeline
+        .entries()
         .rev()
-        .map(|(i, e)| (first + i as u64 + 1, e))
+        .skip_while(|(pos, _)| *pos > cursor)
         .filter(|(_, e)| !props.pod_only || e.step.is_some())
         .take(SHOWN)
         .collect();

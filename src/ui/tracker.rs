@@ -20,14 +20,13 @@ pub struct Props {
 fn steps_seen(sim: &SimRef, from: u64) -> (BTreeSet<u8>, BTreeSet<u8>, Option<u8>) {
     let timeline = sim.timeline();
     let cursor = timeline.position();
-    let trace = timeline.head().sim().trace();
-    let first = trace.summary().total - trace.len() as u64;
     let mut done = BTreeSet::new();
     let mut ahead = BTreeSet::new();
     // Only the entries after `from`: the trace may hold tens of thousands.
-    let skip = usize::try_from(from.saturating_sub(first)).unwrap_or(usize::MAX);
-    for (i, e) in trace.entries().iter().enumerate().skip(skip) {
-        let pos = first + i as u64 + 1;
+    let entries = timeline.entries();
+    let skip = usize::try_from(from.saturating_sub(timeline.end() - entries.len() as u64))
+        .unwrap_or(usize::MAX);
+    for (pos, e) in entries.skip(skip) {
         if let Some(s) = e.step {
             if pos <= cursor {
                 done.insert(s);
