@@ -3,7 +3,6 @@
 //! the actions were taken at the head, behind it (forks) or past what had been computed; its
 //! JSON form round-trips, and every malformed text is refused with a clear error.
 
-
 mod flow_support;
 use flow_support::fingerprint;
 use kubestep::flow::editor::templates;
