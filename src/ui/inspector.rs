@@ -10,7 +10,8 @@ use yew::prelude::*;
 
 use super::state::{Action, SimRef};
 use crate::flow::inspector::etcd::{
-    self as model, diff_revisions, key_details, DiffLine, Folder, Inspector, KeyDetails,
+    self as model, diff_revisions, fold, key_details, DiffLine, DiffPiece, Folder, Inspector,
+    KeyDetails,
 };
 
 #[derive(Properties, PartialEq)]
@@ -66,7 +67,11 @@ fn folder_html(f: &Folder, cx: &TreeCtx) -> Html {
         Callback::from(move |_: MouseEvent| t.emit(p.clone()))
     };
     let has_write = cx.written.iter().any(|k| k.starts_with(&f.path));
-    let label = if f.path == "/" { "/".to_string() } else { format!("{}/", f.name) };
+    let label = if f.path == "/" {
+        "/".to_string()
+    } else {
+        format!("{}/", f.name)
+    };
     html! {
         <li class="ins-folder" data-path={f.path.clone()}>
             <button type="button" class={classes!("ins-toggle", has_write.then_some("written"))}
@@ -105,16 +110,25 @@ fn folder_html(f: &Folder, cx: &TreeCtx) -> Html {
     }
 }
 
+/// Unchanged lines kept around each change.
+const DIFF_CONTEXT: usize = 3;
+
 fn diff_html(lines: &[DiffLine]) -> Html {
+    if lines.iter().all(|l| matches!(l, DiffLine::Same(_))) {
+        return html! {
+            <p class="muted" data-testid="inspector-diff">{"The two values are the same."}</p>
+        };
+    }
     html! {
         <pre class="ins-diff" data-testid="inspector-diff" tabindex="0" aria-label="Diff">
-            { for lines.iter().map(|l| {
-                let (class, mark, text) = match l {
-                    DiffLine::Same(t) => ("same", " ", t),
-                    DiffLine::Removed(t) => ("removed", "-", t),
-                    DiffLine::Added(t) => ("added", "+", t),
+            { for fold(lines, DIFF_CONTEXT).into_iter().map(|p| {
+                let (class, text) = match p {
+                    DiffPiece::Folded(n) => ("folded", format!("  … {n} unchanged line{}\n", if n == 1 { "" } else { "s" })),
+                    DiffPiece::Line(DiffLine::Same(t)) => ("same", format!("  {t}\n")),
+                    DiffPiece::Line(DiffLine::Removed(t)) => ("removed", format!("- {t}\n")),
+                    DiffPiece::Line(DiffLine::Added(t)) => ("added", format!("+ {t}\n")),
                 };
-                html! { <span class={classes!("ins-line", class)} data-diff={class}>{format!("{mark} {text}\n")}</span> }
+                html! { <span class={classes!("ins-line", class)} data-diff={class}>{text}</span> }
             }) }
         </pre>
     }
@@ -129,7 +143,11 @@ fn details_html(d: &KeyDetails, choice: &Choice, set: &UseStateHandle<Choice>) -
         .clone();
     let revs: Vec<i64> = d.history.iter().map(|v| v.mod_revision).collect();
     let default_from = revs.len().checked_sub(2).map(|i| revs[i]).unwrap_or(latest);
-    let from = choice.diff.0.filter(|r| revs.contains(r)).unwrap_or(default_from);
+    let from = choice
+        .diff
+        .0
+        .filter(|r| revs.contains(r))
+        .unwrap_or(default_from);
     let to = choice.diff.1.filter(|r| revs.contains(r)).unwrap_or(latest);
     let pick = |which: usize| {
         let set = set.clone();
@@ -316,16 +334,17 @@ pub fn inspector_panel(props: &Props) -> Html {
         toggle,
         select,
     };
-    let details = choice.key.as_ref().map(|k| {
-        match model::etcd(&sim).and_then(|e| key_details(e, k)) {
-            Some(d) => details_html(&d, &choice, &choice),
-            None => html! {
-                <p class="muted" data-testid="inspector-details">
-                    {format!("etcd holds no revision of {k} at the cursor.")}
-                </p>
+    let details =
+        choice.key.as_ref().map(
+            |k| match model::etcd(&sim).and_then(|e| key_details(e, k)) {
+                Some(d) => details_html(&d, &choice, &choice),
+                None => html! {
+                    <p class="muted" data-testid="inspector-details">
+                        {format!("etcd holds no revision of {k} at the cursor.")}
+                    </p>
+                },
             },
-        }
-    });
+        );
     let console = |line: &'static str| {
         let d = props.dispatch.clone();
         Callback::from(move |_: MouseEvent| d.emit(Action::Console(line.to_string())))
@@ -336,7 +355,9 @@ pub fn inspector_panel(props: &Props) -> Html {
                 <h2 id="inspector-title">{"etcd inspector"}</h2>
                 <p class="ins-stats">
                     <span>{"revision "}<strong data-testid="inspector-revision">{inspector.revision}</strong></span>
-                    <span>{"compacted at "}<strong data-testid="inspector-compacted">{inspector.compact_revision}</strong></span>
+                    <span>{"compacted at "}<strong data-testid="inspector-compacted">{
+                        if inspector.compact_revision > 0 { inspector.compact_revision.to_string() } else { "never".to_string() }
+                    }</strong></span>
                     <span>{"keys "}<strong>{inspector.key_count}</strong></span>
                 </p>
                 <div class="ins-actions">

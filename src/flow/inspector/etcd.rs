@@ -248,12 +248,13 @@ pub fn diff_lines(old: &str, new: &str) -> Vec<DiffLine> {
                 out.push(DiffLine::Same(ma[i].to_string()));
                 i += 1;
                 j += 1;
-            } else if j < m && (i == n || lcs[i * (m + 1) + j + 1] >= lcs[(i + 1) * (m + 1) + j]) {
-                out.push(DiffLine::Added(mb[j].to_string()));
-                j += 1;
-            } else {
+            } else if i < n && (j == m || lcs[(i + 1) * (m + 1) + j] >= lcs[i * (m + 1) + j + 1]) {
+                // A replaced line reads as diff prints it: the old line, then the new.
                 out.push(DiffLine::Removed(ma[i].to_string()));
                 i += 1;
+            } else {
+                out.push(DiffLine::Added(mb[j].to_string()));
+                j += 1;
             }
         }
     }
@@ -262,6 +263,43 @@ pub fn diff_lines(old: &str, new: &str) -> Vec<DiffLine> {
             .iter()
             .map(|l| DiffLine::Same(l.to_string())),
     );
+    out
+}
+
+/// A diff as shown: changed lines with their context, runs of unchanged lines folded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DiffPiece {
+    Line(DiffLine),
+    /// This many unchanged lines, not shown.
+    Folded(usize),
+}
+
+/// `lines` with only `context` unchanged lines kept around each change (as `diff -U`), the
+/// other unchanged runs folded.
+pub fn fold(lines: &[DiffLine], context: usize) -> Vec<DiffPiece> {
+    let changed: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| !matches!(l, DiffLine::Same(_)))
+        .map(|(i, _)| i)
+        .collect();
+    let near = |i: usize| changed.iter().any(|&c| c.abs_diff(i) <= context);
+    let mut out = Vec::new();
+    let mut folded = 0;
+    for (i, l) in lines.iter().enumerate() {
+        if matches!(l, DiffLine::Same(_)) && !near(i) {
+            folded += 1;
+            continue;
+        }
+        if folded > 0 {
+            out.push(DiffPiece::Folded(folded));
+            folded = 0;
+        }
+        out.push(DiffPiece::Line(l.clone()));
+    }
+    if folded > 0 {
+        out.push(DiffPiece::Folded(folded));
+    }
     out
 }
 
@@ -546,6 +584,28 @@ mod tests {
         assert!(diff_lines("same\n", "same\n")
             .iter()
             .all(|l| matches!(l, DiffLine::Same(_))));
+    }
+
+    #[test]
+    fn unchanged_runs_are_folded_beyond_the_context() {
+        let old = "1\n2\n3\n4\n5\n6\n7\n8";
+        let new = "1\n2\n3\n4\nX\n6\n7\n8";
+        let same = |s: &str| DiffPiece::Line(DiffLine::Same(s.into()));
+        assert_eq!(
+            fold(&diff_lines(old, new), 1),
+            vec![
+                DiffPiece::Folded(3),
+                same("4"),
+                DiffPiece::Line(DiffLine::Removed("5".into())),
+                DiffPiece::Line(DiffLine::Added("X".into())),
+                same("6"),
+                DiffPiece::Folded(2),
+            ]
+        );
+        assert_eq!(
+            fold(&diff_lines("a\nb", "a\nb"), 3),
+            vec![DiffPiece::Folded(2)]
+        );
     }
 
     #[test]
