@@ -294,3 +294,77 @@ fn a_snapshot_is_saved_by_etcdctl_from_a_console_line() {
         "seed {seed}: {out}"
     );
 }
+
+mod etcd_support;
+
+/// Steps `h` until etcd has just received a request.
+fn to_next_etcd_request(h: &mut etcd_support::Harness) {
+    loop {
+        h.sim.step().expect("a request is on its way");
+        let env = h.sim.last_delivered().unwrap();
+        if env.to == kubestep::sim::Addr::Etcd {
+            return;
+        }
+    }
+}
+
+#[test]
+fn only_a_write_that_changed_keys_lights_the_watches_and_a_failed_compare_lights_none() {
+    use kubestep::etcd::api::{
+        Compare, CompareResult, CompareTarget, PutRequest, RangeRequest, Request, RequestOp,
+        TxnRequest, WatchCreateRequest,
+    };
+    use kubestep::etcd::{prefix_end, EtcdConfig};
+    let mut h = etcd_support::Harness::new(EtcdConfig::default());
+    let put = |v: &str| PutRequest {
+        key: b"/a/x".to_vec(),
+        value: v.as_bytes().to_vec(),
+        ..PutRequest::default()
+    };
+    h.call(Request::Put(put("1"))).unwrap();
+    h.call(Request::WatchCreate(WatchCreateRequest {
+        key: b"/a/".to_vec(),
+        range_end: prefix_end(b"/a/"),
+        ..WatchCreateRequest::default()
+    }))
+    .unwrap();
+    h.call(Request::WatchCreate(WatchCreateRequest {
+        key: b"/b/".to_vec(),
+        range_end: prefix_end(b"/b/"),
+        ..WatchCreateRequest::default()
+    }))
+    .unwrap();
+    let txn = |mod_revision: i64| {
+        Request::Txn(TxnRequest {
+            compare: vec![Compare {
+                key: b"/a/x".to_vec(),
+                result: CompareResult::Equal,
+                target: CompareTarget::Mod(mod_revision),
+                range_end: Vec::new(),
+            }],
+            success: vec![RequestOp::Put(put("2"))],
+            failure: vec![RequestOp::Range(RangeRequest {
+                key: b"/a/x".to_vec(),
+                ..RangeRequest::default()
+            })],
+        })
+    };
+    // The compare fails: etcd runs the read, the revision that last wrote /a/x is not this one.
+    h.send(txn(99));
+    to_next_etcd_request(&mut h);
+    let server = etcd::etcd(&h.sim).unwrap();
+    assert_eq!(etcd::last_write(&h.sim, server), None);
+    assert!(etcd::watches(server, None).iter().all(|w| !w.lit));
+    h.sim.run_until_idle();
+    // The compare holds: the put lights the /a/ watch only.
+    h.send(txn(2));
+    to_next_etcd_request(&mut h);
+    let server = etcd::etcd(&h.sim).unwrap();
+    let write = etcd::last_write(&h.sim, server).expect("a write");
+    assert_eq!(write.keys, vec!["/a/x".to_string()]);
+    assert_eq!(write.revision, 3);
+    let watches = etcd::watches(server, Some(&write));
+    let lit: Vec<_> = watches.iter().filter(|w| w.lit).map(|w| &w.range).collect();
+    assert_eq!(lit, vec!["prefix /a/"]);
+    assert!(watches.iter().all(|w| w.watcher == "etcdctl"));
+}

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::etcd::api::{Request, RequestOp};
+use crate::etcd::api::{Request, RequestOp, Response};
 use crate::etcd::mvcc::kvstore::KeyValue;
 use crate::etcd::prefix_end;
 use crate::etcd::server::{EtcdServer, WatchInfo};
@@ -420,15 +420,30 @@ fn op_keys(op: &RequestOp, out: &mut Vec<Vec<u8>>) {
 }
 
 /// The write etcd applied at the cursor, if the message delivered there is an etcd write that
-/// changed keys (a transaction whose compares failed and that only read writes nothing).
+/// changed keys (a transaction whose compares failed and that only read writes nothing). The
+/// keys are those of the branch etcd ran (from its answer, still on the bus) whose latest
+/// change is the store's current revision.
 pub fn last_write(sim: &Sim, etcd: &EtcdServer) -> Option<Write> {
     let env = sim.last_delivered()?;
     if env.to != Addr::Etcd {
         return None;
     }
-    let Message::EtcdRequest { request, .. } = &env.message else {
+    let Message::EtcdRequest { id, request } = &env.message else {
         return None;
     };
+    // etcd's answer, on its way back at the cursor: a refused write wrote nothing, and a
+    // transaction ran only the branch its compares chose.
+    let answer = sim.queued().into_iter().find_map(|e| match &e.message {
+        Message::EtcdResponse { id: a, result }
+            if *a == *id && e.from == Addr::Etcd && e.to == env.from =>
+        {
+            Some(result)
+        }
+        _ => None,
+    });
+    if matches!(answer, Some(Err(_))) {
+        return None;
+    }
     let mut candidates = Vec::new();
     match request {
         Request::Put(p) => candidates.push(p.key.clone()),
@@ -455,11 +470,16 @@ pub fn last_write(sim: &Sim, etcd: &EtcdServer) -> Option<Write> {
                 .collect::<Vec<_>>();
             candidates.extend(changed);
         }
-        Request::Txn(t) => t
-            .success
-            .iter()
-            .chain(&t.failure)
-            .for_each(|o| op_keys(o, &mut candidates)),
+        Request::Txn(t) => {
+            let branches: Vec<&RequestOp> = match answer {
+                Some(Ok(Response::Txn(r))) if r.succeeded => t.success.iter().collect(),
+                Some(Ok(Response::Txn(_))) => t.failure.iter().collect(),
+                _ => t.success.iter().chain(&t.failure).collect(),
+            };
+            branches
+                .into_iter()
+                .for_each(|o| op_keys(o, &mut candidates));
+        }
         _ => return None,
     }
     let revision = etcd.kv().current_rev();
