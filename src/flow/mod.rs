@@ -3,6 +3,7 @@
 //! render what these modules compute.
 
 pub mod editor;
+pub mod inspector;
 pub mod journal;
 pub mod layout;
 pub mod narration;

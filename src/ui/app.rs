@@ -1,6 +1,6 @@
 //! The page's layout: top bar; the flow view (tracker, diagram, playback) beside the
-//! simulation panel and the trace; the console below. Also the page-wide keyboard shortcuts
-//! and the playback timer, which only dispatch actions.
+//! simulation panel and the trace; the console below, and the etcd inspector under it. Also
+//! the page-wide keyboard shortcuts and the playback timer, which only dispatch actions.
 
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::timers::callback::Interval;
@@ -11,6 +11,7 @@ use super::console::Console;
 use super::context_switch::ContextSwitch;
 use super::diagram::Diagram;
 use super::editor::Editor;
+use super::inspector::InspectorPanel;
 use super::kernel_panel::KernelPanel;
 use super::narration::NarrationPanel;
 use super::persist::{self, SessionMenu};
@@ -148,8 +149,9 @@ pub fn app() -> Html {
                 <Console sim={sim.clone()} draft={state.draft.clone()} dispatch={dispatch.clone()} />
                 <aside class="side" aria-label="Simulation">
                     <KernelPanel sim={sim.clone()} />
-                    <TraceList sim={sim} pod_only={state.pod_only} dispatch={dispatch} />
+                    <TraceList sim={sim.clone()} pod_only={state.pod_only} dispatch={dispatch.clone()} />
                 </aside>
+                <InspectorPanel sim={sim} dispatch={dispatch} />
             </div>
         </div>
     }

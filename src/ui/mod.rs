@@ -7,6 +7,7 @@ mod console;
 mod context_switch;
 mod diagram;
 mod editor;
+mod inspector;
 mod kernel_panel;
 mod narration;
 mod persist;
