@@ -204,7 +204,33 @@ fn mask(transcript: &str) -> String {
     for (re, to) in &rules {
         s = re.replace_all(&s, *to).into_owned();
     }
-    sort_feature_gates(&sort_event_selectors(&s))
+    sort_curl_headers(&sort_feature_gates(&sort_event_selectors(&s)))
+}
+
+/// client-go's `-v=9` curl line writes the request's headers from a Go map, in an order that
+/// changes from run to run: compare them sorted.
+fn sort_curl_headers(text: &str) -> String {
+    let header = Regex::new(r#" -H "[^"]*""#).unwrap();
+    let mut out = String::new();
+    for line in text.split_inclusive('\n') {
+        if !line.trim_start().starts_with("curl -v") {
+            out.push_str(line);
+            continue;
+        }
+        let mut headers: Vec<&str> = header.find_iter(line).map(|m| m.as_str()).collect();
+        headers.sort_unstable();
+        let rest = header.replace_all(line, "");
+        // `curl -v -XVERB`, then the sorted headers, then the URL.
+        match rest.find(" '") {
+            Some(at) => {
+                out.push_str(&rest[..at]);
+                out.push_str(&headers.concat());
+                out.push_str(&rest[at..]);
+            }
+            None => out.push_str(&rest),
+        }
+    }
+    out
 }
 
 /// describe's event selector (`GetFieldSelector`) is built from a Go map, so its terms come

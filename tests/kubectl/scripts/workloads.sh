@@ -16,6 +16,9 @@ kubectl expose deployment web --port=80
 kubectl get service web -o jsonpath='{.spec.ports[0].port} {.spec.selector}'
 echo
 kubectl patch deployment web -p '{"spec":{"replicas":1}}'
+# Let the controllers finish the scale-down: the second patch then changes nothing (right after
+# the first, the Deployment's status may change between kubectl's GET and its PATCH).
+sleep 5
 kubectl patch deployment web -p '{"spec":{"replicas":1}}'
 kubectl create configmap cfg --from-literal=mode=fast
 kubectl create namespace team
