@@ -260,3 +260,31 @@ fn an_apply_is_computed_ahead_until_its_pods_run() {
         "seed {seed}: both pods run by the end of the run computed ahead:\n{out}"
     );
 }
+
+#[test]
+fn pod_creation_only_steps_from_one_flow_message_to_the_next_and_back() {
+    let seed = 8;
+    let mut t = timeline(seed);
+    create_web(&mut t);
+    let in_flow = |e: &kubestep::sim::TraceEntry| e.step.is_some();
+    let mut seen = Vec::new();
+    while t.step_forward_to(in_flow) {
+        let e = t.session().sim().trace().entries().last().cloned().unwrap();
+        assert!(e.step.is_some(), "seed {seed}: only flow messages");
+        seen.push(t.position());
+    }
+    assert!(seen.len() > 11, "seed {seed}: the whole flow was stepped");
+    assert_eq!(
+        t.position(),
+        *seen.last().unwrap(),
+        "seed {seed}: stays on the last one"
+    );
+    for expected in seen.iter().rev().skip(1) {
+        assert!(t.step_back_to(in_flow), "seed {seed}");
+        assert_eq!(t.position(), *expected, "seed {seed}");
+    }
+    assert!(
+        !t.step_back_to(in_flow),
+        "seed {seed}: nothing of the flow before the first"
+    );
+}

@@ -254,6 +254,25 @@ impl Timeline {
             .map(move |(i, e)| (first + i as u64 + 1, e))
     }
 
+    /// To the next delivery `pred` accepts ("pod creation only": the next message of the
+    /// flow). False when none has been computed after the cursor.
+    pub fn step_forward_to(&mut self, pred: impl Fn(&crate::sim::TraceEntry) -> bool) -> bool {
+        let found = self.find(self.position(), pred);
+        if let Some(p) = found {
+            self.seek(p);
+        }
+        found.is_some()
+    }
+
+    /// To the previous delivery `pred` accepts, if any after the start.
+    pub fn step_back_to(&mut self, pred: impl Fn(&crate::sim::TraceEntry) -> bool) -> bool {
+        let found = self.find_back(self.position(), pred);
+        if let Some(p) = found {
+            self.seek(p);
+        }
+        found.is_some()
+    }
+
     /// The position of the first held trace entry after `from` that `pred` accepts.
     pub fn find(&self, from: u64, pred: impl Fn(&crate::sim::TraceEntry) -> bool) -> Option<u64> {
         self.entries()

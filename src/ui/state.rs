@@ -228,14 +228,7 @@ impl Reducible for AppState {
             match action {
                 Action::Step | Action::Tick => {
                     let moved = if pod_only {
-                        let at = t.position();
-                        match t.find(at, in_flow) {
-                            Some(p) => {
-                                t.seek(p);
-                                true
-                            }
-                            None => false,
-                        }
+                        t.step_forward_to(in_flow)
                     } else {
                         t.step_forward()
                     };
@@ -246,10 +239,7 @@ impl Reducible for AppState {
                 Action::StepBack => {
                     playing = false;
                     if pod_only {
-                        let at = t.position();
-                        if let Some(p) = t.find_back(at, in_flow) {
-                            t.seek(p);
-                        }
+                        t.step_back_to(in_flow);
                     } else {
                         t.step_back();
                     }
